@@ -1,0 +1,5 @@
+"""Allow ``python -m ismpanel``."""
+
+from ismpanel.cli.app import main
+
+main()

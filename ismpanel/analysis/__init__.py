@@ -1,0 +1,1 @@
+"""Pure analysis engines over numpy/pandas: no printing, no prompts, no files."""

@@ -1,0 +1,223 @@
+"""Interpretive Structural Modelling: final reachability, level partition, canonical matrix,
+digraph and tiers (definitions in DESIGN.md section 4).
+
+Levels are computed on the condensation: a factor is levelled in the iteration where
+R(i) ∩ A(i) = R(i) on the remaining set, which is exactly when everything it still reaches lies
+in its own cycle, so its level is the length of the longest path from its component to a sink
+(top-down rule). :func:`level_iterations` rebuilds the per-iteration table papers print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ismpanel.analysis import graph
+from ismpanel.analysis.errors import InputError
+
+TIERS = ("surface", "middle", "deep")
+LEVEL_RULES = ("top-down", "bottom-up")
+
+
+@dataclass(frozen=True)
+class IsmResult:
+    """Everything the ISM method derives from an IRM; arrays are indexed in input order."""
+
+    factors: tuple[str, ...]
+    irm: np.ndarray
+    frm: np.ndarray
+    component: np.ndarray
+    levels: np.ndarray
+    level_rule: str
+    tier_ranges: dict[str, tuple[int, int] | None]
+    digraph_nodes: list[tuple[int, ...]]
+    digraph_edges: list[tuple[int, int]]
+    canonical_order: np.ndarray = field(repr=False)
+
+    @property
+    def n_levels(self) -> int:
+        return int(self.levels.max()) if len(self.levels) else 0
+
+    @property
+    def transitive(self) -> np.ndarray:
+        """Entries that are 1 in the FRM and 0 in the IRM (printed ``1*``)."""
+        return self.frm & ~self.irm
+
+    @property
+    def driving_power(self) -> np.ndarray:
+        return self.frm.sum(axis=1)
+
+    @property
+    def dependence(self) -> np.ndarray:
+        return self.frm.sum(axis=0)
+
+    @property
+    def tiers(self) -> list[str]:
+        """Tier name of each factor under :attr:`tier_ranges`."""
+        by_level = {
+            lvl: tier
+            for tier, rng in self.tier_ranges.items()
+            if rng
+            for lvl in range(rng[0], rng[1] + 1)
+        }
+        return [by_level[int(lvl)] for lvl in self.levels]
+
+    @property
+    def canonical_matrix(self) -> np.ndarray:
+        """The FRM with rows and columns ordered by level (level 1 first), then input order."""
+        order = self.canonical_order
+        return self.frm[np.ix_(order, order)]
+
+    @property
+    def cycles(self) -> list[tuple[int, ...]]:
+        """Digraph nodes with more than one member: the cycles (strongly connected components)."""
+        return [node for node in self.digraph_nodes if len(node) > 1]
+
+
+def analyse(
+    factors: tuple[str, ...],
+    irm: np.ndarray,
+    *,
+    tiers: str | None = None,
+    level_rule: str = "top-down",
+) -> IsmResult:
+    """Run the ISM method on an IRM (boolean, i reaches j at [i, j]); the diagonal is set to 1."""
+    n = len(factors)
+    irm = np.asarray(irm, dtype=bool)
+    if irm.shape != (n, n):
+        raise InputError(f"IRM shape {irm.shape} does not match {n} factors")
+    if n == 0:
+        raise InputError("no factors")
+    if level_rule not in LEVEL_RULES:
+        raise InputError(f"{level_rule!r}: expected {' or '.join(LEVEL_RULES)}", option="levels")
+    irm = irm | np.eye(n, dtype=bool)
+    frm, cond = graph.closure(irm)
+    if level_rule == "top-down":
+        comp_level = graph.longest_path_to_sink(cond)
+    else:
+        depth = graph.longest_path_from_source(cond)
+        comp_level = int(depth.max()) + 1 - depth
+    levels = comp_level[cond.labels]
+    order = np.lexsort((np.arange(n), levels))
+    nodes, edges = _digraph(cond, levels)
+    return IsmResult(
+        factors=tuple(factors),
+        irm=irm,
+        frm=frm,
+        component=cond.labels,
+        levels=levels,
+        level_rule=level_rule,
+        tier_ranges=parse_tiers(tiers, int(levels.max())),
+        digraph_nodes=nodes,
+        digraph_edges=edges,
+        canonical_order=order,
+    )
+
+
+def parse_tiers(spec: str | None, n_levels: int) -> dict[str, tuple[int, int] | None]:
+    """Level ranges of the surface, middle and deep tiers.
+
+    The default puts level 1 in the surface tier, the last level in the deep tier and the levels
+    between in the middle tier. A spec such as ``"1-2,3-5,6-8"`` gives three ranges in that
+    order; the middle range may be empty (``"1-2,,3-4"``); together they must cover every level
+    exactly once.
+    """
+    if spec is None:
+        if n_levels == 1:
+            return {"surface": (1, 1), "middle": None, "deep": None}
+        middle = (2, n_levels - 1) if n_levels > 2 else None
+        return {"surface": (1, 1), "middle": middle, "deep": (n_levels, n_levels)}
+    parts = [p.strip() for p in spec.split(",")]
+    if len(parts) != 3:
+        raise InputError(
+            f"{spec!r}: expected three level ranges for surface, middle and deep, "
+            "such as 1-2,3-5,6-8",
+            option="tiers",
+        )
+    ranges: dict[str, tuple[int, int] | None] = {}
+    for tier, part in zip(TIERS, parts, strict=True):
+        if not part:
+            ranges[tier] = None
+            continue
+        lo, _, hi = part.partition("-")
+        try:
+            rng = (int(lo), int(hi or lo))
+        except ValueError:
+            raise InputError(
+                f"{spec!r}: {tier} range {part!r} is not a level range", option="tiers"
+            ) from None
+        if rng[0] < 1 or rng[1] < rng[0]:
+            raise InputError(
+                f"{spec!r}: {tier} range {part!r} is empty or below level 1", option="tiers"
+            )
+        ranges[tier] = rng
+    covered = [lvl for rng in ranges.values() if rng for lvl in range(rng[0], rng[1] + 1)]
+    expected = list(range(1, n_levels + 1))
+    if covered != expected:
+        raise InputError(
+            f"{spec!r}: the ranges must cover levels 1-{n_levels} in order, each once "
+            f"(they cover {_describe(covered)})",
+            option="tiers",
+        )
+    return ranges
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """One factor's line in a level-partition iteration table."""
+
+    factor: int
+    reachability: tuple[int, ...]
+    antecedent: tuple[int, ...]
+    intersection: tuple[int, ...]
+    levelled: bool
+
+
+def level_iterations(result: IsmResult) -> list[tuple[int, list[LevelRow]]]:
+    """The iteration tables of the level partition as papers print them.
+
+    Each iteration lists the factors not yet levelled with R(i) and A(i) restricted to them and
+    their intersection; ``levelled`` marks the factors that take the iteration's level. The
+    result is a list of (level, rows) in the order the iterations run.
+    """
+    frm, levels = result.frm, result.levels
+    n_levels = result.n_levels
+    sequence = range(1, n_levels + 1)
+    if result.level_rule == "bottom-up":
+        sequence = range(n_levels, 0, -1)
+    remaining = np.ones(len(levels), dtype=bool)
+    tables = []
+    for lvl in sequence:
+        rows = []
+        for i in np.flatnonzero(remaining):
+            reach = np.flatnonzero(frm[i] & remaining)
+            ante = np.flatnonzero(frm[:, i] & remaining)
+            inter = np.intersect1d(reach, ante)
+            rows.append(
+                LevelRow(int(i), _ids(reach), _ids(ante), _ids(inter), bool(levels[i] == lvl))
+            )
+        tables.append((lvl, rows))
+        remaining &= levels != lvl
+    return tables
+
+
+def _digraph(cond: graph.Condensation, levels: np.ndarray):
+    """Digraph nodes (cycle members kept together, ordered by level then first member) and the
+    transitive reduction of the condensation as edges between node indices."""
+    members: dict[int, list[int]] = {}
+    for i, c in enumerate(cond.labels.tolist()):
+        members.setdefault(c, []).append(i)
+    comps = sorted(members, key=lambda c: (int(levels[members[c][0]]), members[c][0]))
+    node_of = {c: k for k, c in enumerate(comps)}
+    nodes = [tuple(members[c]) for c in comps]
+    edges = sorted((node_of[a], node_of[b]) for a, b in graph.reduction_edges(cond))
+    return nodes, edges
+
+
+def _ids(indices: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in indices)
+
+
+def _describe(levels: list[int]) -> str:
+    return ", ".join(map(str, levels)) if levels else "no level"

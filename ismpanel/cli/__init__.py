@@ -1,0 +1,1 @@
+"""Command line: typer commands that load, call the engines and render (no maths here)."""

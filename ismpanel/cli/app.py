@@ -1,0 +1,57 @@
+"""The ``ismpanel`` command: the typer app, its command groups, and the error boundary that
+turns engine errors into one line on stderr and an exit code (DESIGN.md section 7)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ismpanel import __version__
+from ismpanel.analysis.errors import AnalysisError, InputError
+from ismpanel.cli import demo, structure
+
+app = typer.Typer(
+    name="ismpanel",
+    help="Run an expert panel from the terminal and turn its judgments into ISM, MICMAC and "
+    "fsQCA results and a policy brief.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+structure.register(app)
+demo.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"ismpanel {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Run an expert panel from the terminal and turn its judgments into ISM, MICMAC and fsQCA
+    results and a policy brief."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point. Bad input exits 2 and analysis failures exit 1, each with one line
+    on stderr and no traceback; usage errors exit 2 and interrupts 130 (typer's own)."""
+    try:
+        app(args=argv, prog_name="ismpanel")
+    except InputError as err:
+        _fail(err, 2)
+    except AnalysisError as err:
+        _fail(err, 1)
+
+
+def _fail(err: Exception, code: int) -> None:
+    message = " ".join(str(err).split())
+    sys.stderr.write(f"error: {message}\n")
+    sys.exit(code)

@@ -1,0 +1,42 @@
+"""Output shared by every command: the rich console, JSON on stdout, files written whole.
+
+Results go to stdout; notes such as "wrote FILE" go to stderr, so that ``--json`` output stays
+a clean document."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from ismpanel.analysis.errors import InputError
+
+console = Console(highlight=False)
+notes = Console(stderr=True, highlight=False)
+
+
+def print_json(document: object) -> None:
+    """Write a JSON document to stdout, unwrapped and uncoloured, for scripts."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_file(path: Path, content: str | bytes) -> None:
+    """Write a file atomically (temporary file, then rename), so that an interrupted command
+    never leaves a half-written output; the folder must exist."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"{path}: folder {folder} does not exist")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    notes.print(f"[dim]wrote {path}[/dim]")

@@ -1,0 +1,32 @@
+"""Shared test helpers: run the real console entry point and capture what a user would see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ismpanel.cli.app import main
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys):
+    """Call ``ismpanel`` with arguments, as the console script does; return exit code and output."""
+
+    def run(*args: str) -> Run:
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run

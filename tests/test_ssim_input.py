@@ -1,0 +1,171 @@
+"""Reading SSIM files: the accepted layouts, and one clear line (exit 2) for each malformed kind."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from openpyxl import Workbook
+
+from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.ssim import cell_name, detect_format, parse_structure
+from tests.helpers import DATA, write_csv
+
+KUMAR = DATA / "kumar2014_offshore_risks.ssim.csv"
+
+SSIM_3 = [
+    ["", "A", "B", "C"],
+    ["A", "", "V", "X"],
+    ["B", "", "", "a"],
+    ["C", "", "", ""],
+]
+
+
+def _irm(rows):
+    return parse_structure(rows).irm.astype(int).tolist()
+
+
+def test_letters_build_the_irm_by_design_rules():
+    # V: A->B; X: A<->C; lowercase a at (B, C): C->B
+    assert _irm(SSIM_3) == [[1, 1, 1], [0, 1, 0], [1, 1, 1]]
+
+
+def test_columns_in_descending_order_read_by_their_headers():
+    descending = [
+        ["", "C", "B", "A"],
+        ["A", "X", "V", ""],
+        ["B", "a", "", ""],
+        ["C", "x", "", ""],
+    ]
+    assert _irm(descending) == _irm(SSIM_3)
+
+
+def test_adjacency_matrix_and_edge_list_give_the_same_irm():
+    adjacency = [
+        ["", "A", "B", "C"],
+        ["A", "1", "1", "1"],
+        ["B", "0", "1", "0"],
+        ["C", "1", "1*", ""],
+    ]
+    edges = [["from", "to"], ["A", "B"], ["A", "C"], ["C", "A"], ["C", "B"]]
+    assert detect_format(adjacency) == "adjacency"
+    assert detect_format(edges) == "edges"
+    assert _irm(adjacency) == _irm(SSIM_3)
+    assert _irm(edges) == _irm(SSIM_3)
+
+
+def test_cell_names_are_spreadsheet_style():
+    assert [cell_name(0, 0), cell_name(3, 5), cell_name(9, 26)] == ["A1", "F4", "AA10"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [["", "A", "B"], ["A", "", "Q"], ["B", "", ""]],
+            "cell C2 (row A, column B): unknown letter 'Q'",
+        ),
+        (
+            [["", "A", "B"], ["A", "", "V"], ["B", "O", ""]],
+            "cell B3 (row B, column A): lower-triangle cell holds 'O'",
+        ),
+        (
+            [["", "A", "B", "C"], ["A", "", "V", ""], ["B", "", "", "O"], ["C", "", "", ""]],
+            "cell D2 (row A, column C): missing relation",
+        ),
+        (
+            [["", "A", "B"], ["A", "", "V"], ["Z", "", ""]],
+            "cell C1: column id 'B' is not among the row ids; row ids without a column: Z",
+        ),
+        ([["", "A", "A"], ["A", "", "V"], ["A", "", ""]], "cell C1: duplicate column id 'A'"),
+        (
+            [["", "A", "B"], ["A", "", "V"], ["B", "", ""], ["C", "", ""]],
+            "not square: 3 row ids (column A) but 2 column ids (row 1)",
+        ),
+        (
+            [["", "A", "B"], ["A", "V", "V"], ["B", "", ""]],
+            "cell B2 (row A, column A): diagonal holds 'V'",
+        ),
+    ],
+)
+def test_malformed_ssim_names_the_cell(rows, message):
+    with pytest.raises(InputError) as err:
+        parse_structure(rows, "ssim")
+    assert str(err.value).startswith(message)
+
+
+MALFORMED_FILES = {
+    "unknown_letter.csv": (b",A,B\nA,,Q\nB,,\n", "cell C2 (row A, column B): unknown letter"),
+    "lower_triangle.csv": (b",A,B\nA,,V\nB,V,\n", "cell B3 (row B, column A): lower-triangle"),
+    "missing_cell.csv": (b",A,B,C\nA,,V\nB,,,O\nC,,,\n", "cell D2 (row A, column C): missing"),
+    "ids_differ.csv": (b",A,B\nA,,V\nC,,\n", "cell C1: column id 'B' is not among the row ids"),
+    "duplicate_ids.csv": (b",A,B\nA,,V\nA,,\n", "cell A3: duplicate row id 'A'"),
+    "non_square.csv": (b",A,B,C\nA,,V,O\nB,,,O\n", "not square: 2 row ids"),
+    "empty.csv": (b"", "empty file"),
+    "latin1.csv": (
+        ",Régulation,B\nRégulation,,V\nB,,\n".encode("latin-1"),
+        "line 1: byte 0xe9 is not UTF-8 text",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_FILES))
+@pytest.mark.parametrize("command", ["ism", "micmac"])
+def test_malformed_file_gives_one_line_and_exit_2(cli, tmp_path, name, command):
+    content, message = MALFORMED_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    run = cli(command, path)
+    assert run.code == 2
+    assert run.out == ""
+    assert run.err.count("\n") == 1, run.err
+    assert run.err.startswith(f"error: {path}: {message}"), run.err
+    assert "Traceback" not in run.err
+
+
+def test_xlsx_reads_like_csv(cli, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    for row in SSIM_3:
+        sheet.append([c or None for c in row])
+    book.save(tmp_path / "ssim.xlsx")
+    from_xlsx = cli("ism", tmp_path / "ssim.xlsx", "--json")
+    from_csv = cli("ism", write_csv(tmp_path / "ssim.csv", SSIM_3), "--json")
+    assert from_xlsx.code == 0
+    assert from_xlsx.out == from_csv.out
+
+
+def test_xlsx_errors_name_the_sheet_and_the_cell(cli, tmp_path):
+    book = Workbook()
+    book.active.title = "panel"
+    for row in [["", "A", "B"], ["A", "", 7], ["B", None, None]]:
+        book.active.append(row)
+    book.save(tmp_path / "bad.xlsx")
+    assert cli("ism", tmp_path / "bad.xlsx", "--sheet", "other").err.startswith(
+        f"error: {tmp_path / 'bad.xlsx'}: no sheet 'other'; the workbook has panel"
+    )
+    run = cli("ism", tmp_path / "bad.xlsx")
+    assert run.code == 2
+    assert "cell C2 (row A, column B): unknown letter '7'" in run.err
+
+
+def test_a_corrupt_workbook_is_refused(cli, tmp_path):
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    run = cli("ism", tmp_path / "broken.xlsx")
+    assert run.code == 2
+    assert "not a readable Excel workbook" in run.err
+
+
+def test_semicolon_and_utf16_files_are_read(cli, tmp_path):
+    text = KUMAR.read_text()
+    (tmp_path / "semi.csv").write_text(text.replace(",", ";"))
+    (tmp_path / "u16.csv").write_bytes(text.encode("utf-16"))
+    reference = cli("ism", KUMAR, "--json").out
+    assert cli("ism", tmp_path / "semi.csv", "--json").out == reference
+    assert cli("ism", tmp_path / "u16.csv", "--json").out == reference
+
+
+def test_ids_may_be_numbers_as_papers_print_them(tmp_path):
+    rows = [["", "1", "2"], ["1", "", "A"], ["2", "", ""]]
+    structure = parse_structure(rows)
+    assert structure.factors == ("1", "2")
+    assert np.array_equal(structure.irm, [[True, False], [True, True]])
