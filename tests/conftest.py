@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
+
+# rich wraps at 80 columns when output is not a terminal; tests read whole lines
+os.environ.setdefault("COLUMNS", "200")
 
 from ismpanel.cli.app import main
 

@@ -11,3 +11,32 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     """Write rows as a comma-separated file (no quoting needed for the ids used in tests)."""
     path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
     return path
+
+
+SMALL_FACTORS = [
+    ["id", "dimension", "name", "definition"],
+    ["P1", "policy", "Privacy law", "Laws on personal data"],
+    ["P2", "policy", "Open data rules", "Rules for releasing data"],
+    ["T1", "technology", "Anonymisation", "Masking before release"],
+    ["U1", "users", "Awareness", "Citizens know their rights"],
+]
+
+
+def small_study(folder: Path, experts: int = 0) -> dict[str, str]:
+    """A 4-factor study (6 pairs) with some experts, made through the store's API; returns
+    {pseudonym: token}."""
+    from ismpanel.elicitation.store import PanelStore
+    from ismpanel.elicitation.study import Dimension, build_study, factors_from_grid, study_toml
+
+    factors = factors_from_grid(SMALL_FACTORS, "test")
+    dims = [Dimension(d, d.capitalize()) for d in ("policy", "technology", "users")]
+    study = build_study("Small study", "directly influences", "privacy", dims, factors, "test")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "study.toml").write_text(study_toml(study), encoding="utf-8")
+    store = PanelStore.create(folder, study)
+    tokens = {}
+    for k in range(experts):
+        expert, token = store.add_expert(f"Expert number {k + 1}")
+        tokens[expert.id] = token
+    store.close()
+    return tokens

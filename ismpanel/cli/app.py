@@ -9,7 +9,7 @@ import typer
 
 from ismpanel import __version__
 from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.cli import demo, structure
+from ismpanel.cli import demo, experts, panel, structure, study
 
 app = typer.Typer(
     name="ismpanel",
@@ -20,8 +20,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-structure.register(app)
 demo.register(app)
+study.register(app)
+experts.register(app)
+panel.register(app)
+structure.register(app)
 
 
 def _version(value: bool) -> None:

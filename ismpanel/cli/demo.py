@@ -18,8 +18,10 @@ def demo(
         typer.Option("--out", help="Folder for the outputs (default: a new temporary folder)."),
     ] = None,
 ) -> None:
-    """Analyse the bundled example SSIM (Kumar et al. 2014, offshore outsourcing risks) with ISM
-    and MICMAC, and write the markdown report, Mermaid digraph and MICMAC map to a folder."""
+    """Run the bundled example end to end and write its outputs to a folder.
+
+    The example is the published SSIM of Kumar et al. (2014) on offshore outsourcing risks:
+    ISM and MICMAC, with the markdown report, the Mermaid digraph and the MICMAC map."""
     import tempfile
     from importlib.resources import files
 

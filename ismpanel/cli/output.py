@@ -35,8 +35,16 @@ def write_file(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     notes.print(f"[dim]wrote {path}[/dim]")
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it), for files created via mkstemp."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.cli.panel import Rule
 
 
 class TableFormat(StrEnum):
@@ -31,7 +33,8 @@ class IndirectMatrix(StrEnum):
 Source = Annotated[
     Path,
     typer.Argument(
-        help="SSIM file (CSV or XLSX; a 0/1 matrix or an edge list with from,to also work).",
+        help="A study folder (its panel's aggregated SSIM) or an SSIM file (CSV or XLSX; a 0/1 "
+        "matrix or an edge list with from,to also work).",
         show_default=False,
     ),
 ]
@@ -70,6 +73,21 @@ HorizonOpt = Annotated[
     typer.Option("--horizon", help="Powers for indirect MICMAC (default max(2n, 20)).", min=2),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
+RuleOpt = Annotated[
+    Rule, typer.Option("--rule", help="Study folder: majority per arc direction or per letter.")
+]
+QuorumOpt = Annotated[
+    int, typer.Option("--quorum", min=1, help="Study folder: fewest answers a pair needs.")
+]
+LlmOpt = Annotated[
+    bool, typer.Option("--include-llm", help="Study folder: let LLM panelists vote.")
+]
+IncompleteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-incomplete", help="Study folder: analyse although some experts have not finished."
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -97,19 +115,23 @@ def ism(
     equal_is_strong: EqualOpt = False,
     indirect_matrix: MatrixOpt = IndirectMatrix.identity_plus,
     horizon: HorizonOpt = None,
+    rule: RuleOpt = Rule.direction,
+    quorum: QuorumOpt = 1,
+    include_llm: LlmOpt = False,
+    allow_incomplete: IncompleteOpt = False,
 ) -> None:
     """ISM: reachability matrices, level partition, canonical matrix and the hierarchy."""
     from ismpanel.cli import structure_export as export
     from ismpanel.cli.output import console, print_json, write_file
     from ismpanel.cli.structure_view import ism_views
 
-    structure, model = _analyse(
-        source, fmt, sheet, tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon
-    )
+    panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
+    structure, names = _load(source, fmt, sheet, panel)
+    model = _analyse(structure, tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     if mermaid:
-        write_file(mermaid, export.to_mermaid(model))
+        write_file(mermaid, export.to_mermaid(model, names))
     if dot:
-        write_file(dot, export.to_dot(model))
+        write_file(dot, export.to_dot(model, names))
     if markdown:
         write_file(markdown, export.to_markdown(model, structure.ssim))
     if json:
@@ -134,15 +156,19 @@ def micmac(
     equal_is_strong: EqualOpt = False,
     indirect_matrix: MatrixOpt = IndirectMatrix.identity_plus,
     horizon: HorizonOpt = None,
+    rule: RuleOpt = Rule.direction,
+    quorum: QuorumOpt = 1,
+    include_llm: LlmOpt = False,
+    allow_incomplete: IncompleteOpt = False,
 ) -> None:
     """MICMAC: driving power, dependence, clusters, indirect ranks and the check against ISM."""
     from ismpanel.cli import structure_export as export
     from ismpanel.cli.output import console, print_json, write_file
     from ismpanel.cli.structure_view import micmac_map, micmac_table, tier_check_table
 
-    _, model = _analyse(
-        source, fmt, sheet, tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon
-    )
+    panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
+    structure, _ = _load(source, fmt, sheet, panel)
+    model = _analyse(structure, tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     if plot:
         from ismpanel.cli.plots import micmac_svg
 
@@ -156,17 +182,48 @@ def micmac(
     console.print(export.indirect_note(model))
 
 
-def _analyse(source, fmt, sheet, tiers, levels, threshold, equal_is_strong, matrix, horizon):
-    """Read the structure and run the analysis; errors name the file or the option at fault."""
-    from ismpanel.analysis.ssim import parse_structure
-    from ismpanel.analysis.structure import Options, analyse_structure
+@dataclass(frozen=True)
+class PanelOptions:
+    """How a study folder's answers become one SSIM."""
+
+    rule: str
+    quorum: int
+    include_llm: bool
+    allow_incomplete: bool
+
+
+def _load(source: Path, fmt: TableFormat, sheet: str | None, panel: PanelOptions):
+    """The structure to analyse and the factor names (for labels): a study folder's aggregated
+    SSIM, or a file. Errors name the file or the folder."""
+    from ismpanel.analysis.ssim import parse_ssim, parse_structure
+
+    if not source.exists():
+        raise InputError(f"{source}: does not exist (expected an SSIM file or a study folder)")
+    if source.is_dir():
+        from ismpanel.elicitation.panel import aggregate_panel, panel_ssim, require_complete
+        from ismpanel.elicitation.store import PanelStore
+
+        store = PanelStore.open(source)
+        if not panel.allow_incomplete:
+            require_complete(store, panel.include_llm)
+        result = aggregate_panel(
+            store, rule=panel.rule, quorum=panel.quorum, include_llm=panel.include_llm
+        )
+        names = {f.id: f.name for f in store.study.factors}
+        return parse_ssim(panel_ssim(store.study, result)), names
     from ismpanel.cli.readers import read_grid
 
     grid = read_grid(source, sheet)
     try:
-        structure = parse_structure(grid, fmt.value)
+        return parse_structure(grid, fmt.value), {}
     except InputError as err:
         raise InputError(f"{source}: {err}") from None
+
+
+def _analyse(structure, tiers, levels, threshold, equal_is_strong, matrix, horizon):
+    """Run the analysis; option errors name the option at fault."""
+    from ismpanel.analysis.structure import Options, analyse_structure
+
     options = Options(
         tiers=tiers,
         level_rule=levels.value,
@@ -176,7 +233,6 @@ def _analyse(source, fmt, sheet, tiers, levels, threshold, equal_is_strong, matr
         horizon=horizon,
     )
     try:
-        model = analyse_structure(structure.factors, structure.irm, options)
+        return analyse_structure(structure.factors, structure.irm, options)
     except InputError as err:
         raise InputError(f"--{err.option} {err}" if err.option else str(err)) from None
-    return structure, model

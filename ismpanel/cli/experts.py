@@ -1,0 +1,163 @@
+"""``ismpanel expert add|list`` and ``ismpanel interview``: invite experts, and the interview
+each of them runs in a terminal (often over SSH with a forced command)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ismpanel.analysis.errors import InputError
+
+StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
+expert_app = typer.Typer(help="Invite and list experts.", no_args_is_help=True)
+
+
+class Order(StrEnum):
+    rows = "rows"
+    shuffled = "shuffled"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(expert_app, name="expert")
+    app.command("interview")(interview)
+
+
+@expert_app.command("add")
+def add(
+    folder: StudyDir,
+    name: Annotated[str, typer.Argument(help="The expert's name (shown to you only).")],
+    llm: Annotated[
+        bool, typer.Option("--llm", help="Register an LLM panelist (L1, L2...).")
+    ] = False,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="The expert's SSH public key, or a file holding it, for the authorized_keys line.",
+        ),
+    ] = None,
+) -> None:
+    """Give an expert a pseudonym (E1, E2...), a one-time token and an SSH forced-command line."""
+    from ismpanel.cli.output import console
+    from ismpanel.elicitation.store import PanelStore
+
+    store = PanelStore.open(folder)
+    public_key = _public_key(key) if key else "<the expert's SSH public key>"
+    expert, token = store.add_expert(name, "llm" if llm else "human")
+    console.print(f"Expert [bold]{expert.id}[/bold] added ({expert.kind}).")
+    if token is None:
+        return
+    command = " ".join(
+        [
+            *_ismpanel_command(),
+            "interview",
+            shlex.quote(str(folder.resolve())),
+            "--expert",
+            expert.id,
+            "--token",
+            token,
+        ]
+    )
+    console.print(f"Token (shown once, stored only as a hash): [bold]{token}[/bold]")
+    console.print(f"Run: {command}", soft_wrap=True)
+    console.print("authorized_keys line (the key can run nothing but this interview):")
+    line = f'command="{command.replace(chr(34), chr(92) + chr(34))}",restrict,pty {public_key}'
+    sys.stdout.write(line + "\n")
+
+
+@expert_app.command("list")
+def list_experts(folder: StudyDir) -> None:
+    """Pseudonym, name, kind and progress of every expert (facilitator's view)."""
+    from rich.table import Table
+
+    from ismpanel.cli.output import console
+    from ismpanel.elicitation.panel import progress
+    from ismpanel.elicitation.store import PanelStore
+
+    store = PanelStore.open(folder)
+    table = Table(title=f"Experts of {store.study.title}", title_justify="left")
+    for col in ("Pseudonym", "Name", "Kind", "Answered", "Last activity"):
+        table.add_column(col)
+    for p in progress(store):
+        table.add_row(p.id, p.name, p.kind, f"{p.answered}/{p.total}", p.last_activity or "never")
+    console.print(table)
+
+
+def interview(
+    folder: StudyDir,
+    expert: Annotated[str, typer.Option("--expert", help="Your pseudonym, e.g. E1.")],
+    token: Annotated[
+        str | None, typer.Option("--token", help="The token from your invitation.")
+    ] = None,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="Line mode: one answer per line, may be piped.")
+    ] = False,
+    order: Annotated[
+        Order, typer.Option("--order", help="Pairs row by row, or in your own fixed shuffle.")
+    ] = Order.rows,
+) -> None:
+    """Answer every pair of factors: v, a, x or o, one key each; every answer is saved at once."""
+    from ismpanel.elicitation.interview import Session
+    from ismpanel.elicitation.store import PanelStore
+    from ismpanel.elicitation.wizard import closing_line
+
+    store = PanelStore.open(folder)
+    if store.expert(expert).kind != "human":
+        raise InputError(f"--expert {expert}: an LLM panelist answers through llm-expert")
+    store.check_token(expert, token)
+    if not plain and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError(
+            "interview needs a terminal on stdin and stdout (piped input would be taken as "
+            "answers); use --plain for line mode"
+        )
+    session = Session(store, expert, order.value, "plain" if plain else "interview")
+    try:
+        outcome = _run(session, plain)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nInterrupted. " + closing_line(session, "quit") + "\n")
+        raise typer.Exit(130) from None
+    finally:
+        store.close()
+    message = closing_line(session, outcome)
+    (sys.stdout if plain else sys.stderr).write(message + "\n")
+
+
+def _run(session, plain: bool) -> str:
+    from ismpanel.elicitation.wizard import run_plain, run_wizard
+
+    if plain:
+        return run_plain(session, sys.stdin, sys.stdout)
+    from rich.console import Console
+
+    from ismpanel.elicitation.prompts import note_question, pair_question
+
+    question = pair_question()  # built once and asked again on every screen
+    return run_wizard(
+        session,
+        Console(highlight=False),
+        question.unsafe_ask,
+        lambda: note_question().unsafe_ask(),
+    )
+
+
+def _public_key(value: str) -> str:
+    path = Path(value).expanduser()
+    text = path.read_text(encoding="utf-8").strip() if path.is_file() else value.strip()
+    parts = text.split()
+    if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
+        raise InputError(f"--key: {value!r} is not an SSH public key (ssh-ed25519 AAAA...)")
+    return text
+
+
+def _ismpanel_command() -> list[str]:
+    """How a forced command starts this installation of ismpanel: the console script beside
+    the running interpreter, otherwise that interpreter with ``-m ismpanel``."""
+    script = Path(sys.executable).with_name("ismpanel")
+    if script.is_file():
+        return [shlex.quote(str(script))]
+    return [shlex.quote(sys.executable), "-m", "ismpanel"]

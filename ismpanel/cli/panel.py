@@ -1,0 +1,160 @@
+"""``ismpanel ssim import|export``, ``aggregate`` and ``round start``: the panel's SSIMs in and
+out, majority aggregation, and Delphi rounds on the contested pairs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ismpanel.analysis.errors import InputError
+
+StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
+ssim_app = typer.Typer(help="Import an expert's SSIM file, or export SSIMs.", no_args_is_help=True)
+round_app = typer.Typer(help="Delphi rounds.", no_args_is_help=True)
+
+
+class Rule(StrEnum):
+    direction = "direction"
+    letter = "letter"
+
+
+RuleOpt = Annotated[
+    Rule, typer.Option("--rule", help="Majority per arc direction (default) or per letter.")
+]
+QuorumOpt = Annotated[
+    int, typer.Option("--quorum", min=1, help="Fewest answers a pair needs for a result.")
+]
+LlmOpt = Annotated[
+    bool, typer.Option("--include-llm", help="Let LLM panelists vote (default: humans only).")
+]
+BelowOpt = Annotated[
+    float,
+    typer.Option("--below", min=0.0, max=1.0, help="Agreement under which a pair is contested."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(ssim_app, name="ssim")
+    app.command("aggregate")(aggregate)
+    app.add_typer(round_app, name="round")
+
+
+@ssim_app.command("import")
+def import_ssim(
+    folder: StudyDir,
+    file: Annotated[Path, typer.Argument(help="The expert's SSIM (CSV or XLSX).")],
+    expert: Annotated[str, typer.Option("--expert", help="Whose answers these are, e.g. E1.")],
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Workbook sheet.")] = None,
+) -> None:
+    """Record an SSIM an expert filled in a spreadsheet as that expert's answers."""
+    from ismpanel.analysis.ssim import parse_ssim
+    from ismpanel.cli.output import console
+    from ismpanel.cli.readers import read_grid
+    from ismpanel.elicitation.panel import study_pair_letters
+    from ismpanel.elicitation.store import PanelStore
+
+    store = PanelStore.open(folder)
+    store.expert(expert)
+    try:
+        structure = parse_ssim(read_grid(file, sheet))
+        letters = study_pair_letters(store.study, structure.factors, structure.ssim)
+    except InputError as err:
+        raise InputError(f"{file}: {err}") from None
+    number = store.current_round()
+    wanted = store.round_pairs(number)
+    earlier = store.round_answers(expert, number)
+    store.record_many(expert, number, {p: letters[p] for p in wanted}, "import")
+    changed = sum(1 for p in wanted if p in earlier and earlier[p] != letters[p])
+    console.print(
+        f"Imported {len(wanted)} answers for {expert} (round {number}); "
+        f"{changed} changed an earlier answer (kept in the history)."
+    )
+
+
+@ssim_app.command("export")
+def export_ssim(
+    folder: StudyDir,
+    output: Annotated[Path, typer.Option("-o", "--output", help="CSV or XLSX file to write.")],
+    expert: Annotated[
+        str | None, typer.Option("--expert", help="One expert's SSIM (default: aggregated).")
+    ] = None,
+    rule: RuleOpt = Rule.direction,
+    quorum: QuorumOpt = 1,
+    include_llm: LlmOpt = False,
+    descending: Annotated[
+        bool, typer.Option("--descending", help="Columns last factor first, as papers print.")
+    ] = False,
+) -> None:
+    """Write an expert's or the aggregated SSIM in the layout papers print; unanswered pairs
+    are left blank and counted."""
+    from ismpanel.cli.output import notes
+    from ismpanel.cli.writers import write_grid
+    from ismpanel.elicitation.panel import aggregate_panel, letters_grid
+    from ismpanel.elicitation.store import PanelStore
+
+    store = PanelStore.open(folder)
+    if expert:
+        store.expert(expert)
+        letters = store.latest_answers().get(expert, {})
+    else:
+        result = aggregate_panel(store, rule=rule.value, quorum=quorum, include_llm=include_llm)
+        letters = result.letters()
+    grid = letters_grid(store.study.factor_ids, letters, descending)
+    write_grid(output, grid)
+    blank = len(store.pairs) - len(letters)
+    if blank:
+        notes.print(f"[yellow]{blank} pair(s) have no answer or no majority; left blank[/yellow]")
+
+
+def aggregate(
+    folder: StudyDir,
+    rule: RuleOpt = Rule.direction,
+    quorum: QuorumOpt = 1,
+    include_llm: LlmOpt = False,
+    below: BelowOpt = 0.75,
+    json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Majority per pair with the votes, agreement, ties and missing answers; Fleiss' kappa;
+    the contested pairs. The aggregated SSIM is what ism DIR and micmac DIR analyse."""
+    from ismpanel.cli.output import console, print_json
+    from ismpanel.cli.panel_view import aggregate_json, aggregate_views
+    from ismpanel.elicitation.panel import aggregate_panel
+    from ismpanel.elicitation.store import PanelStore
+
+    store = PanelStore.open(folder)
+    result = aggregate_panel(store, rule=rule.value, quorum=quorum, include_llm=include_llm)
+    if json:
+        print_json(aggregate_json(store.study, result, below))
+        return
+    for view in aggregate_views(result, below):
+        console.print(view)
+
+
+@round_app.command("start")
+def start_round(
+    folder: StudyDir,
+    below: BelowOpt = 0.75,
+    rule: RuleOpt = Rule.direction,
+    quorum: QuorumOpt = 1,
+) -> None:
+    """Open the next round on the pairs whose agreement is under --below (ties and pairs
+    under the quorum too); each expert then sees their previous answer and the panel's
+    anonymous distribution."""
+    from ismpanel.cli.output import console
+    from ismpanel.elicitation.panel import aggregate_panel
+    from ismpanel.elicitation.store import PanelStore
+
+    store = PanelStore.open(folder)
+    result = aggregate_panel(store, rule=rule.value, quorum=quorum)
+    contested = [p.pair for p in result.contested(below)]
+    if not contested:
+        console.print(f"No pair is under {below:.0%} agreement; no round opened.")
+        return
+    number = store.start_round(contested, below)
+    console.print(
+        f"Round {number} opened on {len(contested)} pair(s): "
+        + ", ".join(f"{a}-{b}" for a, b in contested)
+    )

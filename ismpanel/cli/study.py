@@ -1,0 +1,184 @@
+"""``ismpanel init``, ``templates`` and ``status``: create a study folder and watch the panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ismpanel.analysis.errors import InputError
+
+StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("templates")(templates)
+    app.command("status")(status)
+
+
+def init(
+    folder: StudyDir,
+    template: Annotated[
+        str | None, typer.Option("--template", help="A bundled study (see: ismpanel templates).")
+    ] = None,
+    factors: Annotated[
+        Path | None,
+        typer.Option(
+            "--factors", help="Factors file: CSV/XLSX/TOML with id, dimension, name, definition."
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Study title.")] = None,
+    relation: Annotated[
+        str, typer.Option("--relation", help="Contextual relation used in every question.")
+    ] = "directly influences",
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="What the structure explains.")
+    ] = None,
+    dimensions: Annotated[
+        str | None,
+        typer.Option(
+            "--dimensions",
+            help="Allowed dimensions, e.g. policy,technology,data,users "
+            "(default: those the factors file names).",
+        ),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group",
+            help="Let this group read and write panel.db (one account per "
+            "expert); default: owner only.",
+        ),
+    ] = None,
+) -> None:
+    """Create a study folder: study.toml and an empty panel.db."""
+    import shutil
+
+    from ismpanel.cli.output import console, write_file
+    from ismpanel.elicitation.store import DB_FILE, PanelStore
+    from ismpanel.elicitation.study import STUDY_FILE, bundled_templates, load_study, study_toml
+
+    if (template is None) == (factors is None):
+        raise InputError("init needs exactly one of --template NAME or --factors FILE")
+    for name in (STUDY_FILE, DB_FILE):
+        if (folder / name).exists():
+            raise InputError(f"{folder}: already holds {name}; choose a new folder")
+    if template is not None:
+        found = bundled_templates()
+        if template not in found:
+            raise InputError(
+                f"--template {template}: no such template; bundled: {', '.join(found)}"
+            )
+        source = found[template] / STUDY_FILE
+        study = load_study(found[template])
+        text = source.read_text(encoding="utf-8")
+    else:
+        study = _study_from_factors(
+            factors, title or folder.resolve().name, relation, outcome, dimensions
+        )
+        text = study_toml(study)
+    folder.mkdir(parents=True, exist_ok=True)
+    PanelStore.create(folder, study, group).close()
+    write_file(folder / STUDY_FILE, text)
+    if group:
+        shutil.chown(folder / STUDY_FILE, group=group)
+        (folder / STUDY_FILE).chmod(0o640)
+    console.print(
+        f"Created study [bold]{study.title}[/bold] in {folder}: {len(study.factors)} factors, "
+        f"{len(study.factors) * (len(study.factors) - 1) // 2} pairs per expert. "
+        "Next: ismpanel expert add."
+    )
+
+
+def templates() -> None:
+    """List the bundled study templates."""
+    from ismpanel.cli.output import console
+    from ismpanel.elicitation.study import bundled_templates, load_study
+
+    for name, path in bundled_templates().items():
+        study = load_study(path)
+        console.print(
+            f"[bold]{name}[/bold]  {study.title} ({len(study.factors)} factors in "
+            f"{len(study.dimensions)} dimensions)"
+        )
+
+
+def status(
+    folder: StudyDir,
+    json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Per expert: answered/total in the current round and last activity; who has not finished."""
+    from rich.table import Table
+
+    from ismpanel.cli.output import console, print_json
+    from ismpanel.elicitation.panel import progress
+    from ismpanel.elicitation.store import PanelStore
+
+    store = PanelStore.open(folder)
+    rows = progress(store)
+    number = store.current_round()
+    if json:
+        print_json(
+            {
+                "round": number,
+                "experts": [
+                    {
+                        "id": p.id,
+                        "kind": p.kind,
+                        "answered": p.answered,
+                        "total": p.total,
+                        "last_activity": p.last_activity,
+                    }
+                    for p in rows
+                ],
+            }
+        )
+        return
+    table = Table(title=f"{store.study.title}: round {number}", title_justify="left")
+    for col in ("Expert", "Kind", "Answered", "Last activity"):
+        table.add_column(col)
+    for p in rows:
+        table.add_row(p.id, p.kind, f"{p.answered}/{p.total}", p.last_activity or "never")
+    console.print(table)
+    behind = [p.id for p in rows if not p.finished]
+    console.print("Not finished: " + ", ".join(behind) if behind else "Every expert has finished.")
+
+
+def _study_from_factors(path, title, relation, outcome, dimensions):
+    """A study from a factors file; dimensions from --dimensions, a TOML file's declaration,
+    or the file's own dimension column."""
+    import tomllib
+
+    from ismpanel.cli.readers import read_grid
+    from ismpanel.elicitation.study import (
+        Dimension,
+        build_study,
+        factors_from_grid,
+        factors_from_toml,
+    )
+
+    declared = None
+    if path.suffix.lower() == ".toml":
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise InputError(f"{path}: not valid TOML ({err})") from None
+        declared, factors = factors_from_toml(data, str(path))
+        head = data.get("study", {})
+        title = head.get("title", title)
+        relation = head.get("relation", relation)
+        outcome = head.get("outcome", outcome)
+    else:
+        factors = factors_from_grid(read_grid(path), str(path))
+    if dimensions:
+        declared = [
+            Dimension(d.strip(), d.strip().capitalize()) for d in dimensions.split(",") if d.strip()
+        ]
+    if declared is None:
+        seen = dict.fromkeys(f.dimension for f in factors)
+        declared = [Dimension(d, d.capitalize()) for d in seen]
+    return build_study(title, relation, outcome or title, declared, factors, str(path))

@@ -1,0 +1,145 @@
+"""The interview as a state machine, independent of any terminal: which pair comes next, what
+an answer, a skip or a step back does, progress and the time left at the expert's own pace.
+
+Order is row by row as in an SSIM form, or a per-expert seeded shuffle; both are the same on
+every start, and a start resumes at the first unanswered pair.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from ismpanel.elicitation.store import LETTERS, Pair, PanelStore
+from ismpanel.elicitation.study import Factor
+
+ORDERS = ("rows", "shuffled")
+BREAK_SECONDS = 600  # a gap longer than this is a pause, not the expert's pace
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What one question screen shows."""
+
+    position: int
+    total: int
+    answered: int
+    pair: Pair
+    first: Factor
+    second: Factor
+    relation: str
+    current: str | None
+    previous: str | None
+    distribution: dict[str, int] | None
+    seconds_left: float | None
+
+
+class Session:
+    """One expert's interview in the store's current round."""
+
+    def __init__(
+        self, store: PanelStore, expert: str, order: str = "rows", source: str = "interview"
+    ) -> None:
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}")
+        self.store = store
+        self.source = source
+        self.expert = store.expert(expert)
+        self.round = store.current_round()
+        self.order = store.round_pairs(self.round)
+        if order == "shuffled":
+            random.Random(self.expert.seed * 1009 + self.round).shuffle(self.order)
+        self.answers = store.round_answers(expert, self.round)
+        self.position = self._next_unanswered(-1)
+        self._previous, self._distribution = self._earlier_rounds()
+
+    @property
+    def total(self) -> int:
+        return len(self.order)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for p in self.order if p in self.answers)
+
+    @property
+    def done(self) -> bool:
+        return self.position is None
+
+    def screen(self) -> Screen:
+        pair = self.order[self.position]
+        study = self.store.study
+        return Screen(
+            position=self.position + 1,
+            total=self.total,
+            answered=self.answered,
+            pair=pair,
+            first=study.factor(pair[0]),
+            second=study.factor(pair[1]),
+            relation=study.relation,
+            current=self.answers.get(pair),
+            previous=self._previous.get(pair),
+            distribution=self._distribution.get(pair),
+            seconds_left=self.seconds_left(),
+        )
+
+    def answer(self, letter: str) -> None:
+        """Record the answer for the current pair (durable on return), then move to the next
+        unanswered pair after it."""
+        pair = self.order[self.position]
+        letter = letter.upper()
+        if letter not in LETTERS:
+            raise ValueError(f"not a relation: {letter!r}")
+        self.store.record(self.expert.id, self.round, pair, letter, self.source)
+        self.answers[pair] = letter
+        self.position = self._next_unanswered(self.position)
+
+    def skip(self) -> None:
+        """Leave the current pair unanswered and go to the next unanswered one; the interview
+        ends when every other pair is answered."""
+        self.position = self._next_unanswered(self.position, exclude_current=True)
+
+    def back(self) -> None:
+        """Go to the pair before the current one (answered or not)."""
+        if self.position is not None and self.position > 0:
+            self.position -= 1
+
+    def note(self, text: str) -> None:
+        self.store.add_note(self.expert.id, self.round, self.order[self.position], text)
+
+    def seconds_left(self) -> float | None:
+        """Median gap between this expert's interview answers (pauses left out) times the
+        pairs still open; None until there are two gaps to go on."""
+        stamps = [datetime.fromisoformat(t) for t in self.store.answer_times(self.expert.id)]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(stamps)]
+        gaps = [g for g in gaps if g < BREAK_SECONDS]
+        if len(gaps) < 2:
+            return None
+        return statistics.median(gaps) * (self.total - self.answered)
+
+    def _next_unanswered(self, after: int, exclude_current: bool = False) -> int | None:
+        n = len(self.order)
+        for step in range(1, n + 1):
+            k = (after + step) % n
+            if exclude_current and k == after:
+                continue
+            if self.order[k] not in self.answers:
+                return k
+        return None
+
+    def _earlier_rounds(self) -> tuple[dict[Pair, str], dict[Pair, dict[str, int]]]:
+        """In a later round: this expert's previous answer per pair and the panel's anonymous
+        distribution of answers (human experts, latest answers up to the previous round)."""
+        if self.round == 1:
+            return {}, {}
+        earlier = self.store.latest_answers(up_to_round=self.round - 1)
+        humans = {e.id for e in self.store.experts("human")}
+        mine = earlier.get(self.expert.id, {})
+        distribution = {}
+        for pair in self.order:
+            counts = Counter(a[pair] for e, a in earlier.items() if e in humans and pair in a)
+            distribution[pair] = {c: counts.get(c, 0) for c in LETTERS}
+        return {p: mine[p] for p in self.order if p in mine}, distribution

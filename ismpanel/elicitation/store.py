@@ -1,0 +1,422 @@
+"""The panel store: ``panel.db`` (SQLite), the only place where answers live.
+
+Every write is its own ``BEGIN IMMEDIATE`` transaction, committed before the caller moves on,
+with WAL journaling, ``synchronous=FULL`` and a busy timeout, so that answers survive Ctrl-C, a
+dropped SSH connection or ``kill -9``, and many experts can answer at once. History is
+append-only: a changed answer adds a row, and the current answer is the latest row.
+"""
+
+from __future__ import annotations
+
+import grp
+import hashlib
+import hmac
+import os
+import secrets
+import signal
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ismpanel.analysis.errors import InputError
+from ismpanel.elicitation.study import Study, load_study
+
+DB_FILE = "panel.db"
+APP_ID = "ismpanel panel"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 60_000
+LETTERS = ("V", "A", "X", "O")
+_DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE experts (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('human', 'llm')),
+    token_hash TEXT,
+    seed INTEGER NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE rounds (
+    number INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    below REAL
+);
+CREATE TABLE round_pairs (
+    round INTEGER NOT NULL REFERENCES rounds(number),
+    i TEXT NOT NULL,
+    j TEXT NOT NULL,
+    PRIMARY KEY (round, i, j)
+);
+CREATE TABLE answers (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    expert TEXT NOT NULL REFERENCES experts(id),
+    round INTEGER NOT NULL REFERENCES rounds(number),
+    i TEXT NOT NULL,
+    j TEXT NOT NULL,
+    relation TEXT NOT NULL CHECK (relation IN ('V', 'A', 'X', 'O')),
+    source TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX answers_by_expert ON answers (expert, round, i, j, seq);
+CREATE TABLE notes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    expert TEXT NOT NULL REFERENCES experts(id),
+    round INTEGER NOT NULL,
+    i TEXT NOT NULL,
+    j TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Expert:
+    """A panel member as the facilitator sees it; ``name`` never reaches an expert's screen."""
+
+    id: str
+    name: str
+    kind: str
+    seed: int
+    created: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    expert: str
+    round: int
+    pair: Pair
+    relation: str
+    source: str
+    at: str
+
+
+def now() -> str:
+    """UTC timestamp with milliseconds, ISO 8601."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def study_pairs(study: Study) -> list[Pair]:
+    """Every unordered pair once, row by row as in an SSIM form: (i, j) with i before j."""
+    ids = study.factor_ids
+    return [(ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids))]
+
+
+def fingerprint(study: Study) -> str:
+    """Identifies the factor list a panel was created for; answers refer to these ids."""
+    return hashlib.sha256("\n".join(study.factor_ids).encode()).hexdigest()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PanelStore:
+    """An open ``panel.db`` together with the study it belongs to."""
+
+    def __init__(self, folder: Path, study: Study, conn: sqlite3.Connection) -> None:
+        self.folder = folder
+        self.study = study
+        self.conn = conn
+        self.pairs = study_pairs(study)
+
+    # -- opening and creating -------------------------------------------------------------
+
+    @classmethod
+    def create(cls, folder: Path, study: Study, group: str | None = None) -> PanelStore:
+        """Create ``panel.db`` for a study: readable and writable by its owner only, or also by
+        ``group`` (the folder then becomes group-writable and setgid, so that the WAL files
+        SQLite creates next to the database stay usable by every member). The database is
+        built under a temporary name and linked into place, so it appears whole or not at all."""
+        path = folder / DB_FILE
+        if path.exists():
+            raise InputError(f"{path}: already exists; this folder already holds a panel")
+        gid = _group_id(group) if group else None
+        mode = 0o660 if group else 0o600
+        tmp = folder / f".{DB_FILE}.{secrets.token_hex(4)}.tmp"
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode))
+        try:
+            os.chmod(tmp, mode)
+            if gid is not None:
+                os.chown(tmp, -1, gid)
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+            with _transaction(conn):
+                conn.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [
+                        ("app", APP_ID),
+                        ("schema", str(SCHEMA_VERSION)),
+                        ("study", fingerprint(study)),
+                        ("created", now()),
+                    ],
+                )
+                conn.execute("INSERT INTO rounds (number, started) VALUES (1, ?)", (now(),))
+            conn.close()
+            os.link(tmp, path)
+        except FileExistsError:
+            raise InputError(f"{path}: already exists; this folder already holds a panel") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        if gid is not None:
+            os.chown(folder, -1, gid)
+            os.chmod(folder, 0o2770)
+        return cls(folder, study, _connect(path))
+
+    @classmethod
+    def open(cls, folder: Path) -> PanelStore:
+        """Open a study folder's store; a missing, corrupted or foreign database is refused
+        with one line naming it."""
+        study = load_study(folder)
+        path = folder / DB_FILE
+        if not path.is_file():
+            raise InputError(f"{folder}: no {DB_FILE}; create the study with init")
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"{path}: not an ismpanel panel database ({err})") from None
+        if meta.get("app") != APP_ID:
+            conn.close()
+            raise InputError(f"{path}: not an ismpanel panel database")
+        if meta.get("schema") != str(SCHEMA_VERSION):
+            conn.close()
+            raise InputError(
+                f"{path}: panel database schema {meta.get('schema')} is not "
+                f"supported (expected {SCHEMA_VERSION})"
+            )
+        if meta.get("study") != fingerprint(study):
+            conn.close()
+            raise InputError(
+                f"{path}: the factors in study.toml differ from those this panel was created "
+                "for; restore study.toml's factor ids and their order"
+            )
+        try:
+            conn.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"{path}: database is damaged ({err})") from None
+        _configure(conn)
+        return cls(folder, study, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- experts -------------------------------------------------------------------------
+
+    def add_expert(self, name: str, kind: str = "human") -> tuple[Expert, str | None]:
+        """Register an expert under the next pseudonym (E1, E2... or L1, L2... for LLM
+        panelists); human experts get a one-time token, of which only the hash is stored."""
+        if not name.strip():
+            raise InputError("expert name is empty")
+        prefix = "L" if kind == "llm" else "E"
+        token = secrets.token_urlsafe(12) if kind == "human" else None
+        with _transaction(self.conn):
+            numbers = [
+                int(row[0][1:])
+                for row in self.conn.execute("SELECT id FROM experts WHERE kind = ?", (kind,))
+            ]
+            eid = f"{prefix}{max(numbers, default=0) + 1}"
+            seed = secrets.randbits(31)
+            created = now()
+            self.conn.execute(
+                "INSERT INTO experts (id, name, kind, token_hash, seed, created) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (eid, name.strip(), kind, hash_token(token) if token else None, seed, created),
+            )
+        return Expert(eid, name.strip(), kind, seed, created), token
+
+    def experts(self, kind: str | None = None) -> list[Expert]:
+        rows = self.conn.execute(
+            "SELECT id, name, kind, seed, created FROM experts ORDER BY kind, "
+            "CAST(substr(id, 2) AS INTEGER)"
+        ).fetchall()
+        found = [Expert(*row) for row in rows]
+        return [e for e in found if kind is None or e.kind == kind]
+
+    def expert(self, eid: str) -> Expert:
+        row = self.conn.execute(
+            "SELECT id, name, kind, seed, created FROM experts WHERE id = ?", (eid,)
+        ).fetchone()
+        if row is None:
+            known = ", ".join(e.id for e in self.experts()) or "none yet"
+            raise InputError(f"--expert {eid}: no such expert in {self.folder} (known: {known})")
+        return Expert(*row)
+
+    def check_token(self, eid: str, token: str | None) -> None:
+        """Refuse a missing or wrong token for a human expert (constant-time comparison)."""
+        row = self.conn.execute("SELECT token_hash FROM experts WHERE id = ?", (eid,)).fetchone()
+        if row is None:
+            self.expert(eid)
+        if row[0] is None:
+            return
+        if not token:
+            raise InputError(f"--token: expert {eid} needs the token given at invitation")
+        if not hmac.compare_digest(row[0], hash_token(token)):
+            raise InputError(f"--token: wrong token for expert {eid}")
+
+    # -- rounds ----------------------------------------------------------------------------
+
+    def current_round(self) -> int:
+        return int(self.conn.execute("SELECT max(number) FROM rounds").fetchone()[0])
+
+    def round_pairs(self, number: int) -> list[Pair]:
+        """The pairs asked in a round, in study order: all in round 1, the reopened ones after."""
+        if number == 1:
+            return list(self.pairs)
+        chosen = set(
+            self.conn.execute("SELECT i, j FROM round_pairs WHERE round = ?", (number,)).fetchall()
+        )
+        return [p for p in self.pairs if p in chosen]
+
+    def start_round(self, pairs: list[Pair], below: float) -> int:
+        """Open the next round on the given pairs; returns its number."""
+        if not pairs:
+            raise InputError("no pair to reopen")
+        with _transaction(self.conn):
+            number = self.current_round() + 1
+            self.conn.execute(
+                "INSERT INTO rounds (number, started, below) VALUES (?, ?, ?)",
+                (number, now(), below),
+            )
+            self.conn.executemany(
+                "INSERT INTO round_pairs (round, i, j) VALUES (?, ?, ?)",
+                [(number, i, j) for i, j in pairs],
+            )
+        return number
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def record(self, expert: str, round_: int, pair: Pair, relation: str, source: str) -> None:
+        """Store one answer durably (committed and synced when this returns)."""
+        relation = relation.upper()
+        if relation not in LETTERS:
+            raise InputError(f"relation {relation!r}: expected V, A, X or O")
+        with _transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO answers (expert, round, i, j, relation, source, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (expert, round_, pair[0], pair[1], relation, source, now()),
+            )
+
+    def record_many(self, expert: str, round_: int, answers: dict[Pair, str], source: str) -> None:
+        """Store a whole set of answers (an imported SSIM) in one transaction: all or none."""
+        stamp = now()
+        with _transaction(self.conn):
+            self.conn.executemany(
+                "INSERT INTO answers (expert, round, i, j, relation, source, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(expert, round_, i, j, rel, source, stamp) for (i, j), rel in answers.items()],
+            )
+
+    def add_note(self, expert: str, round_: int, pair: Pair, text: str) -> None:
+        with _transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO notes (expert, round, i, j, text, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (expert, round_, pair[0], pair[1], text, now()),
+            )
+
+    def round_answers(self, expert: str, round_: int) -> dict[Pair, str]:
+        """An expert's current answer to each pair answered in a given round."""
+        rows = self.conn.execute(
+            "SELECT i, j, relation FROM answers WHERE expert = ? AND round = ? ORDER BY seq",
+            (expert, round_),
+        )
+        return {(i, j): rel for i, j, rel in rows}
+
+    def latest_answers(self, up_to_round: int | None = None) -> dict[str, dict[Pair, str]]:
+        """Each expert's latest answer per pair over all rounds (up to a round, if given)."""
+        limit = self.current_round() if up_to_round is None else up_to_round
+        rows = self.conn.execute(
+            "SELECT expert, i, j, relation FROM answers WHERE round <= ? ORDER BY seq", (limit,)
+        )
+        found: dict[str, dict[Pair, str]] = {}
+        for expert, i, j, rel in rows:
+            found.setdefault(expert, {})[(i, j)] = rel
+        return found
+
+    def history(self, expert: str | None = None) -> list[Answer]:
+        query = "SELECT expert, round, i, j, relation, source, at FROM answers"
+        args: tuple = ()
+        if expert:
+            query += " WHERE expert = ?"
+            args = (expert,)
+        rows = self.conn.execute(query + " ORDER BY seq", args)
+        return [Answer(e, r, (i, j), rel, src, at) for e, r, i, j, rel, src, at in rows]
+
+    def notes(self, expert: str | None = None) -> list[tuple[str, int, Pair, str, str]]:
+        query = "SELECT expert, round, i, j, text, at FROM notes"
+        args: tuple = ()
+        if expert:
+            query += " WHERE expert = ?"
+            args = (expert,)
+        return [
+            (e, r, (i, j), t, at)
+            for e, r, i, j, t, at in self.conn.execute(query + " ORDER BY seq", args)
+        ]
+
+    def last_activity(self, expert: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT max(at) FROM (SELECT at FROM answers WHERE expert = ? "
+            "UNION ALL SELECT at FROM notes WHERE expert = ?)",
+            (expert, expert),
+        ).fetchone()
+        return row[0]
+
+    def answer_times(self, expert: str) -> list[str]:
+        """Timestamps of an expert's interview answers, oldest first (for the pace estimate)."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT at FROM answers WHERE expert = ? AND source IN ('interview', 'plain') "
+                "ORDER BY seq",
+                (expert,),
+            )
+        ]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    _configure(conn)
+    return conn
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    """WAL, full sync, a long busy timeout and foreign keys, on a validated panel database
+    (never on a foreign file: switching to WAL rewrites the file's header)."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``: the write lock is taken up front, so concurrent
+    writers queue on the busy timeout instead of failing half-way; any error rolls back.
+    Ctrl-C, a hang-up or a termination request arriving meanwhile waits until the commit is
+    done, so an answer the expert gave is never rolled back by it."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _group_id(name: str) -> int:
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        raise InputError(f"--group {name}: no such group on this machine") from None

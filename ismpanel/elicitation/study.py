@@ -1,0 +1,232 @@
+"""The study definition (``study.toml``): title, contextual relation, outcome, dimensions and
+factors (DESIGN.md section 3); reading, validating and writing it, and the bundled templates."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from ismpanel.analysis.errors import InputError
+
+STUDY_FILE = "study.toml"
+ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+FACTOR_COLUMNS = ("id", "dimension", "name", "definition")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Factor:
+    id: str
+    name: str
+    dimension: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study's definition; ``extra`` holds further top-level tables (such as ``[qca]``) as
+    read, for the parts of the tool that use them."""
+
+    title: str
+    relation: str
+    outcome: str
+    dimensions: tuple[Dimension, ...]
+    factors: tuple[Factor, ...]
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def factor_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.factors)
+
+    def factor(self, fid: str) -> Factor:
+        for f in self.factors:
+            if f.id == fid:
+                return f
+        raise KeyError(fid)
+
+
+def load_study(folder: Path) -> Study:
+    """Read and validate ``folder/study.toml``; errors name the folder, the file and the entry."""
+    if not folder.exists():
+        raise InputError(f"{folder}: study folder does not exist")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: is not a folder; give a study folder")
+    path = folder / STUDY_FILE
+    if not path.is_file():
+        raise InputError(f"{folder}: not a study folder (no {STUDY_FILE}); create one with init")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not valid TOML ({err})") from None
+    return study_from_dict(data, str(path))
+
+
+def study_from_dict(data: dict, where: str) -> Study:
+    """Validate a parsed study document (the structure of ``study.toml``)."""
+    head = data.get("study")
+    if not isinstance(head, dict):
+        raise InputError(f"{where}: missing [study] table")
+    texts = {}
+    for key in ("title", "relation", "outcome"):
+        value = head.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{where}: [study] needs a non-empty {key}")
+        texts[key] = value.strip()
+    dims = data.get("dimensions", [])
+    if not isinstance(dims, list) or not dims:
+        raise InputError(f"{where}: at least one [[dimensions]] entry is needed")
+    dimensions = []
+    for k, d in enumerate(dims, start=1):
+        did = _text(d, "id", f"{where}: [[dimensions]] entry {k}")
+        _check_id(did, f"{where}: [[dimensions]] entry {k}")
+        dimensions.append(Dimension(did, _text(d, "name", f"{where}: dimension {did}", did)))
+    factors = [
+        _factor(f, f"{where}: [[factors]] entry {k}")
+        for k, f in enumerate(data.get("factors", []), start=1)
+    ]
+    extra = {k: v for k, v in data.items() if k not in ("study", "dimensions", "factors")}
+    return build_study(
+        texts["title"], texts["relation"], texts["outcome"], dimensions, factors, where, extra
+    )
+
+
+def build_study(
+    title: str,
+    relation: str,
+    outcome: str,
+    dimensions: list[Dimension],
+    factors: list[Factor],
+    where: str,
+    extra: dict | None = None,
+) -> Study:
+    """Check ids (unique, ``[A-Za-z][A-Za-z0-9_]*``), dimensions (declared) and factor count."""
+    seen: set[str] = set()
+    for d in dimensions:
+        if d.id in seen:
+            raise InputError(f"{where}: duplicate dimension id {d.id!r}")
+        seen.add(d.id)
+    known = {d.id for d in dimensions}
+    ids: set[str] = set()
+    for f in factors:
+        if f.id in ids:
+            raise InputError(f"{where}: duplicate factor id {f.id!r}")
+        ids.add(f.id)
+        if f.dimension not in known:
+            raise InputError(
+                f"{where}: factor {f.id} has unknown dimension {f.dimension!r}; "
+                f"declared: {', '.join(sorted(known))}"
+            )
+    if len(factors) < 2:
+        raise InputError(f"{where}: a study needs at least two factors ({len(factors)} given)")
+    return Study(title, relation, outcome, tuple(dimensions), tuple(factors), extra or {})
+
+
+def factors_from_grid(grid: list[list[str]], where: str) -> list[Factor]:
+    """Factors from a table with columns id, dimension, name, definition (any order; a header
+    row names them). Errors name the row and column."""
+    rows = [r for r in grid if any(c.strip() for c in r)]
+    if not rows:
+        raise InputError(f"{where}: empty file")
+    header = [c.strip().lower() for c in rows[0]]
+    missing = [c for c in FACTOR_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"{where}: row 1: missing column(s) {', '.join(missing)}")
+    col = {c: header.index(c) for c in FACTOR_COLUMNS}
+    factors = []
+    for r, row in enumerate(rows[1:], start=2):
+        cells = {c: (row[k].strip() if k < len(row) else "") for c, k in col.items()}
+        for c in ("id", "dimension", "name"):
+            if not cells[c]:
+                raise InputError(f"{where}: row {r}, column {c}: empty")
+        _check_id(cells["id"], f"{where}: row {r}, column id")
+        factors.append(Factor(cells["id"], cells["name"], cells["dimension"], cells["definition"]))
+    return factors
+
+
+def factors_from_toml(data: dict, where: str) -> tuple[list[Dimension] | None, list[Factor]]:
+    """Factors (and dimensions, if declared) from a TOML factors file or a study file."""
+    dims = data.get("dimensions")
+    dimensions = None
+    if dims is not None:
+        dimensions = [
+            Dimension(
+                _text(d, "id", f"{where}: [[dimensions]] entry {k}"),
+                _text(d, "name", f"{where}: [[dimensions]] entry {k}", d.get("id", "")),
+            )
+            for k, d in enumerate(dims, start=1)
+        ]
+    factors = [
+        _factor(f, f"{where}: [[factors]] entry {k}")
+        for k, f in enumerate(data.get("factors", []), start=1)
+    ]
+    return dimensions, factors
+
+
+def study_toml(study: Study) -> str:
+    """Serialise a study's definition as ``study.toml`` text (TOML basic strings); the extra
+    tables are not written: templates that carry them are copied as files."""
+    out = ["[study]"]
+    out += [f"{k} = {_q(getattr(study, k))}" for k in ("title", "relation", "outcome")]
+    for d in study.dimensions:
+        out += ["", "[[dimensions]]", f"id = {_q(d.id)}", f"name = {_q(d.name)}"]
+    for f in study.factors:
+        out += [
+            "",
+            "[[factors]]",
+            f"id = {_q(f.id)}",
+            f"name = {_q(f.name)}",
+            f"dimension = {_q(f.dimension)}",
+            f"definition = {_q(f.definition)}",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def bundled_templates() -> dict[str, Path]:
+    """Bundled study templates by name: the folders under ``templates/studies`` with a study."""
+    root = files("ismpanel") / "templates" / "studies"
+    found = {}
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if (entry / STUDY_FILE).is_file():
+            found[entry.name] = Path(str(entry))
+    return found
+
+
+def _factor(entry: object, where: str) -> Factor:
+    if not isinstance(entry, dict):
+        raise InputError(f"{where}: expected a table")
+    fid = _text(entry, "id", where)
+    _check_id(fid, where)
+    return Factor(
+        fid,
+        _text(entry, "name", f"{where} ({fid})"),
+        _text(entry, "dimension", f"{where} ({fid})"),
+        _text(entry, "definition", f"{where} ({fid})", ""),
+    )
+
+
+def _text(entry: object, key: str, where: str, default: str | None = None) -> str:
+    value = entry.get(key, default) if isinstance(entry, dict) else None
+    if not isinstance(value, str) or (default is None and not value.strip()):
+        raise InputError(f"{where}: needs a non-empty {key}")
+    return value.strip()
+
+
+def _check_id(value: str, where: str) -> None:
+    if not ID_PATTERN.match(value):
+        raise InputError(
+            f"{where}: id {value!r} must start with a letter and hold only letters, digits and _"
+        )
+
+
+def _q(text: str) -> str:
+    """A TOML basic string: JSON's escapes are valid TOML, and TOML also forbids a raw DEL."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
