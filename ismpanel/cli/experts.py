@@ -134,15 +134,23 @@ def _run(session, plain: bool) -> str:
         return run_plain(session, sys.stdin, sys.stdout)
     from rich.console import Console
 
+    from ismpanel.elicitation.llm.assistant import Assistant
     from ismpanel.elicitation.prompts import note_question, pair_question
 
     question = pair_question()  # built once and asked again on every screen
-    return run_wizard(
-        session,
-        Console(highlight=False),
-        question.unsafe_ask,
-        lambda: note_question().unsafe_ask(),
-    )
+    assistant = Assistant(session.store, session.expert.id)  # imports openai on first ? only
+    try:
+        return run_wizard(
+            session,
+            Console(highlight=False),
+            question.unsafe_ask,
+            lambda: note_question().unsafe_ask(),
+            assistant.explain,
+        )
+    finally:
+        usage = assistant.close()
+        if usage:
+            sys.stderr.write(usage + "\n")
 
 
 def _public_key(value: str) -> str:

@@ -118,18 +118,21 @@ def aggregate(
     json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Majority per pair with the votes, agreement, ties and missing answers; Fleiss' kappa;
-    the contested pairs. The aggregated SSIM is what ism DIR and micmac DIR analyse."""
+    the contested pairs; each LLM panelist's agreement with the human majority. The
+    aggregated SSIM is what ism DIR and micmac DIR analyse."""
     from ismpanel.cli.output import console, print_json
     from ismpanel.cli.panel_view import aggregate_json, aggregate_views
+    from ismpanel.elicitation.agreement import llm_agreement
     from ismpanel.elicitation.panel import aggregate_panel
     from ismpanel.elicitation.store import PanelStore
 
     store = PanelStore.open(folder)
     result = aggregate_panel(store, rule=rule.value, quorum=quorum, include_llm=include_llm)
+    agreement = llm_agreement(store, rule=rule.value, quorum=quorum)
     if json:
-        print_json(aggregate_json(store.study, result, below))
+        print_json(aggregate_json(store.study, result, below, agreement))
         return
-    for view in aggregate_views(result, below):
+    for view in aggregate_views(result, below, agreement):
         console.print(view)
 
 

@@ -9,12 +9,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ismpanel.elicitation.aggregate import LETTERS, Aggregate
+from ismpanel.elicitation.agreement import LlmAgreement, PairAgreement
 from ismpanel.elicitation.study import Study
 
 
-def aggregate_json(study: Study, result: Aggregate, below: float) -> dict:
-    """The ``aggregate --json`` document."""
-    return {
+def aggregate_json(
+    study: Study, result: Aggregate, below: float, agreement: list[LlmAgreement] | None = None
+) -> dict:
+    """The ``aggregate --json`` document; with ``agreement``, also ``llm_agreement``: each
+    LLM panelist against the human majority."""
+    document = {
         "rule": result.rule,
         "quorum": result.quorum,
         "experts": list(result.experts),
@@ -40,10 +44,32 @@ def aggregate_json(study: Study, result: Aggregate, below: float) -> dict:
             "letters": {f"{a}-{b}": letter for (a, b), letter in result.letters().items()},
         },
     }
+    if agreement is not None:
+        document["llm_agreement"] = [agreement_json(a) for a in agreement]
+    return document
 
 
-def aggregate_views(result: Aggregate, below: float) -> Iterator[RenderableType]:
-    """Per-pair votes and verdicts, then the panel summary and the contested pairs."""
+def agreement_json(found: LlmAgreement) -> dict:
+    """One LLM panelist's agreement with the human majority, for ``aggregate --json``."""
+    return {
+        "expert": found.expert,
+        "model": found.model,
+        "compared": found.compared,
+        "agreed": found.agreed,
+        "share": found.share,
+        "cohen_kappa": found.kappa,
+        "pairs": [
+            {"i": p.pair[0], "j": p.pair[1], "llm": p.llm, "human": p.human, "agree": p.agree}
+            for p in found.pairs
+        ],
+    }
+
+
+def aggregate_views(
+    result: Aggregate, below: float, agreement: list[LlmAgreement] | None = None
+) -> Iterator[RenderableType]:
+    """Per-pair votes and verdicts, then the panel summary and the contested pairs, and each
+    LLM panelist's agreement with the human majority when there are panelists."""
     table = Table(
         title=f"Aggregation of {len(result.experts)} experts ({result.rule} rule, quorum "
         f"{result.quorum})",
@@ -75,6 +101,49 @@ def aggregate_views(result: Aggregate, below: float) -> Iterator[RenderableType]
     yield Text(f"Rule: {rule_words}.", style="dim")
     names = ", ".join(f"{a}-{b}" for a, b in sorted(contested, key=result_order(result)))
     yield Text(f"Contested pairs ({len(contested)}): {names or 'none'}")
+    if agreement:
+        voting = any(found.expert in result.experts for found in agreement)
+        yield from agreement_views(agreement, voting)
+
+
+def agreement_views(agreement: list[LlmAgreement], voting: bool) -> Iterator[RenderableType]:
+    """Per pair, the human majority and each LLM panelist's letter (✓ agrees, ✗ differs),
+    then per panelist the share of agreement and Cohen's kappa."""
+    yield Text("LLM panelists against the human majority", style="bold")
+    table = Table()
+    table.add_column("Pair")
+    table.add_column("Humans", justify="right")
+    for found in agreement:
+        table.add_column(found.expert, justify="right")
+    for k, first in enumerate(agreement[0].pairs):
+        cells = [_agreement_cell(found.pairs[k]) for found in agreement]
+        table.add_row(f"{first.pair[0]}-{first.pair[1]}", first.human or "-", *cells)
+    yield table
+    for found in agreement:
+        share = "-" if found.share is None else f"{found.share:.0%}"
+        kappa = "undefined" if found.kappa is None else f"{found.kappa:.3f}"
+        yield Text(
+            f"{found.expert} ({found.model or 'model not recorded'}): agrees on {found.agreed} "
+            f"of {found.compared} pairs compared ({share}); Cohen's kappa {kappa}"
+        )
+    role = (
+        "vote in the majority above (--include-llm)"
+        if voting
+        else "do not vote in the majority above (add --include-llm to let them)"
+    )
+    yield Text(
+        f"LLM panelists {role}. Compared: pairs where the human experts alone have a "
+        "majority (a result, no tie, quorum met) and the panelist answered.",
+        style="dim",
+    )
+
+
+def _agreement_cell(row: PairAgreement) -> Text:
+    if row.llm is None:
+        return Text("-")
+    if row.agree is None:
+        return Text(row.llm)
+    return Text(f"{row.llm} {'✓' if row.agree else '✗'}", style="green" if row.agree else "red")
 
 
 def result_order(result: Aggregate):

@@ -4,6 +4,9 @@ Every write is its own ``BEGIN IMMEDIATE`` transaction, committed before the cal
 with WAL journaling, ``synchronous=FULL`` and a busy timeout, so that answers survive Ctrl-C, a
 dropped SSH connection or ``kill -9``, and many experts can answer at once. History is
 append-only: a changed answer adds a row, and the current answer is the latest row.
+
+Schema 2 adds the LLM tables (``llm_panelists``, ``llm_calls``: every prompt, reply, model and
+parameter); a schema 1 database is migrated to 2 in one transaction when it is opened.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import grp
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import signal
@@ -26,7 +30,7 @@ from ismpanel.elicitation.study import Study, load_study
 
 DB_FILE = "panel.db"
 APP_ID = "ismpanel panel"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
 LETTERS = ("V", "A", "X", "O")
 _DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
@@ -74,6 +78,40 @@ CREATE TABLE notes (
 );
 """
 
+# Schema 2: an LLM panelist's settings, and every call made to a language model (panelist
+# samples and interview explanations), each with its prompt, reply, model and parameters.
+_LLM_SCHEMA = """
+CREATE TABLE IF NOT EXISTS llm_panelists (
+    expert TEXT PRIMARY KEY REFERENCES experts(id),
+    model TEXT NOT NULL,
+    base_url TEXT,
+    temperature REAL NOT NULL,
+    samples INTEGER NOT NULL,
+    persona TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS llm_calls (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    purpose TEXT NOT NULL,
+    expert TEXT NOT NULL REFERENCES experts(id),
+    round INTEGER NOT NULL,
+    i TEXT NOT NULL,
+    j TEXT NOT NULL,
+    sample INTEGER,
+    model TEXT NOT NULL,
+    base_url TEXT,
+    params TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    reply TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS llm_calls_by_pair ON llm_calls (expert, round, i, j, purpose);
+"""
+
 Pair = tuple[str, str]
 
 
@@ -86,6 +124,41 @@ class Expert:
     kind: str
     seed: int
     created: str
+
+
+@dataclass(frozen=True)
+class LlmPanelist:
+    """The settings an LLM panelist answers with; fixed when it is registered."""
+
+    expert: str
+    model: str
+    base_url: str | None
+    temperature: float
+    samples: int
+    persona: str | None
+
+
+@dataclass(frozen=True)
+class LlmCall:
+    """One call to a language model as stored: what was sent (``prompt``: the messages as
+    JSON; ``params``: temperature, reply format and the like), what came back, and what it
+    was taken to mean (``outcome``: a letter, ``unsure``, ``invalid`` or ``failed`` for a
+    panelist sample; ``shown``, ``withheld`` or ``failed`` for an explanation)."""
+
+    purpose: str
+    expert: str
+    round: int
+    pair: Pair
+    sample: int | None
+    model: str
+    base_url: str | None
+    params: dict
+    prompt: list[dict]
+    reply: str | None
+    outcome: str
+    detail: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
 
 
 @dataclass(frozen=True)
@@ -147,7 +220,7 @@ class PanelStore:
             if gid is not None:
                 os.chown(tmp, -1, gid)
             conn = sqlite3.connect(tmp, isolation_level=None)
-            conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+            conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}{_LLM_SCHEMA}COMMIT;")
             with _transaction(conn):
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
@@ -186,7 +259,7 @@ class PanelStore:
         if meta.get("app") != APP_ID:
             conn.close()
             raise InputError(f"{path}: not an ismpanel panel database")
-        if meta.get("schema") != str(SCHEMA_VERSION):
+        if meta.get("schema") not in ("1", str(SCHEMA_VERSION)):
             conn.close()
             raise InputError(
                 f"{path}: panel database schema {meta.get('schema')} is not "
@@ -203,6 +276,8 @@ class PanelStore:
         except sqlite3.DatabaseError as err:
             raise InputError(f"{path}: database is damaged ({err})") from None
         _configure(conn)
+        if meta["schema"] == "1":
+            _migrate_to_2(conn)
         return cls(folder, study, conn)
 
     def close(self) -> None:
@@ -215,22 +290,27 @@ class PanelStore:
         panelists); human experts get a one-time token, of which only the hash is stored."""
         if not name.strip():
             raise InputError("expert name is empty")
-        prefix = "L" if kind == "llm" else "E"
         token = secrets.token_urlsafe(12) if kind == "human" else None
         with _transaction(self.conn):
-            numbers = [
-                int(row[0][1:])
-                for row in self.conn.execute("SELECT id FROM experts WHERE kind = ?", (kind,))
-            ]
-            eid = f"{prefix}{max(numbers, default=0) + 1}"
-            seed = secrets.randbits(31)
-            created = now()
-            self.conn.execute(
-                "INSERT INTO experts (id, name, kind, token_hash, seed, created) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (eid, name.strip(), kind, hash_token(token) if token else None, seed, created),
-            )
-        return Expert(eid, name.strip(), kind, seed, created), token
+            expert = self._insert_expert(name, kind, hash_token(token) if token else None)
+        return expert, token
+
+    def _insert_expert(self, name: str, kind: str, token_hash: str | None) -> Expert:
+        """Insert an expert under the next free pseudonym of its kind (inside a transaction)."""
+        prefix = "L" if kind == "llm" else "E"
+        numbers = [
+            int(row[0][1:])
+            for row in self.conn.execute("SELECT id FROM experts WHERE kind = ?", (kind,))
+        ]
+        eid = f"{prefix}{max(numbers, default=0) + 1}"
+        seed = secrets.randbits(31)
+        created = now()
+        self.conn.execute(
+            "INSERT INTO experts (id, name, kind, token_hash, seed, created) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (eid, name.strip(), kind, token_hash, seed, created),
+        )
+        return Expert(eid, name.strip(), kind, seed, created)
 
     def experts(self, kind: str | None = None) -> list[Expert]:
         rows = self.conn.execute(
@@ -361,6 +441,88 @@ class PanelStore:
             for e, r, i, j, t, at in self.conn.execute(query + " ORDER BY seq", args)
         ]
 
+    # -- LLM panelists and calls ---------------------------------------------------------
+
+    def add_llm_panelist(self, name: str, settings: LlmPanelist) -> LlmPanelist:
+        """Register an LLM panelist (the next L pseudonym) with its settings, in one
+        transaction; ``settings.expert`` is ignored and the new pseudonym returned in it."""
+        with _transaction(self.conn):
+            expert = self._insert_expert(name, "llm", None)
+            found = LlmPanelist(expert.id, *_panelist_values(settings)[1:])
+            self._insert_panelist(found)
+        return found
+
+    def set_llm_settings(self, settings: LlmPanelist) -> None:
+        """Give an LLM expert registered by ``expert add --llm`` its settings (once)."""
+        with _transaction(self.conn):
+            self._insert_panelist(settings)
+
+    def llm_panelists(self) -> dict[str, LlmPanelist]:
+        rows = self.conn.execute(
+            "SELECT expert, model, base_url, temperature, samples, persona FROM llm_panelists"
+        )
+        return {row[0]: LlmPanelist(*row) for row in rows}
+
+    def record_llm_call(self, call: LlmCall, answer: str | None = None) -> None:
+        """Store one model call; with ``answer``, also record that letter as the expert's
+        answer to the pair (source ``llm``) in the same transaction."""
+        values = (
+            call.purpose,
+            call.expert,
+            call.round,
+            call.pair[0],
+            call.pair[1],
+            call.sample,
+            call.model,
+            call.base_url,
+            json.dumps(call.params, ensure_ascii=False),
+            json.dumps(call.prompt, ensure_ascii=False),
+            call.reply,
+            call.outcome,
+            call.detail,
+            call.prompt_tokens,
+            call.completion_tokens,
+        )
+        with _transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO llm_calls (purpose, expert, round, i, j, sample, model, base_url, "
+                "params, prompt, reply, outcome, detail, prompt_tokens, completion_tokens, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, now()),
+            )
+            if answer is not None:
+                self.conn.execute(
+                    "INSERT INTO answers (expert, round, i, j, relation, source, at) "
+                    "VALUES (?, ?, ?, ?, ?, 'llm', ?)",
+                    (call.expert, call.round, call.pair[0], call.pair[1], answer, now()),
+                )
+
+    def llm_calls(self, expert: str, purpose: str, round_: int | None = None) -> list[LlmCall]:
+        """An expert's stored model calls for one purpose (in one round, if given), oldest
+        first."""
+        query = (
+            "SELECT purpose, expert, round, i, j, sample, model, base_url, params, prompt, "
+            "reply, outcome, detail, prompt_tokens, completion_tokens FROM llm_calls "
+            "WHERE expert = ? AND purpose = ?"
+        )
+        args: tuple = (expert, purpose)
+        if round_ is not None:
+            query += " AND round = ?"
+            args += (round_,)
+        return [
+            LlmCall(p, e, r, (i, j), s, m, b, json.loads(pa), json.loads(pr), *rest)
+            for p, e, r, i, j, s, m, b, pa, pr, *rest in self.conn.execute(
+                query + " ORDER BY seq", args
+            )
+        ]
+
+    def _insert_panelist(self, settings: LlmPanelist) -> None:
+        self.conn.execute(
+            "INSERT INTO llm_panelists (expert, model, base_url, temperature, samples, persona, "
+            "created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*_panelist_values(settings), now()),
+        )
+
     def last_activity(self, expert: str) -> str | None:
         row = self.conn.execute(
             "SELECT max(at) FROM (SELECT at FROM answers WHERE expert = ? "
@@ -379,6 +541,24 @@ class PanelStore:
                 (expert,),
             )
         ]
+
+
+def _panelist_values(settings: LlmPanelist) -> tuple:
+    s = settings
+    return (s.expert, s.model, s.base_url, s.temperature, s.samples, s.persona)
+
+
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Schema 1 to 2: add the LLM tables. The version is read again inside the write
+    transaction, so that two processes opening the same old database migrate it once."""
+    with _transaction(conn):
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row[0] != "1":
+            return
+        for statement in _LLM_SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -83,9 +83,12 @@ def run_wizard(
     console: Console,
     ask: Callable[[], str],
     ask_note: Callable[[], str | None],
+    explain: Callable[[Screen], str] | None = None,
 ) -> str:
     """Run the keyboard interview until every pair is answered ("done") or the expert quits
-    ("quit"); KeyboardInterrupt propagates after the answers given so far are saved."""
+    ("quit"); KeyboardInterrupt propagates after the answers given so far are saved. On
+    ``?`` the help is shown and, below it, ``explain(screen)``: the assistant's explanation of
+    the pair or a one-line note (it only ever shows text; it never answers)."""
     console.print(opening_line(session))
     while not session.done:
         render_screen(session.screen(), console)
@@ -103,6 +106,10 @@ def run_wizard(
                 console.print("[dim]note saved[/dim]")
         elif action == "help":
             console.print(HELP.format(relation=session.store.study.relation))
+            if explain is not None:
+                with console.status("Asking the assistant..."):
+                    text = explain(session.screen())
+                console.print(Text(text, style="italic"))
         elif action == "quit":
             return "quit"
     return "done"

@@ -1,0 +1,157 @@
+"""``ismpanel llm-expert DIR``: an LLM answers every pair as a labelled panelist (L1, L2...),
+K samples per pair voted, every call stored; rerunning the same command resumes it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ismpanel.analysis.errors import AnalysisError
+
+StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", help="Model name (default: ISMPANEL_LLM_MODEL, [llm]).")
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (default: "
+        "ISMPANEL_LLM_BASE_URL, [llm], else OpenAI).",
+    ),
+]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", min=0.01, help="Seconds per call (default 60).")
+]
+RetriesOpt = Annotated[
+    int | None, typer.Option("--retries", min=0, help="Retries per call (default 2).")
+]
+ConcurrencyOpt = Annotated[
+    int | None, typer.Option("--concurrency", min=1, help="Calls in flight (default 4).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("llm-expert")(llm_expert)
+
+
+def llm_expert(
+    folder: StudyDir,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, help="Samples per pair, voted (majority of K).")
+    ] = 3,
+    temperature: Annotated[
+        float, typer.Option("--temperature", min=0.0, max=2.0, help="Sampling temperature.")
+    ] = 0.7,
+    persona: Annotated[
+        str | None, typer.Option("--persona", help="Who the panelist answers as.")
+    ] = None,
+    expert: Annotated[
+        str | None, typer.Option("--expert", help="Run or resume this LLM panelist, e.g. L1.")
+    ] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="Register another panelist even if one matches.")
+    ] = False,
+    timeout: TimeoutOpt = None,
+    retries: RetriesOpt = None,
+    concurrency: ConcurrencyOpt = None,
+) -> None:
+    """Let an LLM answer every pair of the current round as a labelled panelist. Each pair
+    gets K samples; a letter given by more than half of them is recorded, anything else
+    (unsure, split votes, failed calls) stays missing, never O. It votes only with
+    aggregate --include-llm."""
+    from ismpanel.cli.output import console, notes
+    from ismpanel.elicitation.llm.client import LlmClient
+    from ismpanel.elicitation.llm.config import require_config
+    from ismpanel.elicitation.llm.panelist import choose_panelist, run_panelist
+    from ismpanel.elicitation.store import LlmPanelist, PanelStore
+
+    store = PanelStore.open(folder)
+    config = require_config(
+        store.study.extra.get("llm"),
+        model=model,
+        base_url=base_url,
+        timeout=timeout,
+        retries=retries,
+        concurrency=concurrency,
+    )
+    wanted = LlmPanelist("", config.model, config.base_url, temperature, samples, persona)
+    panelist, is_new = choose_panelist(store, wanted, expert, new)
+    client = LlmClient(config)
+    verb = "registered" if is_new else "resuming"
+    notes.print(
+        f"{panelist.expert} ({verb}): {panelist.model}, temperature {panelist.temperature:g}, "
+        f"{panelist.samples} sample(s) per pair, round {store.current_round()}"
+    )
+    try:
+        with _progress_bar(notes) as advance:
+            report = run_panelist(store, client, panelist, advance)
+    except KeyboardInterrupt:
+        notes.print(client.usage.summary(config))
+        notes.print("Interrupted; every sample received is kept. Run the same command to resume.")
+        raise typer.Exit(130) from None
+    finally:
+        client.close()
+    notes.print(client.usage.summary(config))
+    console.print(_summary(panelist, report))
+    if report.stopped or report.open:
+        why = f"stopped: {report.stopped}; " if report.stopped else ""
+        raise AnalysisError(
+            f"{why}{len(report.open)} pair(s) still open after failed calls; answers so far "
+            "are kept; run the same command to ask only what is missing"
+        )
+
+
+def _summary(panelist, report) -> str:
+    letters = ", ".join(f"{c} {report.recorded[c]}" for c in ("V", "A", "X", "O"))
+    lines = [
+        f"{panelist.expert}: {report.total} pair(s) in this round, {report.settled_before} "
+        f"settled before this run; {sum(report.recorded.values())} answer(s) recorded now "
+        f"({letters})."
+    ]
+    if report.missing:
+        lines.append(
+            f"Missing (unsure or no majority of {panelist.samples} samples; not counted as O): "
+            + _pairs(report.missing)
+        )
+    if report.open:
+        lines.append("Still open (failed or unusable replies): " + _pairs(report.open))
+    return "\n".join(lines)
+
+
+def _pairs(pairs) -> str:
+    shown = ", ".join(f"{a}-{b}" for a, b in pairs[:12])
+    return shown + (f" and {len(pairs) - 12} more" if len(pairs) > 12 else "")
+
+
+@contextmanager
+def _progress_bar(console) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar over the round's pairs with the time left, on stderr; yields the
+    callback ``advance(settled, total)``."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("pairs settled"), BarColumn(), MofNCompleteColumn())
+    timing = (TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, *timing, console=console) as progress:
+        task = None
+
+        def advance(done: int, total: int) -> None:
+            nonlocal task
+            if task is None:
+                task = progress.add_task("pairs", total=total, completed=done)
+            progress.update(task, completed=done)
+
+        yield advance

@@ -1,0 +1,196 @@
+"""``factors draft``: a first list of factors for a topic, per dimension, for the facilitator
+to edit, in the columns ``init --factors`` reads (id, dimension, name, definition).
+
+One call per dimension (the other dimensions named, to keep them apart). Ids are made here,
+not by the model: each dimension's shortest distinctive prefix and a number (P1, T1, D1...).
+Entries without a name or a definition, and duplicates (same name or same definition once
+case, punctuation and a leading article are set aside, across dimensions too) are removed,
+and every removal is reported; the first occurrence is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ismpanel.analysis.errors import InputError
+from ismpanel.elicitation.llm.client import LlmClient
+from ismpanel.elicitation.llm.structured import Exchange, SchemaSupport, ask_json
+from ismpanel.elicitation.llm.workers import run_concurrently
+from ismpanel.elicitation.study import ID_PATTERN
+
+TEMPERATURE = 0.4
+MAX_TOKENS = 1500
+FACTOR_LIST_SCHEMA = {
+    "title": "factor_list",
+    "type": "object",
+    "properties": {
+        "factors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "definition": {"type": "string"}},
+                "required": ["name", "definition"],
+                "additionalProperties": False,
+            },
+        }
+    },
+    "required": ["factors"],
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class DraftFactor:
+    """One drafted factor, as a row of a factors file."""
+
+    id: str
+    dimension: str
+    name: str
+    definition: str
+
+
+@dataclass
+class Draft:
+    """The factors kept, what was removed and why, and the dimensions that got no usable
+    reply."""
+
+    factors: list[DraftFactor] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def parse_dimensions(text: str) -> list[str]:
+    """Dimension ids from ``policy,technology,...``: each a valid id, each once."""
+    dims = [d.strip() for d in text.split(",") if d.strip()]
+    if not dims:
+        raise InputError("--dimensions: give at least one dimension, e.g. policy,technology")
+    for d in dims:
+        if not ID_PATTERN.match(d):
+            raise InputError(
+                f"--dimensions: {d!r} must start with a letter and hold only letters, digits and _"
+            )
+    repeated = sorted({d for d in dims if dims.count(d) > 1})
+    if repeated:
+        raise InputError(f"--dimensions: {', '.join(repeated)} given twice")
+    return dims
+
+
+def draft_messages(topic: str, dimension: str, others: list[str], count: int) -> list[dict]:
+    """The prompt for one dimension's factors."""
+    rest = ", ".join(others) or "none"
+    system = (
+        "You help a facilitator prepare an expert panel (Interpretive Structural Modelling). "
+        "Propose distinct, concrete factors for one dimension of the topic; each has a short "
+        "name (a noun phrase of at most six words) and a one-sentence definition that an "
+        "expert can judge. Do not repeat factors that belong to the other dimensions. Reply "
+        'with one JSON object only: {"factors": [{"name": "...", "definition": "..."}]}.'
+    )
+    user = (
+        f"Topic: {topic}\nDimension: {dimension}\nOther dimensions: {rest}\n"
+        f"Propose {count} factors for the dimension {dimension}."
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def validate_factor_list(obj: object) -> tuple[list | None, str | None]:
+    """The reply's list of entries (checked one by one later), or what is wrong."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("factors"), list):
+        return None, 'expected an object with a "factors" list'
+    return obj["factors"], None
+
+
+def draft_factors(client: LlmClient, topic: str, dimensions: list[str], count: int) -> Draft:
+    """Ask for ``count`` factors per dimension and clean the answers into a factors list."""
+    support = SchemaSupport()
+
+    def ask(dimension: str) -> Exchange:
+        others = [d for d in dimensions if d != dimension]
+        return ask_json(
+            client,
+            draft_messages(topic, dimension, others, count),
+            FACTOR_LIST_SCHEMA,
+            validate_factor_list,
+            support,
+            temperature=TEMPERATURE,
+            max_tokens=MAX_TOKENS,
+        )
+
+    replies: dict[str, Exchange] = {}
+    for dimension, exchange, error in run_concurrently(ask, dimensions, client.config.concurrency):
+        if error is not None:
+            raise error
+        replies[dimension] = exchange
+    draft = Draft()
+    entries = []
+    for dimension in dimensions:
+        exchange = replies[dimension]
+        if exchange.value is None:
+            draft.failed[dimension] = exchange.problem or "no usable reply"
+            continue
+        entries += [(dimension, item) for item in exchange.value]
+    draft.factors, draft.removed = clean_entries(entries, id_prefixes(dimensions))
+    return draft
+
+
+def clean_entries(
+    entries: list[tuple[str, object]], prefixes: dict[str, str]
+) -> tuple[list[DraftFactor], list[str]]:
+    """Drop empty entries and duplicates (reported), number the rest per dimension."""
+    kept: list[DraftFactor] = []
+    removed: list[str] = []
+    seen: dict[str, DraftFactor] = {}
+    numbers = dict.fromkeys(prefixes, 0)
+    for dimension, item in entries:
+        name = _text(item, "name")
+        definition = _text(item, "definition")
+        if not _key(name) or not _key(definition):
+            what = "name" if not _key(name) else "definition"
+            label = f" {name!r}" if _key(name) else ""
+            removed.append(f"{dimension}: entry{label} without a {what}")
+            continue
+        keys = (f"name:{_key(name)}", f"definition:{_key(definition)}")
+        twin = next((seen[k] for k in keys if k in seen), None)
+        if twin is not None:
+            removed.append(
+                f"{dimension}: {name!r} duplicates {twin.id} {twin.name!r} ({twin.dimension})"
+            )
+            continue
+        numbers[dimension] += 1
+        factor = DraftFactor(
+            f"{prefixes[dimension]}{numbers[dimension]}", dimension, name, definition
+        )
+        kept.append(factor)
+        for k in keys:
+            seen[k] = factor
+    return kept, removed
+
+
+def id_prefixes(dimensions: list[str]) -> dict[str, str]:
+    """Each dimension's shortest leading part that no other dimension starts with, first
+    letter capitalised (policy → P, privacy → Pr when both); a ``_`` follows a prefix that
+    ends in a digit or is a whole dimension id that starts another, so ids stay unique."""
+    found = {}
+    for d in dimensions:
+        others = [o.lower() for o in dimensions if o != d]
+        k = next(
+            (k for k in range(1, len(d) + 1) if all(o[:k] != d[:k].lower() for o in others)),
+            len(d),
+        )
+        prefix = d[:k][0].upper() + d[:k][1:]
+        if prefix[-1].isdigit() or any(o[:k] == d[:k].lower() for o in others):
+            prefix += "_"
+        found[d] = prefix
+    return found
+
+
+def _text(item: object, key: str) -> str:
+    value = item.get(key) if isinstance(item, dict) else None
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _key(text: str) -> str:
+    words = re.sub(r"[^\w\s]", " ", text.casefold()).split()
+    if words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return " ".join(words)

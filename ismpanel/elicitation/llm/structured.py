@@ -1,0 +1,167 @@
+"""JSON replies from servers that honour a JSON schema and from servers that do not.
+
+The request first carries the schema as ``response_format``; a server that rejects it (HTTP
+400/422) is asked again without it, and that client then stops sending it. The reply is taken
+as JSON when it is one object, or when it holds exactly one object (in a fenced block or in
+prose); several different objects are ambiguous and never guessed between. A reply that
+does not validate gets one repair request quoting the problem; after that it is ``invalid``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ismpanel.elicitation.llm.client import Completion, LlmClient, LlmError, LlmRejected
+
+FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+
+Validator = Callable[[Any], tuple[Any, str | None]]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What one structured request produced, for the record: the messages of the last
+    request, its reply text, the validated value (None if unusable) and why not."""
+
+    messages: list[dict]
+    reply: str | None
+    value: Any
+    problem: str | None
+    failed: bool
+    reply_format: str
+    prompt_tokens: int
+    completion_tokens: int
+    model: str | None
+
+
+class SchemaSupport:
+    """Whether a server accepts ``response_format`` JSON schemas; learnt on first refusal."""
+
+    def __init__(self) -> None:
+        self.accepted = True
+
+
+def extract_json(text: str) -> tuple[Any, str | None]:
+    """The one JSON object a reply holds, or (None, why not)."""
+    stripped = text.strip()
+    try:
+        return json.loads(stripped), None
+    except json.JSONDecodeError:
+        pass
+    fenced = [obj for m in FENCE.finditer(text) for obj in _objects_in(m.group(1))]
+    candidates = fenced or _objects_in(text)
+    distinct = {json.dumps(c, sort_keys=True) for c in candidates}
+    if not distinct:
+        return None, "the reply holds no JSON object"
+    if len(distinct) > 1:
+        return None, "the reply holds several different JSON objects"
+    return candidates[0], None
+
+
+def ask_json(
+    client: LlmClient,
+    messages: list[dict],
+    schema: dict,
+    validate: Validator,
+    support: SchemaSupport,
+    *,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+) -> Exchange:
+    """Ask for a JSON reply matching ``schema`` (a JSON schema named ``schema['title']``)
+    and validate it with ``validate(obj) -> (value, problem)``; never raises on a bad or
+    missing reply (``Exchange.failed`` or ``problem`` say what went wrong)."""
+    used = {"prompt": 0, "completion": 0}
+    conversation = list(messages)
+    reply_format = "json_schema" if support.accepted else "prompt"
+    ask = (client, schema, support, temperature, max_tokens)
+    try:
+        completion, reply_format = _complete(conversation, *ask)
+        _add_usage(used, completion)
+        value, problem = _parse(completion.text, validate)
+        if problem is not None:
+            conversation += [
+                {"role": "assistant", "content": completion.text},
+                {
+                    "role": "user",
+                    "content": f"That reply could not be used: {problem}. Reply again with "
+                    "only the JSON object asked for, nothing before or after it.",
+                },
+            ]
+            completion, reply_format = _complete(conversation, *ask)
+            _add_usage(used, completion)
+            value, problem = _parse(completion.text, validate)
+    except LlmError as err:
+        return Exchange(
+            conversation, None, None, str(err), True, reply_format, *used.values(), None
+        )
+    return Exchange(
+        conversation,
+        completion.text,
+        value,
+        problem,
+        False,
+        reply_format,
+        *used.values(),
+        completion.model,
+    )
+
+
+def _complete(
+    messages: list[dict],
+    client: LlmClient,
+    schema: dict,
+    support: SchemaSupport,
+    temperature: float | None,
+    max_tokens: int | None,
+) -> tuple[Completion, str]:
+    """A completion, with the schema as ``response_format`` while the server accepts it;
+    returns the reply format used ("json_schema" or "prompt")."""
+    if support.accepted:
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": schema["title"], "schema": schema, "strict": True},
+        }
+        try:
+            completion = client.complete(
+                messages,
+                temperature=temperature,
+                max_tokens=max_tokens,
+                response_format=response_format,
+            )
+            return completion, "json_schema"
+        except LlmRejected:
+            support.accepted = False
+    return client.complete(messages, temperature=temperature, max_tokens=max_tokens), "prompt"
+
+
+def _parse(text: str, validate: Validator) -> tuple[Any, str | None]:
+    found, problem = extract_json(text)
+    if problem is not None:
+        return None, problem
+    return validate(found)
+
+
+def _objects_in(text: str) -> list[dict]:
+    """Every top-level JSON object in a text, left to right."""
+    decoder = json.JSONDecoder()
+    found, k = [], text.find("{")
+    while k != -1:
+        try:
+            obj, end = decoder.raw_decode(text, k)
+        except json.JSONDecodeError:
+            k = text.find("{", k + 1)
+            continue
+        if isinstance(obj, dict):
+            found.append(obj)
+        k = text.find("{", end)
+    return found
+
+
+def _add_usage(used: dict, completion: Completion) -> None:
+    used["prompt"] += completion.prompt_tokens or 0
+    used["completion"] += completion.completion_tokens or 0
