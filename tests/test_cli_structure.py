@@ -193,6 +193,6 @@ def test_demo_runs_from_the_installed_package(tmp_path):
         cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
-    assert (out / "report.md").read_text().startswith("# ISM and MICMAC results")
+    assert (out / "brief.md").read_text().startswith("# Protection of personal privacy")
     assert (out / "micmac.svg").stat().st_size > 1000
     assert "ISM hierarchy" in run.stdout

@@ -95,8 +95,11 @@ def parse_structure(grid: Grid, fmt: str = "auto") -> Structure:
     return {"ssim": parse_ssim, "adjacency": parse_adjacency, "edges": parse_edges}[fmt](grid)
 
 
-def parse_ssim(grid: Grid) -> Structure:
-    """Parse an SSIM grid; every malformed cell raises an :class:`InputError` naming it."""
+def parse_ssim(grid: Grid, allow_missing: bool = False) -> Structure:
+    """Parse an SSIM grid; every malformed cell raises an :class:`InputError` naming it.
+
+    With ``allow_missing`` a blank upper cell is an unanswered pair (its letter stays ``""``),
+    for an expert's partly filled form; the IRM then has no arc for it."""
     rows, factors, col_pos = _square_headers(grid)
     n = len(factors)
     letters = np.full((n, n), "", dtype="<U1")
@@ -116,7 +119,8 @@ def parse_ssim(grid: Grid) -> Structure:
                         "be blank (write the relation once, above the diagonal)"
                     )
             elif not value:
-                raise InputError(f"{where}: missing relation; expected V, A, X or O")
+                if not allow_missing:
+                    raise InputError(f"{where}: missing relation; expected V, A, X or O")
             elif value not in LETTERS:
                 raise InputError(f"{where}: unknown letter {raw!r}; expected V, A, X or O")
             else:

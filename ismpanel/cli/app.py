@@ -9,7 +9,7 @@ import typer
 
 from ismpanel import __version__
 from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.cli import demo, experts, factors, llm_expert, panel, structure, study
+from ismpanel.cli import brief, demo, experts, factors, llm_expert, panel, structure, study
 
 app = typer.Typer(
     name="ismpanel",
@@ -25,6 +25,7 @@ study.register(app)
 experts.register(app)
 panel.register(app)
 structure.register(app)
+brief.register(app)
 llm_expert.register(app)
 factors.register(app)
 

@@ -48,29 +48,29 @@ def import_ssim(
     file: Annotated[Path, typer.Argument(help="The expert's SSIM (CSV or XLSX).")],
     expert: Annotated[str, typer.Option("--expert", help="Whose answers these are, e.g. E1.")],
     sheet: Annotated[str | None, typer.Option("--sheet", help="Workbook sheet.")] = None,
+    allow_blank: Annotated[
+        bool,
+        typer.Option("--allow-blank", help="Blank cells are pairs the expert left unanswered."),
+    ] = False,
 ) -> None:
     """Record an SSIM an expert filled in a spreadsheet as that expert's answers."""
     from ismpanel.analysis.ssim import parse_ssim
     from ismpanel.cli.output import console
     from ismpanel.cli.readers import read_grid
-    from ismpanel.elicitation.panel import study_pair_letters
+    from ismpanel.elicitation.panel import record_ssim
     from ismpanel.elicitation.store import PanelStore
 
     store = PanelStore.open(folder)
     store.expert(expert)
     try:
-        structure = parse_ssim(read_grid(file, sheet))
-        letters = study_pair_letters(store.study, structure.factors, structure.ssim)
+        structure = parse_ssim(read_grid(file, sheet), allow_missing=allow_blank)
+        done = record_ssim(store, expert, structure.factors, structure.ssim)
     except InputError as err:
         raise InputError(f"{file}: {err}") from None
-    number = store.current_round()
-    wanted = store.round_pairs(number)
-    earlier = store.round_answers(expert, number)
-    store.record_many(expert, number, {p: letters[p] for p in wanted}, "import")
-    changed = sum(1 for p in wanted if p in earlier and earlier[p] != letters[p])
     console.print(
-        f"Imported {len(wanted)} answers for {expert} (round {number}); "
-        f"{changed} changed an earlier answer (kept in the history)."
+        f"Imported {done.recorded} answers for {expert} (round {done.round})"
+        + (f", {done.blank} pair(s) left blank" if done.blank else "")
+        + f"; {done.changed} changed an earlier answer (kept in the history)."
     )
 
 

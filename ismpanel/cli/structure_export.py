@@ -88,7 +88,7 @@ def to_mermaid(model: StructuralModel, names: Mapping[str, str] | None = None) -
     res = model.ism
     lines = ["flowchart BT"]
     for lvl in range(1, res.n_levels + 1):
-        lines.append(f'  subgraph L{lvl}["Level {lvl} · {_tier_of_level(model, lvl)}"]')
+        lines.append(f'  subgraph L{lvl}["Level {lvl} · {tier_of_level(model, lvl)}"]')
         for k, node in enumerate(res.digraph_nodes):
             if res.levels[node[0]] == lvl:
                 lines.append(f'    n{k + 1}["{_mermaid_text(node_label(model, node, names))}"]')
@@ -129,7 +129,7 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
     out += ["## Level partition", "", f"Rule: {res.level_rule} (R(i) ∩ A(i) = R(i)).", ""]
     for it, (lvl, rows) in enumerate(level_iterations(res), start=1):
         out += [f"### Iteration {it}", ""]
-        out += _md_table(
+        out += md_table(
             ["Factor", "Reachability set", "Antecedent set", "Intersection", "Level"],
             [
                 [
@@ -143,12 +143,12 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
             ],
         )
     out += ["## Levels and tiers", "", tier_rule(model), ""]
-    out += _md_table(
+    out += md_table(
         ["Level", "Tier", "Factors"],
         [
             [
                 str(lvl),
-                _tier_of_level(model, lvl),
+                tier_of_level(model, lvl),
                 ", ".join(f[i] for i in res.canonical_order if res.levels[i] == lvl),
             ]
             for lvl in range(1, res.n_levels + 1)
@@ -163,7 +163,7 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
     out += ["## Digraph", "", "```mermaid", to_mermaid(model).rstrip(), "```", ""]
     out += ["## MICMAC", "", model.threshold.describe() + ".", ""]
     ind = model.indirect
-    out += _md_table(
+    out += md_table(
         [
             "Factor",
             "Driving power",
@@ -186,7 +186,7 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
     )
     out += [indirect_note(model), ""]
     out += ["## ISM tiers against MICMAC clusters", "", check_rule(), ""]
-    out += _md_table(
+    out += md_table(
         ["Tier", *QUADRANTS],
         [
             [tier, *(", ".join(f[i] for i in row[q]) for q in QUADRANTS)]
@@ -210,7 +210,7 @@ def tier_rule(model: StructuralModel) -> str:
         if rng:
             span = f"level {rng[0]}" if rng[0] == rng[1] else f"levels {rng[0]}-{rng[1]}"
             parts.append(f"{tier} = {span}")
-    source = "--tiers" if model.options.tiers else "default rule"
+    source = f"ranges {model.options.tiers}" if model.options.tiers else "default rule"
     return f"Tiers ({source}): " + "; ".join(parts) + "."
 
 
@@ -250,7 +250,8 @@ def breaks_sentence(model: StructuralModel) -> str:
     return "Factors that break the expected pattern: " + "; ".join(items) + "."
 
 
-def _tier_of_level(model: StructuralModel, level: int) -> str:
+def tier_of_level(model: StructuralModel, level: int) -> str:
+    """The tier a level belongs to."""
     for tier, rng in model.ism.tier_ranges.items():
         if rng and rng[0] <= level <= rng[1]:
             return tier
@@ -261,14 +262,16 @@ def _ids(factors: tuple[str, ...], idx: tuple[int, ...]) -> str:
     return ", ".join(factors[i] for i in idx)
 
 
-def _md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|")
+def md_escape(text: str) -> str:
+    """A cell for a markdown table: pipes escaped, line breaks flattened."""
+    return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(map(_md_escape, header)) + " |"]
+def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A markdown table as lines, followed by a blank line."""
+    lines = ["| " + " | ".join(map(md_escape, header)) + " |"]
     lines.append("|" + "|".join("---" for _ in header) + "|")
-    lines += ["| " + " | ".join(map(_md_escape, row)) + " |" for row in rows]
+    lines += ["| " + " | ".join(map(md_escape, row)) + " |" for row in rows]
     return [*lines, ""]
 
 
@@ -284,7 +287,7 @@ def _md_matrix(factors, cells, sums=None, extra=None) -> list[str]:
         for row, value in zip(rows, sums.sum(axis=1), strict=True):
             row.append(str(value))
         rows.append(["Dependence", *(str(v) for v in sums.sum(axis=0)), ""])
-    return _md_table(header, rows)
+    return md_table(header, rows)
 
 
 def _mermaid_text(text: str) -> str:

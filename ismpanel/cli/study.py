@@ -54,42 +54,54 @@ def init(
     ] = None,
 ) -> None:
     """Create a study folder: study.toml and an empty panel.db."""
-    import shutil
-
-    from ismpanel.cli.output import console, write_file
-    from ismpanel.elicitation.store import DB_FILE, PanelStore
-    from ismpanel.elicitation.study import STUDY_FILE, bundled_templates, load_study, study_toml
+    from ismpanel.cli.output import console
+    from ismpanel.elicitation.study import study_toml
 
     if (template is None) == (factors is None):
         raise InputError("init needs exactly one of --template NAME or --factors FILE")
-    for name in (STUDY_FILE, DB_FILE):
-        if (folder / name).exists():
-            raise InputError(f"{folder}: already holds {name}; choose a new folder")
     if template is not None:
-        found = bundled_templates()
-        if template not in found:
-            raise InputError(
-                f"--template {template}: no such template; bundled: {', '.join(found)}"
-            )
-        source = found[template] / STUDY_FILE
-        study = load_study(found[template])
-        text = source.read_text(encoding="utf-8")
+        study = create_from_template(folder, template, group)
     else:
         study = _study_from_factors(
             factors, title or folder.resolve().name, relation, outcome, dimensions
         )
-        text = study_toml(study)
+        create_study(folder, study, study_toml(study), group)
+    console.print(
+        f"Created study [bold]{study.title}[/bold] in {folder}: {len(study.factors)} factors, "
+        f"{len(study.factors) * (len(study.factors) - 1) // 2} pairs per expert. "
+        "Next: ismpanel expert add."
+    )
+
+
+def create_from_template(folder: Path, name: str, group: str | None = None):
+    """Create a study folder from a bundled template (its study.toml copied as it is)."""
+    from ismpanel.elicitation.study import STUDY_FILE, bundled_templates, load_study
+
+    found = bundled_templates()
+    if name not in found:
+        raise InputError(f"--template {name}: no such template; bundled: {', '.join(found)}")
+    study = load_study(found[name])
+    create_study(folder, study, (found[name] / STUDY_FILE).read_text(encoding="utf-8"), group)
+    return study
+
+
+def create_study(folder: Path, study, text: str, group: str | None) -> None:
+    """Write study.toml and create panel.db in a folder that holds neither."""
+    import shutil
+
+    from ismpanel.cli.output import write_file
+    from ismpanel.elicitation.store import DB_FILE, PanelStore
+    from ismpanel.elicitation.study import STUDY_FILE
+
+    for name in (STUDY_FILE, DB_FILE):
+        if (folder / name).exists():
+            raise InputError(f"{folder}: already holds {name}; choose a new folder")
     folder.mkdir(parents=True, exist_ok=True)
     PanelStore.create(folder, study, group).close()
     write_file(folder / STUDY_FILE, text)
     if group:
         shutil.chown(folder / STUDY_FILE, group=group)
         (folder / STUDY_FILE).chmod(0o640)
-    console.print(
-        f"Created study [bold]{study.title}[/bold] in {folder}: {len(study.factors)} factors, "
-        f"{len(study.factors) * (len(study.factors) - 1) // 2} pairs per expert. "
-        "Next: ismpanel expert add."
-    )
 
 
 def templates() -> None:

@@ -107,7 +107,8 @@ def letters_grid(
 
 def study_pair_letters(study: Study, factors: tuple[str, ...], ssim) -> dict[Pair, str]:
     """Map a parsed SSIM file (its factor order and letters) onto the study's pairs: the same
-    ids are required; a pair written in the other order has V and A swapped."""
+    ids are required; a pair written in the other order has V and A swapped; blank pairs (a
+    partly filled form) are left out."""
     given, wanted = set(factors), set(study.factor_ids)
     if given != wanted:
         missing = ", ".join(sorted(wanted - given)) or "none"
@@ -117,5 +118,30 @@ def study_pair_letters(study: Study, factors: tuple[str, ...], ssim) -> dict[Pai
     found = {}
     for a, b in study_pairs(study):
         i, j = pos[a], pos[b]
-        found[(a, b)] = ssim[i, j] if i < j else SWAP[ssim[j, i]]
+        letter = ssim[i, j] if i < j else SWAP.get(ssim[j, i], "")
+        if letter:
+            found[(a, b)] = letter
     return found
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What recording an expert's SSIM did."""
+
+    recorded: int
+    blank: int
+    changed: int
+    round: int
+
+
+def record_ssim(store: PanelStore, expert: str, factors: tuple[str, ...], ssim) -> Imported:
+    """Record a parsed SSIM (factor order and letters) as an expert's answers to the current
+    round's pairs, in one transaction; blank pairs stay unanswered."""
+    letters = study_pair_letters(store.study, factors, ssim)
+    number = store.current_round()
+    wanted = store.round_pairs(number)
+    earlier = store.round_answers(expert, number)
+    given = {p: letters[p] for p in wanted if p in letters}
+    store.record_many(expert, number, given, "import")
+    changed = sum(1 for p in given if p in earlier and earlier[p] != given[p])
+    return Imported(len(given), len(wanted) - len(given), changed, number)

@@ -1,0 +1,167 @@
+"""Factor profiles and their priority: the evidence each policy recommendation rests on.
+
+A profile joins what the ISM, MICMAC and fsQCA results say of one factor. Priority follows the
+method's logic: deep-tier drivers and core conditions first. The score is
+
+    tier        deep 3, middle 2, surface 1
+    + 1         a MICMAC driver (independent or linkage cluster)
+    + 2 / + 1   a core / peripheral condition of some configuration (present or absent)
+    + 1         the condition or its absence passes the necessity threshold
+
+and factors are ranked by score, then driving power, then input order; a score of 5 or more is
+high priority, 3 or 4 medium, less low. The wording of recommendations lives in templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ismpanel.analysis.structure import StructuralModel
+
+TIER_WEIGHT = {"deep": 3, "middle": 2, "surface": 1}
+DRIVER_CLUSTERS = ("independent", "linkage")
+ROLES = ("core_present", "peripheral_present", "core_absent", "peripheral_absent")
+HIGH, MEDIUM = 5, 3
+
+
+@dataclass(frozen=True)
+class QcaRole:
+    """A condition's part in one configuration (e.g. C2, core_absent)."""
+
+    configuration: str
+    role: str
+
+    @property
+    def core(self) -> bool:
+        return self.role.startswith("core")
+
+    @property
+    def present(self) -> bool:
+        return self.role.endswith("present")
+
+
+@dataclass(frozen=True)
+class NecessityFact:
+    """Necessity of a condition (``"PL1"``) or of its absence (``"~PL1"``) for the outcome."""
+
+    condition: str
+    incl: float
+    ron: float
+    cov: float
+    necessary: bool
+
+
+@dataclass(frozen=True)
+class QcaEvidence:
+    """What the fsQCA results say per condition (conditions are named by factor id)."""
+
+    conditions: tuple[str, ...]
+    roles: Mapping[str, tuple[QcaRole, ...]]
+    necessity: Mapping[str, tuple[NecessityFact, ...]]
+
+
+@dataclass(frozen=True)
+class FactorProfile:
+    """Everything the recommendation for one factor may cite."""
+
+    id: str
+    name: str
+    dimension: str
+    level: int
+    n_levels: int
+    tier: str
+    cluster: str
+    driving: int
+    dependence: int
+    drives: tuple[str, ...]
+    driven_by: tuple[str, ...]
+    in_cycle_with: tuple[str, ...]
+    is_condition: bool
+    roles: tuple[QcaRole, ...]
+    necessity: tuple[NecessityFact, ...]
+    score: int
+    rank: int
+
+    @property
+    def priority(self) -> str:
+        return "high" if self.score >= HIGH else "medium" if self.score >= MEDIUM else "low"
+
+    @property
+    def driver(self) -> bool:
+        return self.cluster in DRIVER_CLUSTERS
+
+    def configurations(self, role: str) -> tuple[str, ...]:
+        """The configurations in which the factor plays a given role."""
+        return tuple(r.configuration for r in self.roles if r.role == role)
+
+    @property
+    def necessary(self) -> tuple[NecessityFact, ...]:
+        return tuple(n for n in self.necessity if n.necessary)
+
+
+def profiles(
+    model: StructuralModel,
+    names: Mapping[str, str],
+    dimensions: Mapping[str, str],
+    qca: QcaEvidence | None = None,
+) -> list[FactorProfile]:
+    """One profile per factor, in input order, with its score and priority rank (1 = first)."""
+    res, f = model.ism, model.factors
+    node_of = {i: k for k, node in enumerate(res.digraph_nodes) for i in node}
+    succ: dict[int, list[int]] = {}
+    pred: dict[int, list[int]] = {}
+    for a, b in res.digraph_edges:
+        succ.setdefault(a, []).append(b)
+        pred.setdefault(b, []).append(a)
+
+    def members(nodes: list[int]) -> tuple[str, ...]:
+        return tuple(f[i] for k in nodes for i in res.digraph_nodes[k])
+
+    drafts = []
+    for i, fid in enumerate(f):
+        node = node_of[i]
+        roles = tuple(qca.roles.get(fid, ())) if qca else ()
+        necessity = tuple(qca.necessity.get(fid, ())) if qca else ()
+        tier = res.tiers[i]
+        score = TIER_WEIGHT[tier] + (model.quadrants[i] in DRIVER_CLUSTERS)
+        if any(r.core for r in roles):
+            score += 2
+        elif roles:
+            score += 1
+        score += any(n.necessary for n in necessity)
+        drafts.append(
+            dict(
+                id=fid,
+                name=names.get(fid, fid),
+                dimension=dimensions.get(fid, ""),
+                level=int(res.levels[i]),
+                n_levels=res.n_levels,
+                tier=tier,
+                cluster=model.quadrants[i],
+                driving=int(res.driving_power[i]),
+                dependence=int(res.dependence[i]),
+                drives=members(succ.get(node, [])),
+                driven_by=members(pred.get(node, [])),
+                in_cycle_with=tuple(f[j] for j in res.digraph_nodes[node] if j != i),
+                is_condition=qca is not None and fid in qca.conditions,
+                roles=roles,
+                necessity=necessity,
+                score=int(score),
+            )
+        )
+    order = sorted(
+        range(len(drafts)), key=lambda k: (-drafts[k]["score"], -drafts[k]["driving"], k)
+    )
+    rank = {k: r for r, k in enumerate(order, start=1)}
+    return [FactorProfile(**d, rank=rank[k]) for k, d in enumerate(drafts)]
+
+
+def by_dimension(
+    found: list[FactorProfile], dimension_ids: list[str]
+) -> dict[str, list[FactorProfile]]:
+    """Profiles grouped by dimension (in the study's dimension order), each by priority rank."""
+    return {
+        d: sorted((p for p in found if p.dimension == d), key=lambda p: p.rank)
+        for d in dimension_ids
+    }

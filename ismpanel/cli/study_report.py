@@ -1,0 +1,290 @@
+"""Everything a study's brief reports, gathered in one place: the panel and its aggregation,
+ISM and MICMAC on the aggregated SSIM, fsQCA on the questionnaire, the factor profiles and the
+recommendations rendered from templates, the methods and the provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ismpanel import __version__
+from ismpanel.analysis import recommend
+from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.ssim import parse_ssim
+from ismpanel.analysis.structure import Options, StructuralModel, analyse_structure
+from ismpanel.cli import structure_export as export
+from ismpanel.cli import templating
+from ismpanel.elicitation.aggregate import Aggregate
+from ismpanel.elicitation.panel import aggregate_panel, panel_ssim, progress, require_complete
+from ismpanel.elicitation.store import PanelStore
+from ismpanel.elicitation.study import Study
+
+MICMAC_SVG = "micmac.svg"
+ISM_KEYS = ("tiers", "level_rule", "threshold", "equal_is_strong", "indirect_matrix", "horizon")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How the panel is aggregated and which questionnaire is analysed."""
+
+    rule: str = "direction"
+    quorum: int = 1
+    include_llm: bool = False
+    allow_incomplete: bool = False
+    below: float = 0.75
+    data: Path | None = None
+
+
+@dataclass
+class Report:
+    """The results of one study, and the template context built from them."""
+
+    study: Study
+    aggregate: Aggregate
+    model: StructuralModel
+    profiles: list[recommend.FactorProfile]
+    qca: dict | None
+    context: dict = field(default_factory=dict)
+
+
+def build_report(folder: Path, options: ReportOptions) -> Report:
+    """Aggregate the panel, analyse the structure and the questionnaire, profile the factors
+    and render the recommendations; errors name the study, the file or the template."""
+    store = PanelStore.open(folder)
+    study = store.study
+    if not options.allow_incomplete:
+        require_complete(store, options.include_llm)
+    result = aggregate_panel(
+        store, rule=options.rule, quorum=options.quorum, include_llm=options.include_llm
+    )
+    structure = parse_ssim(panel_ssim(study, result))
+    model = analyse_structure(structure.factors, structure.irm, _structure_options(study))
+    qca_context, evidence = None, None
+    names = {f.id: f.name for f in study.factors}
+    dims = {f.id: f.dimension for f in study.factors}
+    found = recommend.profiles(model, names, dims, evidence)
+    env = templating.environment(folder)
+    report = Report(study, result, model, found, qca_context)
+    report.context = _context(folder, store, report, options, env)
+    return report
+
+
+def render_brief(folder: Path, report: Report) -> str:
+    """The markdown brief from ``brief.md.j2`` (the study's own copy if it has one)."""
+    return templating.render(templating.environment(folder), "brief.md.j2", **report.context)
+
+
+def _structure_options(study: Study) -> Options:
+    """ISM/MICMAC options from the study's ``[ism]`` table (tiers, threshold, ...)."""
+    table = study.extra.get("ism", {})
+    unknown = sorted(set(table) - set(ISM_KEYS))
+    if unknown:
+        raise InputError(
+            f"study.toml [ism]: unknown key(s) {', '.join(unknown)}; known: {', '.join(ISM_KEYS)}"
+        )
+    return Options(**{k: table[k] for k in ISM_KEYS if k in table})
+
+
+def _context(folder, store, report: Report, options: ReportOptions, env) -> dict:
+    study, model, result = report.study, report.model, report.aggregate
+    f = model.factors
+    names = {x.id: x.name for x in study.factors}
+    res = model.ism
+    grouped = recommend.by_dimension(report.profiles, [d.id for d in study.dimensions])
+    recommendations = []
+    for d in study.dimensions:
+        template = (
+            f"{d.id}.md.j2"
+            if templating.has_template(env, f"{d.id}.md.j2")
+            else ("dimension.md.j2")
+        )
+        text = templating.render(env, template, dimension=d, profiles=grouped[d.id], study=study)
+        recommendations.append({"dimension": d, "text": text.strip()})
+    top = sorted(report.profiles, key=lambda p: p.rank)[:5]
+    return {
+        "tool": {"name": "ismpanel", "version": __version__},
+        "study": study,
+        "provenance_note": _provenance_note(study),
+        "panel": _panel(store, result, options),
+        "ism": {
+            "n_levels": res.n_levels,
+            "tier_rule": export.tier_rule(model),
+            "mermaid": export.to_mermaid(model, names).rstrip(),
+            "levels_table": "\n".join(_levels_table(model, names)).rstrip(),
+            "cycles": [[f[i] for i in c] for c in res.cycles],
+        },
+        "micmac": {
+            "svg": MICMAC_SVG,
+            "threshold": model.threshold.describe(),
+            "table": "\n".join(_micmac_table(model, names)).rstrip(),
+            "indirect": export.indirect_note(model),
+        },
+        "check": {
+            "rule": export.check_rule(),
+            "table": "\n".join(
+                export.md_table(
+                    ["Tier", *_QUADRANTS],
+                    [
+                        [t, *(", ".join(f[i] for i in row[q]) for q in _QUADRANTS)]
+                        for t, row in model.check.table.items()
+                    ],
+                )
+            ).rstrip(),
+            "sentence": export.breaks_sentence(model),
+        },
+        "qca": report.qca,
+        "recommendations": recommendations,
+        "top": top,
+        "methods": _methods(model, result, options, report.qca),
+        "provenance": _provenance(folder, store, report.qca),
+    }
+
+
+_QUADRANTS = ("autonomous", "dependent", "linkage", "independent")
+
+
+def _panel(store: PanelStore, result: Aggregate, options: ReportOptions) -> dict:
+    rows = [p for p in progress(store) if p.kind == "human" or options.include_llm]
+    answered = sum(p.answered for p in rows)
+    total = sum(p.total for p in rows)
+    agreements = [p.agreement for p in result.pairs if p.agreement is not None]
+    contested = result.contested(options.below)
+    return {
+        "experts": rows,
+        "n_experts": len(rows),
+        "completion": answered / total if total else 0.0,
+        "unfinished": [p.id for p in rows if not p.finished],
+        "round": store.current_round(),
+        "kappa": result.kappa,
+        "mean_agreement": sum(agreements) / len(agreements) if agreements else None,
+        "contested": [f"{p.pair[0]}-{p.pair[1]}" for p in contested],
+        "ties": [f"{p.pair[0]}-{p.pair[1]}" for p in result.pairs if p.tie],
+        "pairs": len(result.pairs),
+        "rule": result.rule,
+        "quorum": result.quorum,
+        "below": options.below,
+    }
+
+
+def _levels_table(model: StructuralModel, names: dict[str, str]) -> list[str]:
+    res, f = model.ism, model.factors
+    rows = []
+    for lvl in range(1, res.n_levels + 1):
+        members = [i for i in res.canonical_order if res.levels[i] == lvl]
+        rows.append(
+            [
+                str(lvl),
+                export.tier_of_level(model, lvl),
+                "; ".join(f"{f[i]} {names.get(f[i], '')}".strip() for i in members),
+            ]
+        )
+    return export.md_table(["Level", "Tier", "Factors"], rows)
+
+
+def _micmac_table(model: StructuralModel, names: dict[str, str]) -> list[str]:
+    res, f, ind = model.ism, model.factors, model.indirect
+    hidden = set(ind.hidden)
+    order = sorted(range(len(f)), key=lambda i: (-int(res.driving_power[i]), i))
+    return export.md_table(
+        [
+            "Factor",
+            "Name",
+            "Driving power",
+            "Dependence",
+            "Cluster",
+            "Level",
+            "Tier",
+            "Indirect rank (driving / dependence)",
+        ],
+        [
+            [
+                f[i] + (" *" if i in hidden else ""),
+                names.get(f[i], ""),
+                str(res.driving_power[i]),
+                str(res.dependence[i]),
+                model.quadrants[i],
+                str(res.levels[i]),
+                res.tiers[i],
+                f"{ind.driving.rank[i]} / {ind.dependence.rank[i]}",
+            ]
+            for i in order
+        ],
+    )
+
+
+def _methods(
+    model: StructuralModel, result: Aggregate, options: ReportOptions, qca: dict | None
+) -> list[tuple[str, str]]:
+    rule = {
+        "direction": "majority per direction: an arc is kept when more than half of the experts "
+        "who answered the pair say yes (V or X for i→j, A or X for j→i); exactly half is a tie "
+        "and the arc is not kept",
+        "letter": "majority per letter: the most frequent letter; ties go to the direction rule",
+    }[result.rule]
+    items = [
+        (
+            "Aggregation",
+            f"{rule}; quorum {result.quorum} answer(s) per pair; LLM panelists "
+            f"{'included' if options.include_llm else 'excluded'}",
+        ),
+        ("Contested pairs", f"agreement below {options.below:.0%}, ties and pairs under quorum"),
+        ("Panel agreement", "Fleiss' kappa over the pairs with at least two answers"),
+        (
+            "Reachability",
+            "final reachability matrix = full reflexive-transitive closure; "
+            "entries added by transitivity marked 1*",
+        ),
+        (
+            "Level partition",
+            f"{model.ism.level_rule} rule, R(i) ∩ A(i) = R(i) on the remaining "
+            "factors; members of a cycle share a level",
+        ),
+        ("Tiers", export.tier_rule(model)),
+        ("Digraph", "cycles condensed into one node, transitive reduction of the condensed graph"),
+        ("MICMAC", model.threshold.describe()),
+        ("Indirect MICMAC", export.indirect_note(model)),
+        ("ISM vs MICMAC", export.check_rule()),
+        (
+            "Priority of recommendations",
+            "score = tier (deep 3, middle 2, surface 1) + 1 for a "
+            "MICMAC driver + 2 for a core (1 for a peripheral) fsQCA condition + 1 for a necessary "
+            "condition; high from 5, medium from 3; ties by driving power",
+        ),
+    ]
+    if qca:
+        items += qca["methods"]
+    return items
+
+
+def _provenance(folder: Path, store: PanelStore, qca: dict | None) -> list[tuple[str, str]]:
+    sources = Counter(a.source for a in store.history())
+    items = [
+        ("Study definition", f"study.toml (sha256 {_digest(folder / 'study.toml')})"),
+        (
+            "Panel answers",
+            f"{sum(sources.values())} answers in panel.db over "
+            f"{store.current_round()} round(s); by source: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())),
+        ),
+    ]
+    if qca:
+        items.append(("Questionnaire", qca["provenance"]))
+    return items
+
+
+def _provenance_note(study: Study) -> dict:
+    """The study's ``[provenance]`` table with every key the brief reads (synthetic, note,
+    generator, seed), so that a study without one renders too."""
+    table = study.extra.get("provenance", {})
+    return {
+        "synthetic": bool(table.get("synthetic", False)),
+        "note": str(table.get("note", "")),
+        "generator": table.get("generator"),
+        "seed": table.get("seed"),
+    }
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

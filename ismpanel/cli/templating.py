@@ -1,0 +1,70 @@
+"""Jinja2 templates for the brief and the recommendations, overridable per study.
+
+Templates are found by file name: first in ``STUDY/templates/``, then among the bundled ones
+(``ismpanel/templates/brief`` and ``ismpanel/templates/recommendations``), so a facilitator
+changes any wording by copying a file of the same name into the study. Undefined variables are
+errors (StrictUndefined), and every template error is reported as one line with the template's
+file and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ismpanel.analysis.errors import InputError
+
+BUNDLED = ("brief", "recommendations")
+
+
+def environment(study_folder: Path | None = None) -> jinja2.Environment:
+    """A template environment searching the study's own templates before the bundled ones."""
+    root = files("ismpanel") / "templates"
+    search: list[jinja2.BaseLoader] = []
+    if study_folder is not None and (study_folder / "templates").is_dir():
+        search.append(jinja2.FileSystemLoader(str(study_folder / "templates")))
+    search.append(jinja2.FileSystemLoader([str(root / sub) for sub in BUNDLED]))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(search),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+        autoescape=False,
+    )
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render a template; a syntax error, an undefined variable or any failure inside a
+    template becomes an :class:`InputError` naming the template file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as err:
+        where = err.filename or err.name or name
+        raise InputError(f"{where}:{err.lineno}: template syntax error: {err.message}") from None
+    except jinja2.TemplateNotFound as err:
+        raise InputError(f"template {err.name} not found") from None
+    except Exception as err:  # any failure raised while running template code
+        raise InputError(f"{_template_frame(err, name)}: template error: {err}") from None
+
+
+def has_template(env: jinja2.Environment, name: str) -> bool:
+    try:
+        env.get_template(name)
+    except jinja2.TemplateNotFound:
+        return False
+    except jinja2.TemplateSyntaxError:
+        return True
+    return True
+
+
+def _template_frame(err: Exception, name: str) -> str:
+    """``file:line`` of the innermost template frame in the traceback (Jinja2 rewrites
+    tracebacks so that template code shows its own file and line)."""
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return f"{Path(frame.filename)}:{frame.lineno}"
+    return name

@@ -1,0 +1,127 @@
+"""``ismpanel brief`` and the recommendations: templates (overrides, one-line errors), the
+panel checks, the bundled synthetic study and its generator."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ismpanel.elicitation.store import PanelStore
+from tests.helpers import small_study
+
+ROOT = Path(__file__).parent.parent
+ROWS = [("P1", "P2"), ("P1", "T1"), ("P1", "U1"), ("P2", "T1"), ("P2", "U1"), ("T1", "U1")]
+
+
+@pytest.fixture
+def answered(tmp_path):
+    folder = tmp_path / "s"
+    small_study(folder, experts=3)
+    store = PanelStore.open(folder)
+    for expert, letters in {"E1": "VVVOXA", "E2": "VVOOXA", "E3": "AVVVXO"}.items():
+        store.record_many(expert, 1, dict(zip(ROWS, letters, strict=True)), "interview")
+    return folder
+
+
+def test_brief_has_every_section_and_the_map_beside_it(cli, answered, tmp_path):
+    run = cli("brief", answered, "-o", tmp_path / "out.md")
+    assert run.code == 0, run.err
+    text = (tmp_path / "out.md").read_text()
+    for heading in (
+        "## Summary",
+        "## The study and the panel",
+        "## ISM hierarchy",
+        "```mermaid",
+        "## MICMAC",
+        "### ISM tiers against MICMAC clusters",
+        "## Recommendations",
+        "### Policy",
+        "### Technology",
+        "### Users",
+        "## Methods",
+        "## Data provenance",
+    ):
+        assert heading in text, heading
+    assert "![MICMAC driving-dependence map](micmac.svg)" in text
+    assert (tmp_path / "micmac.svg").read_bytes().startswith(b"<?xml")
+    assert "Fleiss' kappa: 0.363" in text  # 41/113, computed by hand in test_panel_cli
+    assert "Expert number" not in text  # experts appear by pseudonym only
+    assert "## Configurations (fsQCA)" not in text  # the study has no [qca] table
+
+
+def test_recommendations_are_ordered_by_priority_and_cite_evidence(cli, answered, tmp_path):
+    cli("brief", answered, "-o", tmp_path / "out.md")
+    policy = (tmp_path / "out.md").read_text().split("### Policy")[1].split("###")[0]
+    # P1 sits deepest (level 3 of 3) and drives everything: it comes first
+    assert policy.index("(P1)") < policy.index("(P2)")
+    assert "*Evidence:* ISM level 3 of 3 (deep tier); MICMAC independent" in policy
+
+
+def test_a_study_template_overrides_the_bundled_one(cli, answered, tmp_path):
+    (answered / "templates").mkdir()
+    (answered / "templates" / "policy.md.j2").write_text(
+        "### Our policy view\n{% for p in profiles %}* {{ p.id }} ranks {{ p.rank }}\n{% endfor %}"
+    )
+    assert cli("brief", answered, "-o", tmp_path / "out.md").code == 0
+    text = (tmp_path / "out.md").read_text()
+    assert "### Our policy view\n* P1 ranks 1\n* P2 ranks" in text
+    assert "### Technology" in text  # the other dimensions keep the bundled wording
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("line one\n{% for p in profiles %}\n{{ p.id }\n", "policy.md.j2:3: template syntax"),
+        ("ok\n\n{{ p_typo.id }}\n", "policy.md.j2:3: template error: 'p_typo' is undefined"),
+        ("{% for p in profiles %}{{ p.nonsense }}{% endfor %}", "policy.md.j2:1: template error"),
+    ],
+)
+def test_a_broken_user_template_names_its_file_and_line(cli, answered, tmp_path, content, message):
+    (answered / "templates").mkdir()
+    (answered / "templates" / "policy.md.j2").write_text(content)
+    run = cli("brief", answered, "-o", tmp_path / "out.md")
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and message in run.err, run.err
+    assert not (tmp_path / "out.md").exists()
+
+
+def test_an_incomplete_panel_is_named_unless_allowed(cli, answered, tmp_path):
+    PanelStore.open(answered).add_expert("Late")
+    run = cli("brief", answered, "-o", tmp_path / "out.md")
+    assert run.code == 1 and "panel incomplete: E4 (0 of 6) not finished" in run.err
+    assert cli("brief", answered, "-o", tmp_path / "out.md", "--allow-incomplete").code == 0
+    assert "not finished: E4" in (tmp_path / "out.md").read_text()
+
+
+def test_a_study_without_answers_cannot_be_briefed(cli, tmp_path):
+    small_study(tmp_path / "s", experts=2)
+    run = cli("brief", tmp_path / "s", "-o", tmp_path / "out.md", "--allow-incomplete")
+    assert (run.code, run.err.strip()) == (1, f"error: {tmp_path / 's'}: no answers yet")
+
+
+def test_the_generator_reproduces_the_bundled_synthetic_data(tmp_path):
+    bundled = ROOT / "ismpanel" / "templates" / "studies" / "open-gov-privacy"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "generate_open_gov_privacy.py"),
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    for name in ("questionnaire.csv", *(f"panel/E{k}.csv" for k in range(1, 6))):
+        assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
+
+
+def test_bundled_synthetic_files_say_they_are_synthetic():
+    bundled = ROOT / "ismpanel" / "templates" / "studies" / "open-gov-privacy"
+    assert (bundled / "panel" / "E1.csv").read_text().startswith("SYNTHETIC expert E1,")
+    lines = (bundled / "questionnaire.csv").read_text().splitlines()
+    assert len(lines) - 1 >= 200
+    assert all(",synthetic," in line for line in lines[1:])
+    assert "synthetic" in (bundled / "README.md").read_text().lower()
