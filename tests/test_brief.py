@@ -125,3 +125,24 @@ def test_bundled_synthetic_files_say_they_are_synthetic():
     assert len(lines) - 1 >= 200
     assert all(",synthetic," in line for line in lines[1:])
     assert "synthetic" in (bundled / "README.md").read_text().lower()
+
+
+def test_llm_panelists_are_shown_beside_the_human_panel(cli, answered, tmp_path):
+    store = PanelStore.open(answered)
+    store.add_expert("model", "llm")
+    # the LLM says O everywhere: it agrees with the humans on P2-T1 only (their majority O)
+    store.record_many("L1", 1, dict.fromkeys(ROWS, "O"), "llm")
+    assert cli("brief", answered, "-o", tmp_path / "out.md").code == 0
+    text = (tmp_path / "out.md").read_text()
+    assert "### Human panel and LLM panelists" in text
+    assert "| L1 |  | 6 | 17% |" in text  # 1 of the 6 compared pairs agrees
+    assert "| Factor | Level (humans only) | Cluster (humans only) | Level (humans + LLM) |" in text
+    # with the LLM's O votes: P1-P2 (V,V,A + O) ties on P1->P2, P1-U1 (V,O,V + O) ties,
+    # T1-U1 (A,A,O + O) ties on U1->T1: all three become O
+    assert "Pairs with a different verdict: P1-P2, P1-U1, T1-U1.\n" in text
+
+
+def test_without_llm_answers_there_is_no_comparison(cli, answered, tmp_path):
+    PanelStore.open(answered).add_expert("model", "llm")  # registered, never answered
+    cli("brief", answered, "-o", tmp_path / "out.md")
+    assert "### Human panel and LLM panelists" not in (tmp_path / "out.md").read_text()

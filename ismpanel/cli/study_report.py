@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ismpanel import __version__
 from ismpanel.analysis import recommend
-from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.ssim import parse_ssim
 from ismpanel.analysis.structure import Options, StructuralModel, analyse_structure
 from ismpanel.cli import structure_export as export
@@ -68,12 +68,78 @@ def build_report(folder: Path, options: ReportOptions) -> Report:
     env = templating.environment(folder)
     report = Report(study, result, model, found, qca_context)
     report.context = _context(folder, store, report, options, env)
+    report.context["llm"] = _llm_comparison(store, model, result, options)
     return report
 
 
 def render_brief(folder: Path, report: Report) -> str:
     """The markdown brief from ``brief.md.j2`` (the study's own copy if it has one)."""
     return templating.render(templating.environment(folder), "brief.md.j2", **report.context)
+
+
+def _llm_comparison(
+    store: PanelStore, model: StructuralModel, result: Aggregate, options: ReportOptions
+) -> dict | None:
+    """When LLM panelists have answered: their agreement with the human majority, and the
+    structure with and without their votes side by side (None otherwise)."""
+    from ismpanel.elicitation.agreement import llm_agreement
+
+    agreements = [
+        a
+        for a in llm_agreement(store, rule=options.rule, quorum=options.quorum)
+        if any(p.llm for p in a.pairs)
+    ]
+    if not agreements:
+        return None
+    other = aggregate_panel(
+        store, rule=options.rule, quorum=options.quorum, include_llm=not options.include_llm
+    )
+    labels = (
+        ("humans + LLM", "humans only") if options.include_llm else ("humans only", "humans + LLM")
+    )
+    try:
+        structure = parse_ssim(panel_ssim(store.study, other))
+        alt = analyse_structure(structure.factors, structure.irm, model.options)
+    except AnalysisError as err:
+        alt, missing = None, str(err)
+    else:
+        missing = None
+    rows = []
+    for i, fid in enumerate(model.factors):
+        row = [fid, str(model.ism.levels[i]), model.quadrants[i]]
+        if alt is not None:
+            row += [str(alt.ism.levels[i]), alt.quadrants[i]]
+            changed = row[1] != row[3] or row[2] != row[4]
+            row.append("changed" if changed else "")
+        rows.append(row)
+    header = ["Factor", f"Level ({labels[0]})", f"Cluster ({labels[0]})"]
+    if alt is not None:
+        header += [f"Level ({labels[1]})", f"Cluster ({labels[1]})", ""]
+    return {
+        "labels": labels,
+        "agreement": "\n".join(
+            export.md_table(
+                ["Panelist", "Model", "Pairs compared", "Agreement", "Cohen's kappa"],
+                [
+                    [
+                        a.expert,
+                        a.model or "",
+                        str(a.compared),
+                        f"{a.share:.0%}" if a.share is not None else "n/a",
+                        f"{a.kappa:.3f}" if a.kappa is not None else "n/a",
+                    ]
+                    for a in agreements
+                ],
+            )
+        ).rstrip(),
+        "table": "\n".join(export.md_table(header, rows)).rstrip(),
+        "unavailable": missing,
+        "differing_pairs": [
+            f"{p.pair[0]}-{p.pair[1]}"
+            for p, q in zip(result.pairs, other.pairs, strict=True)
+            if p.result != q.result
+        ],
+    }
 
 
 def _structure_options(study: Study) -> Options:
