@@ -196,3 +196,24 @@ def test_demo_runs_from_the_installed_package(tmp_path):
     assert (out / "brief.md").read_text().startswith("# Protection of personal privacy")
     assert (out / "micmac.svg").stat().st_size > 1000
     assert "ISM hierarchy" in run.stdout
+
+
+def test_ids_with_markup_or_maths_characters_print_as_they_are(cli, tmp_path):
+    edges = tmp_path / "odd.csv"
+    edges.write_text("from,to\n[/x],$x^$\n$x^$,[bold]y\n")
+    run = cli("micmac", edges, "--plot", tmp_path / "odd.svg")
+    assert run.code == 0, run.err
+    assert "[/x]" in run.out and "[bold]y" in run.out
+    assert (tmp_path / "odd.svg").exists()
+    assert "[/x]" in cli("ism", edges).out
+
+
+def test_a_truncated_utf16_file_gets_one_line(cli, tmp_path):
+    (tmp_path / "u.csv").write_bytes(b"\xff\xfe,\x00A")
+    run = cli("ism", tmp_path / "u.csv")
+    assert run.code == 2 and "not valid UTF-16 text" in run.err and run.err.count("\n") == 1
+
+
+def test_a_folder_as_output_file_gets_one_line(cli, tmp_path):
+    run = cli("ism", KUMAR, "--markdown", tmp_path)
+    assert run.code == 2 and "is a folder; give a file name" in run.err

@@ -213,3 +213,25 @@ def test_a_later_round_shows_the_previous_answer_and_the_panel_distribution(stud
     s.answer("A")
     assert store.latest_answers()["E1"][("P1", "P2")] == "A"
     assert store.round_answers("E1", 1)[("P1", "P2")] == "V"  # round 1 history kept
+
+
+def test_skipping_the_last_open_pair_does_not_claim_completion(study):
+    folder, tokens = study
+    run = _interview(
+        folder, "--expert", "E1", "--token", tokens["E1"], "--plain", stdin="v\nv\nv\nv\nv\nskip\n"
+    )
+    assert run.returncode == 0
+    assert "Saved: 5 of 6 pairs answered. Run the same command to resume." in run.stdout
+    assert "All 6 pairs answered" not in run.stdout
+
+
+def test_plain_mode_shows_the_previous_round_and_the_panel(study):
+    folder, tokens = study
+    store = PanelStore.open(folder)
+    for expert, letters in (("E1", "VVVVVV"), ("E2", "AVVVVV")):
+        store.record_many(expert, 1, dict(zip(ROWS, letters, strict=True)), "import")
+    store.start_round([("P1", "P2")], 0.75)
+    run = _interview(folder, "--expert", "E1", "--token", tokens["E1"], "--plain", stdin="quit\n")
+    assert "Your previous answer: V" in run.stdout
+    assert "The panel so far (anonymous): V 1 · A 1 · X 0 · O 0" in run.stdout
+    assert "Press ? for help" not in run.stdout

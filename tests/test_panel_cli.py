@@ -198,3 +198,42 @@ def test_llm_panelists_vote_only_when_included(cli, panel):
     both = json.loads(cli("aggregate", panel, "--json", "--include-llm").out)
     assert both["experts"] == ["E1", "E2", "E3", "L1"]
     assert both["pairs"][0]["votes"]["O"] == 1
+
+
+def test_a_later_round_also_asks_what_an_expert_left_open(cli, tmp_path):
+    small_study(tmp_path / "s", experts=2)
+    store = PanelStore.open(tmp_path / "s")
+    store.record_many("E1", 1, dict(zip(ROWS[:3], "VVV", strict=True)), "interview")
+    store.record_many("E2", 1, dict(zip(ROWS, "AVVOXA", strict=True)), "interview")
+    # P1-P2 (V vs A) is contested; E1 never answered P2-T1, P2-U1, T1-U1
+    assert cli("round", "start", tmp_path / "s", "--below", "0.75").code == 0
+    reopened = store.round_pairs(2)
+    assert ("P1", "P2") in reopened
+    assert store.expert_pairs("E1", 2) == sorted(set(reopened) | set(ROWS[3:]), key=ROWS.index)
+    assert store.expert_pairs("E2", 2) == reopened
+    status = {
+        e["id"]: e for e in json.loads(cli("status", tmp_path / "s", "--json").out)["experts"]
+    }
+    assert status["E1"]["total"] == len(store.expert_pairs("E1", 2))
+    full = {**dict(zip(ROWS, "VVVOXA", strict=True))}
+    path = write_csv(tmp_path / "e1.csv", _ssim_rows(full))
+    run = cli("ssim", "import", tmp_path / "s", path, "--expert", "E1")
+    assert f"Imported {status['E1']['total']} answers" in run.out
+    assert store.latest_answers()["E1"] == full
+
+
+def test_notes_are_shown_to_the_facilitator(cli, panel):
+    PanelStore.open(panel).add_note("E2", 1, ("P1", "T1"), "depends on [enforcement]")
+    doc = json.loads(cli("notes", panel, "--json").out)
+    assert doc == [
+        {
+            "expert": "E2",
+            "round": 1,
+            "i": "P1",
+            "j": "T1",
+            "text": "depends on [enforcement]",
+            "at": doc[0]["at"],
+        }
+    ]
+    assert "depends on [enforcement]" in cli("notes", panel, "--expert", "E2").out
+    assert json.loads(cli("notes", panel, "--expert", "E1", "--json").out) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from openpyxl import Workbook
@@ -44,7 +46,7 @@ def test_adjacency_matrix_and_edge_list_give_the_same_irm():
         ["", "A", "B", "C"],
         ["A", "1", "1", "1"],
         ["B", "0", "1", "0"],
-        ["C", "1", "1*", ""],
+        ["C", "1", "1", ""],
     ]
     edges = [["from", "to"], ["A", "B"], ["A", "C"], ["C", "A"], ["C", "B"]]
     assert detect_format(adjacency) == "adjacency"
@@ -169,3 +171,32 @@ def test_ids_may_be_numbers_as_papers_print_them(tmp_path):
     structure = parse_structure(rows)
     assert structure.factors == ("1", "2")
     assert np.array_equal(structure.irm, [[True, False], [True, True]])
+
+
+def test_a_printed_frm_is_read_as_direct_and_transitive_entries(cli, tmp_path):
+    # A -> B directly, B -> C marked 1* (claimed transitive), A -> C left 0
+    path = write_csv(
+        tmp_path / "frm.csv",
+        [["", "A", "B", "C"], ["A", "1", "1", "0"], ["B", "0", "1", "1*"], ["C", "0", "0", "1"]],
+    )
+    structure = parse_structure([r.split(",") for r in path.read_text().splitlines()])
+    assert structure.irm.astype(int).tolist() == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
+    assert structure.declared_frm.astype(int).tolist() == [[1, 1, 0], [0, 1, 1], [0, 0, 1]]
+    run = cli("ism", path, "--json")
+    assert run.code == 0
+    # B -> C is claimed transitive but nothing implies it: the closure has no B -> C
+    assert run.err.count("\n") == 1 and run.err.startswith("warning: ")
+    assert "1 entry differs (first: row B, column C: given 1, closure 0)" in run.err
+
+
+def test_a_consistent_printed_frm_passes_without_warning(cli, tmp_path):
+    # the FRM of Kumar et al. (2014) with its transitive entries marked 1*, as recomputed in
+    # tests/data/kumar2014_offshore_risks.expected.json ("computed" -> "frm")
+    expected = json.loads((DATA / "kumar2014_offshore_risks.expected.json").read_text())
+    ids = list(expected["factors"])
+    rows = [["", *ids]] + [
+        [f, *cells] for f, cells in zip(ids, expected["computed"]["frm"], strict=True)
+    ]
+    run = cli("ism", write_csv(tmp_path / "frm.csv", rows), "--json")
+    assert run.code == 0 and run.err == ""
+    assert json.loads(run.out)["levels"] == expected["published"]["levels"]

@@ -50,7 +50,7 @@ def test_init_refuses_an_unknown_group(cli, tmp_path):
         2,
         "error: --group no-such-grp: no such group on this machine",
     )
-    assert not (tmp_path / "s" / "panel.db").exists()
+    assert not (tmp_path / "s").exists()
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "toml"])
@@ -99,6 +99,16 @@ def test_init_from_the_founding_study_factor_list(cli, tmp_path):
             "row 2, column id: id '1X' must start with a letter",
         ),
         ([["id", "name"], ["P1", "x"]], [], "row 1: missing column(s) dimension, definition"),
+        (
+            [SMALL_FACTORS[0], ["P1", "policy area", "Law", ""], *SMALL_FACTORS[2:]],
+            [],
+            "dimension: id 'policy area' must start with a letter",
+        ),
+        (
+            SMALL_FACTORS,
+            ["--dimensions", "policy,tech nology,users"],
+            "dimension: id 'tech nology' must start with a letter",
+        ),
     ],
 )
 def test_bad_factors_files_get_one_line(cli, tmp_path, rows, extra, message):
@@ -106,6 +116,24 @@ def test_bad_factors_files_get_one_line(cli, tmp_path, rows, extra, message):
     run = cli("init", tmp_path / "s", "--factors", path, *extra)
     assert run.code == 2
     assert run.err.count("\n") == 1 and message in run.err, run.err
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[study]\ntitle = 5\n", "the study needs a non-empty text title (got 5)"),
+        ('study = "x"\n', "[study] must be a table"),
+    ],
+)
+def test_bad_toml_factor_files_get_one_line(cli, tmp_path, toml, message):
+    rows = "".join(
+        f'[[factors]]\nid = "{r[0]}"\ndimension = "{r[1]}"\nname = "{r[2]}"\n\n'
+        for r in SMALL_FACTORS[1:]
+    )
+    (tmp_path / "f.toml").write_text(toml + rows)
+    run = cli("init", tmp_path / "s", "--factors", tmp_path / "f.toml")
+    assert run.code == 2 and message in run.err, run.err
     assert not (tmp_path / "s").exists()
 
 
@@ -161,6 +189,23 @@ def test_bad_study_folders_get_one_line_and_exit_2(cli, tmp_path, setup, message
         assert db.read_bytes() == before  # nothing lost, nothing written
 
 
+def test_a_damaged_database_is_refused_in_one_line(cli, tmp_path):
+    tokens = small_study(tmp_path / "s", experts=3)
+    store = PanelStore.open(tmp_path / "s")
+    for expert in tokens:
+        for k in range(40):  # enough rows to fill several pages
+            store.record(expert, 1, ("P1", "P2"), "VAXO"[k % 4], "interview")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    db = tmp_path / "s" / "panel.db"
+    data = bytearray(db.read_bytes())
+    data[-4096 + 100 : -4096 + 300] = b"\xff" * 200  # scribble over the last page
+    db.write_bytes(bytes(data))
+    run = cli("status", tmp_path / "s")
+    assert run.code == 2
+    assert run.err.count("\n") == 1 and "database is damaged (On tree page" in run.err, run.err
+
+
 def test_expert_add_prints_a_token_and_a_forced_command(cli, tmp_path):
     small_study(tmp_path / "s")
     run = cli(
@@ -184,10 +229,20 @@ def test_expert_add_prints_a_token_and_a_forced_command(cli, tmp_path):
     ).fetchone()[0] == hash_token(token)
 
 
-def test_expert_add_rejects_a_bad_key(cli, tmp_path):
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("not a key", "is not an SSH public key"),
+        ("ssh-ed25519 AAAA!!notbase64", "the key body is not base64"),
+        # a second line would be a key without the forced command: a full shell
+        ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 a@x\nssh-rsa AAAAB3NzaC1yc2E b@y", "holds 2 keys"),
+    ],
+)
+def test_expert_add_rejects_a_bad_key(cli, tmp_path, key, message):
     small_study(tmp_path / "s")
-    run = cli("expert", "add", tmp_path / "s", "Jane", "--key", "not a key")
-    assert run.code == 2 and "is not an SSH public key" in run.err
+    (tmp_path / "key.pub").write_text(key)
+    run = cli("expert", "add", tmp_path / "s", "Jane", "--key", tmp_path / "key.pub")
+    assert run.code == 2 and message in run.err, run.err
     assert PanelStore.open(tmp_path / "s").experts() == []
 
 

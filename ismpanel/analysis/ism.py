@@ -18,6 +18,7 @@ from ismpanel.analysis.errors import InputError
 
 TIERS = ("surface", "middle", "deep")
 LEVEL_RULES = ("top-down", "bottom-up")
+LEVEL_TESTS = {"top-down": "R(i) ∩ A(i) = R(i)", "bottom-up": "A(i) ∩ R(i) = A(i)"}
 
 
 @dataclass(frozen=True)

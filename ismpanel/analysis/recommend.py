@@ -118,12 +118,13 @@ def profiles(
     def members(nodes: list[int]) -> tuple[str, ...]:
         return tuple(f[i] for k in nodes for i in res.digraph_nodes[k])
 
+    tiers = res.tiers
     drafts = []
     for i, fid in enumerate(f):
         node = node_of[i]
         roles = tuple(qca.roles.get(fid, ())) if qca else ()
         necessity = tuple(qca.necessity.get(fid, ())) if qca else ()
-        tier = res.tiers[i]
+        tier = tiers[i]
         score = TIER_WEIGHT[tier] + (model.quadrants[i] in DRIVER_CLUSTERS)
         if any(r.core for r in roles):
             score += 2

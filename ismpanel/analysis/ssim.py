@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.relations import LETTERS
 
-LETTERS = ("V", "A", "X", "O")
 FORMATS = ("auto", "ssim", "adjacency", "edges")
 _EDGE_HEADERS = (("from", "to"), ("source", "target"))
 _BINARY = {"0": False, "1": True, "1*": True}
@@ -36,11 +36,15 @@ class Structure:
 
     ``ssim`` keeps the letters (upper triangle in factor order, ``""`` elsewhere) when the
     structure came from an SSIM, so that reports can print the SSIM the analysis used.
+    ``declared_frm`` is the matrix as given when a 0/1 file marks entries ``1*``: a printed
+    final reachability matrix, whose plain 1s are the IRM and whose 1* entries are claimed to
+    follow by transitivity; the caller checks that claim against the closure.
     """
 
     factors: tuple[str, ...]
     irm: np.ndarray
     ssim: np.ndarray | None = None
+    declared_frm: np.ndarray | None = None
 
 
 def cell_name(row: int, col: int) -> str:
@@ -129,10 +133,12 @@ def parse_ssim(grid: Grid, allow_missing: bool = False) -> Structure:
 
 
 def parse_adjacency(grid: Grid) -> Structure:
-    """Parse a 0/1 matrix (row i, column j = 1 when i reaches j); the diagonal is set to 1."""
+    """Parse a 0/1 matrix (row i, column j = 1 when i reaches j); the diagonal is set to 1.
+    Cells marked ``1*`` make it a declared final reachability matrix (see :class:`Structure`)."""
     rows, factors, col_pos = _square_headers(grid)
     n = len(factors)
     irm = np.eye(n, dtype=bool)
+    declared = np.eye(n, dtype=bool)
     for i in range(n):
         for c in range(1, len(rows[0])):
             raw = rows[i + 1][c]
@@ -143,8 +149,10 @@ def parse_adjacency(grid: Grid) -> Structure:
                 where = f"cell {cell_name(i + 1, c)} (row {factors[i]}, column {factors[j]})"
                 what = "missing value" if raw == "" else f"value {raw!r}"
                 raise InputError(f"{where}: {what}; an adjacency matrix holds 0 or 1")
-            irm[i, j] |= _BINARY[raw]
-    return Structure(tuple(factors), irm)
+            irm[i, j] |= raw == "1"
+            declared[i, j] |= _BINARY[raw]
+    marked = bool((declared & ~irm).any())
+    return Structure(tuple(factors), irm, declared_frm=declared if marked else None)
 
 
 def parse_edges(grid: Grid) -> Structure:

@@ -3,6 +3,7 @@ turns engine errors into one line on stderr and an exit code (DESIGN.md section 
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import typer
@@ -48,16 +49,23 @@ def _root(
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point. Bad input exits 2 and analysis failures exit 1, each with one line
-    on stderr and no traceback; usage errors exit 2 and interrupts 130 (typer's own)."""
+    on stderr and no traceback; so do database and file-system errors (a locked or read-only
+    panel.db, a missing folder, a full disk), which exit 2. Usage errors exit 2 and interrupts
+    130 (typer's own)."""
     try:
         app(args=argv, prog_name="ismpanel")
     except InputError as err:
         _fail(err, 2)
     except AnalysisError as err:
         _fail(err, 1)
+    except sqlite3.Error as err:
+        _fail(f"panel database: {err}", 2)
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        _fail(f"{where}{err.strerror or err}", 2)
 
 
-def _fail(err: Exception, code: int) -> None:
+def _fail(err: Exception | str, code: int) -> None:
     message = " ".join(str(err).split())
     sys.stderr.write(f"error: {message}\n")
     sys.exit(code)

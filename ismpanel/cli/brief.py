@@ -43,8 +43,10 @@ def brief(
     from ismpanel.cli.output import write_file
     from ismpanel.cli.plots import micmac_svg
     from ismpanel.cli.study_report import MICMAC_SVG, ReportOptions, build_report, render_brief
+    from ismpanel.elicitation.aggregate import PanelOptions
 
-    options = ReportOptions(rule.value, quorum, include_llm, allow_incomplete, below, data)
+    panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
+    options = ReportOptions(panel, below, data)
     report = build_report(folder, options)
     text = render_brief(folder, report)
     write_file(output.parent / MICMAC_SVG, micmac_svg(report.model))

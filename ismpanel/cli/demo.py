@@ -39,6 +39,7 @@ def demo(
     from ismpanel.cli.structure_view import hierarchy_view
     from ismpanel.cli.study import create_from_template
     from ismpanel.cli.study_report import MICMAC_SVG, ReportOptions, build_report, render_brief
+    from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.elicitation.panel import record_ssim
     from ismpanel.elicitation.store import PanelStore
     from ismpanel.elicitation.study import bundled_templates
@@ -53,11 +54,11 @@ def demo(
         structure = parse_ssim(read_grid(source / "panel" / f"{expert}.csv"), allow_missing=True)
         record_ssim(store, added.id, structure.factors, structure.ssim)
     store.close()
-    report = build_report(folder, ReportOptions(allow_incomplete=True))
+    report = build_report(folder, ReportOptions(PanelOptions(allow_incomplete=True)))
     write_file(folder / MICMAC_SVG, micmac_svg(report.model))
     write_file(folder / "brief.md", render_brief(folder, report))
 
-    console.print(f"[bold]{report.study.title}[/bold] (synthetic demo data) in {folder}")
+    console.print(f"{report.study.title} (synthetic demo data) in {folder}", style="bold")
     console.print(hierarchy_view(report.model))
     clusters = Table(title="MICMAC clusters", title_justify="left")
     clusters.add_column("Cluster")

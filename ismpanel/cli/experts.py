@@ -49,7 +49,7 @@ def add(
     store = PanelStore.open(folder)
     public_key = _public_key(key) if key else "<the expert's SSH public key>"
     expert, token = store.add_expert(name, "llm" if llm else "human")
-    console.print(f"Expert [bold]{expert.id}[/bold] added ({expert.kind}).")
+    console.print(f"Expert {expert.id} added ({expert.kind}).")
     if token is None:
         return
     command = " ".join(
@@ -63,7 +63,7 @@ def add(
             token,
         ]
     )
-    console.print(f"Token (shown once, stored only as a hash): [bold]{token}[/bold]")
+    console.print(f"Token (shown once, stored only as a hash): {token}")
     console.print(f"Run: {command}", soft_wrap=True)
     console.print("authorized_keys line (the key can run nothing but this interview):")
     line = f'command="{command.replace(chr(34), chr(92) + chr(34))}",restrict,pty {public_key}'
@@ -117,13 +117,13 @@ def interview(
         )
     session = Session(store, expert, order.value, "plain" if plain else "interview")
     try:
-        outcome = _run(session, plain)
+        _run(session, plain)
     except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted. " + closing_line(session, "quit") + "\n")
+        sys.stderr.write("\nInterrupted. " + closing_line(session) + "\n")
         raise typer.Exit(130) from None
     finally:
         store.close()
-    message = closing_line(session, outcome)
+    message = closing_line(session)
     (sys.stdout if plain else sys.stderr).write(message + "\n")
 
 
@@ -142,7 +142,7 @@ def _run(session, plain: bool) -> str:
     try:
         return run_wizard(
             session,
-            Console(highlight=False),
+            Console(highlight=False, markup=False),
             question.unsafe_ask,
             lambda: note_question().unsafe_ask(),
             assistant.explain,
@@ -154,12 +154,24 @@ def _run(session, plain: bool) -> str:
 
 
 def _public_key(value: str) -> str:
+    """Exactly one public key (type, base64 body, optional comment) on one line: a second line
+    in authorized_keys would be a key without the forced command."""
+    import base64
+    import binascii
+
     path = Path(value).expanduser()
     text = path.read_text(encoding="utf-8").strip() if path.is_file() else value.strip()
-    parts = text.split()
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) != 1:
+        raise InputError(f"--key: {value!r} holds {len(lines)} keys; give exactly one")
+    parts = lines[0].split()
     if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
         raise InputError(f"--key: {value!r} is not an SSH public key (ssh-ed25519 AAAA...)")
-    return text
+    try:
+        base64.b64decode(parts[1], validate=True)
+    except binascii.Error:
+        raise InputError(f"--key: {value!r}: the key body is not base64") from None
+    return " ".join(parts)
 
 
 def _ismpanel_command() -> list[str]:

@@ -49,6 +49,7 @@ def draft(
     """Draft factors (id, dimension, name, definition) per dimension; empty and duplicate
     entries are removed and listed. Edit the file, then: ismpanel init DIR --factors FILE."""
     from rich.table import Table
+    from rich.text import Text
 
     from ismpanel.cli.output import console, notes
     from ismpanel.cli.writers import write_grid
@@ -77,9 +78,9 @@ def draft(
         client.close()
         notes.print(client.usage.summary(config))
     for line in result.removed:
-        notes.print(f"[yellow]removed[/yellow] {line}")
+        notes.print(Text.assemble(("removed", "yellow"), f" {line}"))
     for dimension, problem in result.failed.items():
-        notes.print(f"[yellow]no factors for {dimension}[/yellow]: {problem}")
+        notes.print(Text.assemble((f"no factors for {dimension}", "yellow"), f": {problem}"))
     if not result.factors:
         raise AnalysisError("the model gave no usable factor; nothing written")
     write_grid(

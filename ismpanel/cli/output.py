@@ -15,8 +15,9 @@ from rich.console import Console
 
 from ismpanel.analysis.errors import InputError
 
-console = Console(highlight=False)
-notes = Console(stderr=True, highlight=False)
+# markup is off: ids, names and titles come from users and must print as they are
+console = Console(highlight=False, markup=False)
+notes = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
 def print_json(document: object) -> None:
@@ -30,6 +31,8 @@ def write_file(path: Path, content: str | bytes) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"{path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -40,7 +43,7 @@ def write_file(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    notes.print(f"[dim]wrote {path}[/dim]")
+    notes.print(f"wrote {path}", style="dim")
 
 
 def _umask() -> int:

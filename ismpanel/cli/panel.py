@@ -39,6 +39,7 @@ BelowOpt = Annotated[
 def register(app: typer.Typer) -> None:
     app.add_typer(ssim_app, name="ssim")
     app.command("aggregate")(aggregate)
+    app.command("notes")(notes_command)
     app.add_typer(round_app, name="round")
 
 
@@ -62,8 +63,9 @@ def import_ssim(
 
     store = PanelStore.open(folder)
     store.expert(expert)
+    grid = read_grid(file, sheet)  # its errors name the file already
     try:
-        structure = parse_ssim(read_grid(file, sheet), allow_missing=allow_blank)
+        structure = parse_ssim(grid, allow_missing=allow_blank)
         done = record_ssim(store, expert, structure.factors, structure.ssim)
     except InputError as err:
         raise InputError(f"{file}: {err}") from None
@@ -106,7 +108,7 @@ def export_ssim(
     write_grid(output, grid)
     blank = len(store.pairs) - len(letters)
     if blank:
-        notes.print(f"[yellow]{blank} pair(s) have no answer or no majority; left blank[/yellow]")
+        notes.print(f"{blank} pair(s) have no answer or no majority; left blank", style="yellow")
 
 
 def aggregate(
@@ -134,6 +136,37 @@ def aggregate(
         return
     for view in aggregate_views(result, below, agreement):
         console.print(view)
+
+
+def notes_command(
+    folder: StudyDir,
+    expert: Annotated[str | None, typer.Option("--expert", help="One expert's notes.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """The notes experts added to pairs during the interview (key n), oldest first."""
+    from rich.table import Table
+
+    from ismpanel.cli.output import console, print_json
+    from ismpanel.elicitation.store import PanelStore
+
+    store = PanelStore.open(folder)
+    if expert:
+        store.expert(expert)
+    found = store.notes(expert)
+    if json:
+        print_json(
+            [
+                {"expert": e, "round": r, "i": i, "j": j, "text": text, "at": at}
+                for e, r, (i, j), text, at in found
+            ]
+        )
+        return
+    table = Table(title=f"Notes ({len(found)})", title_justify="left")
+    for col in ("Expert", "Round", "Pair", "Note", "At"):
+        table.add_column(col)
+    for e, r, (i, j), text, at in found:
+        table.add_row(e, str(r), f"{i}-{j}", text, at)
+    console.print(table)
 
 
 @round_app.command("start")

@@ -8,7 +8,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ismpanel.elicitation.aggregate import LETTERS, Aggregate
+from ismpanel.analysis.relations import LETTERS
+from ismpanel.elicitation.aggregate import Aggregate
 from ismpanel.elicitation.agreement import LlmAgreement, PairAgreement
 from ismpanel.elicitation.study import Study
 

@@ -36,14 +36,19 @@ def micmac_svg(model: StructuralModel) -> bytes:
         for (x, y), ids in sorted(points.items()):
             ax.plot(x, y, "o", color="tab:blue", markersize=5)
             ax.annotate(
-                ", ".join(ids), (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7
+                ", ".join(ids),
+                (x, y),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=7,
+                parse_math=False,  # ids are text: a "$" is a dollar sign, not maths
             )
         for name, x, y, ha, va in _QUADRANT_LABELS:
             ax.text(x, y, name, transform=ax.transAxes, ha=ha, va=va, fontsize=9, color="0.4")
         ax.set_xlabel("Dependence")
         ax.set_ylabel("Driving power")
         ax.set_title("MICMAC driving-dependence map")
-        fig.text(0.01, 0.01, model.threshold.describe(), fontsize=6, color="0.4")
+        fig.text(0.01, 0.01, model.threshold.describe(), fontsize=6, color="0.4", parse_math=False)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()

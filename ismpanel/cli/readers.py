@@ -43,7 +43,12 @@ def _decode(path: Path, raw: bytes) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is refused, naming the
     first byte that is not UTF-8, rather than guessed."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"{path}: not valid UTF-16 text ({err.reason}); save it again"
+            ) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

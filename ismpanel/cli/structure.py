@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,8 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import InputError
-from ismpanel.cli.panel import Rule
+from ismpanel.cli.panel import LlmOpt, QuorumOpt, Rule, RuleOpt
+from ismpanel.elicitation.aggregate import PanelOptions
 
 
 class TableFormat(StrEnum):
@@ -51,37 +51,42 @@ TiersOpt = Annotated[
     ),
 ]
 LevelsOpt = Annotated[
-    LevelRule,
-    typer.Option("--levels", help="Level partition rule: top-down R∩A=R (standard) or bottom-up."),
+    LevelRule | None,
+    typer.Option(
+        "--levels",
+        help="Level partition rule: top-down R∩A=R (default) or bottom-up A∩R=A.",
+        show_default=False,
+    ),
 ]
 ThresholdOpt = Annotated[
-    str,
-    typer.Option("--threshold", help="MICMAC threshold: half (n/2), mean, median or a number."),
+    str | None,
+    typer.Option(
+        "--threshold",
+        help="MICMAC threshold: half (n/2, default), mean, median or a number.",
+        show_default=False,
+    ),
 ]
 EqualOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--equal-is-strong", help="Count a power equal to the threshold as strong (default weak)."
+        "--equal-is-strong/--equal-is-weak",
+        help="Count a power equal to the threshold as strong (default: weak).",
+        show_default=False,
     ),
 ]
 MatrixOpt = Annotated[
-    IndirectMatrix,
-    typer.Option("--indirect-matrix", help="Indirect MICMAC on powers of I+A or of A (Godet)."),
+    IndirectMatrix | None,
+    typer.Option(
+        "--indirect-matrix",
+        help="Indirect MICMAC on powers of I+A (default) or of A (Godet).",
+        show_default=False,
+    ),
 ]
 HorizonOpt = Annotated[
     int | None,
     typer.Option("--horizon", help="Powers for indirect MICMAC (default max(2n, 20)).", min=2),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
-RuleOpt = Annotated[
-    Rule, typer.Option("--rule", help="Study folder: majority per arc direction or per letter.")
-]
-QuorumOpt = Annotated[
-    int, typer.Option("--quorum", min=1, help="Study folder: fewest answers a pair needs.")
-]
-LlmOpt = Annotated[
-    bool, typer.Option("--include-llm", help="Study folder: let LLM panelists vote.")
-]
 IncompleteOpt = Annotated[
     bool,
     typer.Option(
@@ -110,10 +115,10 @@ def ism(
     fmt: FormatOpt = TableFormat.auto,
     sheet: SheetOpt = None,
     tiers: TiersOpt = None,
-    levels: LevelsOpt = LevelRule.top_down,
-    threshold: ThresholdOpt = "half",
-    equal_is_strong: EqualOpt = False,
-    indirect_matrix: MatrixOpt = IndirectMatrix.identity_plus,
+    levels: LevelsOpt = None,
+    threshold: ThresholdOpt = None,
+    equal_is_strong: EqualOpt = None,
+    indirect_matrix: MatrixOpt = None,
     horizon: HorizonOpt = None,
     rule: RuleOpt = Rule.direction,
     quorum: QuorumOpt = 1,
@@ -125,9 +130,9 @@ def ism(
     from ismpanel.cli.output import console, print_json, write_file
     from ismpanel.cli.structure_view import ism_views
 
+    overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    structure, names = _load(source, fmt, sheet, panel)
-    model = _analyse(structure, tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
+    structure, names, model = _prepare(source, fmt, sheet, overrides, panel)
     if mermaid:
         write_file(mermaid, export.to_mermaid(model, names))
     if dot:
@@ -151,10 +156,10 @@ def micmac(
     fmt: FormatOpt = TableFormat.auto,
     sheet: SheetOpt = None,
     tiers: TiersOpt = None,
-    levels: LevelsOpt = LevelRule.top_down,
-    threshold: ThresholdOpt = "half",
-    equal_is_strong: EqualOpt = False,
-    indirect_matrix: MatrixOpt = IndirectMatrix.identity_plus,
+    levels: LevelsOpt = None,
+    threshold: ThresholdOpt = None,
+    equal_is_strong: EqualOpt = None,
+    indirect_matrix: MatrixOpt = None,
     horizon: HorizonOpt = None,
     rule: RuleOpt = Rule.direction,
     quorum: QuorumOpt = 1,
@@ -166,9 +171,9 @@ def micmac(
     from ismpanel.cli.output import console, print_json, write_file
     from ismpanel.cli.structure_view import micmac_map, micmac_table, tier_check_table
 
+    overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    structure, _ = _load(source, fmt, sheet, panel)
-    model = _analyse(structure, tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
+    _, _, model = _prepare(source, fmt, sheet, overrides, panel)
     if plot:
         from ismpanel.cli.plots import micmac_svg
 
@@ -182,57 +187,72 @@ def micmac(
     console.print(export.indirect_note(model))
 
 
-@dataclass(frozen=True)
-class PanelOptions:
-    """How a study folder's answers become one SSIM."""
+def _overrides(tiers, levels, threshold, equal_is_strong, matrix, horizon) -> dict:
+    """The analysis options given on the command line (None where not given)."""
+    return {
+        "tiers": tiers,
+        "level_rule": levels.value if levels else None,
+        "threshold": threshold,
+        "equal_is_strong": equal_is_strong,
+        "indirect_matrix": matrix.value if matrix else None,
+        "horizon": horizon,
+    }
 
-    rule: str
-    quorum: int
-    include_llm: bool
-    allow_incomplete: bool
 
-
-def _load(source: Path, fmt: TableFormat, sheet: str | None, panel: PanelOptions):
-    """The structure to analyse and the factor names (for labels): a study folder's aggregated
-    SSIM, or a file. Errors name the file or the folder."""
-    from ismpanel.analysis.ssim import parse_ssim, parse_structure
+def _prepare(source: Path, fmt: TableFormat, sheet: str | None, overrides: dict, panel):
+    """Load the structure (a study folder's aggregated SSIM or a file) and analyse it. For a
+    study folder its ``[ism]`` table gives the defaults and the command line overrides them.
+    Returns the structure, the factor names (labels) and the model; errors name the file, the
+    folder or the option at fault."""
+    from ismpanel.analysis.structure import Options, analyse_structure, options_from_table
 
     if not source.exists():
         raise InputError(f"{source}: does not exist (expected an SSIM file or a study folder)")
     if source.is_dir():
-        from ismpanel.elicitation.panel import aggregate_panel, panel_ssim, require_complete
+        from ismpanel.elicitation.panel import panel_structure
         from ismpanel.elicitation.store import PanelStore
 
         store = PanelStore.open(source)
-        if not panel.allow_incomplete:
-            require_complete(store, panel.include_llm)
-        result = aggregate_panel(
-            store, rule=panel.rule, quorum=panel.quorum, include_llm=panel.include_llm
-        )
+        structure = panel_structure(store, panel).structure
         names = {f.id: f.name for f in store.study.factors}
-        return parse_ssim(panel_ssim(store.study, result)), names
-    from ismpanel.cli.readers import read_grid
+        base = options_from_table(store.study.extra.get("ism", {}), f"{source}/study.toml [ism]")
+    else:
+        from ismpanel.analysis.ssim import parse_structure
+        from ismpanel.cli.readers import read_grid
 
-    grid = read_grid(source, sheet)
+        grid = read_grid(source, sheet)
+        try:
+            structure = parse_structure(grid, fmt.value)
+        except InputError as err:
+            raise InputError(f"{source}: {err}") from None
+        names, base = {}, Options()
+    options = base.overridden(**overrides)
     try:
-        return parse_structure(grid, fmt.value), {}
-    except InputError as err:
-        raise InputError(f"{source}: {err}") from None
-
-
-def _analyse(structure, tiers, levels, threshold, equal_is_strong, matrix, horizon):
-    """Run the analysis; option errors name the option at fault."""
-    from ismpanel.analysis.structure import Options, analyse_structure
-
-    options = Options(
-        tiers=tiers,
-        level_rule=levels.value,
-        threshold=threshold,
-        equal_is_strong=equal_is_strong,
-        indirect_matrix=matrix.value,
-        horizon=horizon,
-    )
-    try:
-        return analyse_structure(structure.factors, structure.irm, options)
+        model = analyse_structure(structure.factors, structure.irm, options)
     except InputError as err:
         raise InputError(f"--{err.option} {err}" if err.option else str(err)) from None
+    if structure.declared_frm is not None:
+        _check_declared_frm(source, structure, model.ism.frm)
+    return structure, names, model
+
+
+def _check_declared_frm(source: Path, structure, frm) -> None:
+    """Warn when a printed final reachability matrix (1* marks) is not the closure of its
+    direct entries: the analysis uses the closure, and says where the two differ."""
+    import numpy as np
+
+    from ismpanel.cli.output import notes
+
+    differ = np.argwhere(structure.declared_frm != frm)
+    if len(differ) == 0:
+        return
+    f = structure.factors
+    i, j = differ[0]
+    given = "1" if structure.declared_frm[i, j] else "0"
+    notes.print(
+        f"warning: {source}: the final reachability matrix given is not the closure of its "
+        f"direct (1) entries; {len(differ)} entr{'y differs' if len(differ) == 1 else 'ies differ'}"
+        f" (first: row {f[i]}, column {f[j]}: given {given}, closure {1 - int(given)}); the "
+        "analysis uses the closure",
+        style="yellow",
+    )

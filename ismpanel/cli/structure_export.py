@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ismpanel.analysis.ism import level_iterations
+from ismpanel.analysis.ism import LEVEL_TESTS, level_iterations
 from ismpanel.analysis.micmac import EXPECTED_QUADRANT, QUADRANTS
 from ismpanel.analysis.structure import StructuralModel
 
@@ -126,7 +126,8 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
     frm_cells = np.where(res.transitive, "1*", res.frm.astype(int).astype(str)).tolist()
     out += ["## Final reachability matrix", "", "1* marks an entry added by transitivity.", ""]
     out += _md_matrix(f, frm_cells, sums=res.frm)
-    out += ["## Level partition", "", f"Rule: {res.level_rule} (R(i) ∩ A(i) = R(i)).", ""]
+    rule = f"Rule: {res.level_rule} ({LEVEL_TESTS[res.level_rule]})."
+    out += ["## Level partition", "", rule, ""]
     for it, (lvl, rows) in enumerate(level_iterations(res), start=1):
         out += [f"### Iteration {it}", ""]
         out += md_table(
@@ -143,17 +144,7 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
             ],
         )
     out += ["## Levels and tiers", "", tier_rule(model), ""]
-    out += md_table(
-        ["Level", "Tier", "Factors"],
-        [
-            [
-                str(lvl),
-                tier_of_level(model, lvl),
-                ", ".join(f[i] for i in res.canonical_order if res.levels[i] == lvl),
-            ]
-            for lvl in range(1, res.n_levels + 1)
-        ],
-    )
+    out += levels_md(model)
     order = res.canonical_order
     out += ["## Canonical matrix", "", "Factors ordered by level, level 1 first.", ""]
     canon = np.where(res.transitive, "1*", res.frm.astype(int).astype(str))[np.ix_(order, order)]
@@ -162,28 +153,7 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
     )
     out += ["## Digraph", "", "```mermaid", to_mermaid(model).rstrip(), "```", ""]
     out += ["## MICMAC", "", model.threshold.describe() + ".", ""]
-    ind = model.indirect
-    out += md_table(
-        [
-            "Factor",
-            "Driving power",
-            "Dependence",
-            "Cluster",
-            "Indirect driving rank",
-            "Indirect dependence rank",
-        ],
-        [
-            [
-                f[i],
-                str(res.driving_power[i]),
-                str(res.dependence[i]),
-                model.quadrants[i],
-                str(ind.driving.rank[i]),
-                str(ind.dependence.rank[i]),
-            ]
-            for i in range(len(f))
-        ],
-    )
+    out += micmac_md(model)
     out += [indirect_note(model), ""]
     out += ["## ISM tiers against MICMAC clusters", "", check_rule(), ""]
     out += md_table(
@@ -201,6 +171,49 @@ def ssim_cells(ssim: np.ndarray) -> list[list[str]]:
     """An SSIM's letters as printed: upper triangle, ``X`` on the diagonal, blank below."""
     n = len(ssim)
     return [[ssim[i, j] or ("X" if i == j else "") for j in range(n)] for i in range(n)]
+
+
+def levels_md(model: StructuralModel, names: Mapping[str, str] | None = None) -> list[str]:
+    """The level table with tiers as markdown lines (factors in canonical order, with their
+    names when given)."""
+    res, f, names = model.ism, model.factors, names or {}
+    rows = []
+    for lvl in range(1, res.n_levels + 1):
+        members = [i for i in res.canonical_order if res.levels[i] == lvl]
+        label = "; ".join(f"{f[i]} {names.get(f[i], '')}".strip() for i in members)
+        rows.append([str(lvl), tier_of_level(model, lvl), label])
+    return md_table(["Level", "Tier", "Factors"], rows)
+
+
+def micmac_md(model: StructuralModel, names: Mapping[str, str] | None = None) -> list[str]:
+    """The MICMAC table as markdown lines, strongest driver first; * marks hidden factors."""
+    res, f, ind = model.ism, model.factors, model.indirect
+    hidden = set(ind.hidden)
+    order = sorted(range(len(f)), key=lambda i: (-int(res.driving_power[i]), i))
+    header = [
+        "Factor",
+        *(["Name"] if names else []),
+        "Driving power",
+        "Dependence",
+        "Cluster",
+        "Level",
+        "Tier",
+        "Indirect rank (driving / dependence)",
+    ]
+    rows = [
+        [
+            f[i] + (" *" if i in hidden else ""),
+            *([names.get(f[i], "")] if names else []),
+            str(res.driving_power[i]),
+            str(res.dependence[i]),
+            model.quadrants[i],
+            str(res.levels[i]),
+            res.tiers[i],
+            f"{ind.driving.rank[i]} / {ind.dependence.rank[i]}",
+        ]
+        for i in order
+    ]
+    return md_table(header, rows)
 
 
 def tier_rule(model: StructuralModel) -> str:

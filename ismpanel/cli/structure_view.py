@@ -133,8 +133,8 @@ def micmac_table(model: StructuralModel) -> Table:
     table = Table(
         title="MICMAC",
         title_justify="left",
-        caption=f"{model.threshold.describe()}. * hidden factor: its indirect rank leaves the "
-        "ranks it shares with its ties in the direct ranking.",
+        caption=f"{model.threshold.describe()}. * hidden factor: its indirect ranks (shared "
+        "with its ties) do not overlap its direct ones.",
         caption_justify="left",
     )
     for col in ("Factor", "Drive", "Dep.", "Cluster", "Level", "Tier", "Drive rank", "Dep. rank"):

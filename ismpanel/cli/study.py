@@ -67,7 +67,7 @@ def init(
         )
         create_study(folder, study, study_toml(study), group)
     console.print(
-        f"Created study [bold]{study.title}[/bold] in {folder}: {len(study.factors)} factors, "
+        f"Created study {study.title} in {folder}: {len(study.factors)} factors, "
         f"{len(study.factors) * (len(study.factors) - 1) // 2} pairs per expert. "
         "Next: ismpanel expert add."
     )
@@ -90,18 +90,28 @@ def create_study(folder: Path, study, text: str, group: str | None) -> None:
     import shutil
 
     from ismpanel.cli.output import write_file
-    from ismpanel.elicitation.store import DB_FILE, PanelStore
+    from ismpanel.elicitation.store import DB_FILE, PanelStore, group_id
     from ismpanel.elicitation.study import STUDY_FILE
 
     for name in (STUDY_FILE, DB_FILE):
         if (folder / name).exists():
             raise InputError(f"{folder}: already holds {name}; choose a new folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    PanelStore.create(folder, study, group).close()
-    write_file(folder / STUDY_FILE, text)
     if group:
-        shutil.chown(folder / STUDY_FILE, group=group)
-        (folder / STUDY_FILE).chmod(0o640)
+        group_id(group)  # refuse an unknown group before anything is created
+    created = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        PanelStore.create(folder, study, group).close()
+        write_file(folder / STUDY_FILE, text)
+        if group:
+            shutil.chown(folder / STUDY_FILE, group=group)
+            (folder / STUDY_FILE).chmod(0o640)
+    except BaseException:
+        for name in (STUDY_FILE, DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm"):
+            (folder / name).unlink(missing_ok=True)
+        if created:
+            folder.rmdir()
+        raise
 
 
 def templates() -> None:
@@ -112,7 +122,7 @@ def templates() -> None:
     for name, path in bundled_templates().items():
         study = load_study(path)
         console.print(
-            f"[bold]{name}[/bold]  {study.title} ({len(study.factors)} factors in "
+            f"{name}  {study.title} ({len(study.factors)} factors in "
             f"{len(study.dimensions)} dimensions)"
         )
 
@@ -161,26 +171,22 @@ def status(
 def _study_from_factors(path, title, relation, outcome, dimensions):
     """A study from a factors file; dimensions from --dimensions, a TOML file's declaration,
     or the file's own dimension column."""
-    import tomllib
-
     from ismpanel.cli.readers import read_grid
     from ismpanel.elicitation.study import (
         Dimension,
         build_study,
         factors_from_grid,
         factors_from_toml,
+        read_toml,
     )
 
     declared = None
     if path.suffix.lower() == ".toml":
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise InputError(f"{path}: not valid TOML ({err})") from None
+        data = read_toml(path)
         declared, factors = factors_from_toml(data, str(path))
         head = data.get("study", {})
+        if not isinstance(head, dict):
+            raise InputError(f"{path}: [study] must be a table")
         title = head.get("title", title)
         relation = head.get("relation", relation)
         outcome = head.get("outcome", outcome)

@@ -6,33 +6,31 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ismpanel import __version__
 from ismpanel.analysis import recommend
-from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.analysis.ssim import parse_ssim
-from ismpanel.analysis.structure import Options, StructuralModel, analyse_structure
+from ismpanel.analysis.errors import AnalysisError
+from ismpanel.analysis.ism import LEVEL_TESTS
+from ismpanel.analysis.micmac import QUADRANTS
+from ismpanel.analysis.structure import StructuralModel, analyse_structure, options_from_table
 from ismpanel.cli import structure_export as export
 from ismpanel.cli import templating
-from ismpanel.elicitation.aggregate import Aggregate
-from ismpanel.elicitation.panel import aggregate_panel, panel_ssim, progress, require_complete
+from ismpanel.elicitation.aggregate import Aggregate, PanelOptions
+from ismpanel.elicitation.panel import aggregate_panel, panel_structure, panel_summary
 from ismpanel.elicitation.store import PanelStore
 from ismpanel.elicitation.study import Study
 
 MICMAC_SVG = "micmac.svg"
-ISM_KEYS = ("tiers", "level_rule", "threshold", "equal_is_strong", "indirect_matrix", "horizon")
 
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """How the panel is aggregated and which questionnaire is analysed."""
+    """How the panel is aggregated, when a pair counts as contested, and which questionnaire
+    is analysed."""
 
-    rule: str = "direction"
-    quorum: int = 1
-    include_llm: bool = False
-    allow_incomplete: bool = False
+    panel: PanelOptions = field(default_factory=PanelOptions)
     below: float = 0.75
     data: Path | None = None
 
@@ -54,13 +52,12 @@ def build_report(folder: Path, options: ReportOptions) -> Report:
     and render the recommendations; errors name the study, the file or the template."""
     store = PanelStore.open(folder)
     study = store.study
-    if not options.allow_incomplete:
-        require_complete(store, options.include_llm)
-    result = aggregate_panel(
-        store, rule=options.rule, quorum=options.quorum, include_llm=options.include_llm
+    built = panel_structure(store, options.panel)
+    result, structure = built.aggregate, built.structure
+    table = study.extra.get("ism", {})
+    model = analyse_structure(
+        structure.factors, structure.irm, options_from_table(table, "study.toml [ism]")
     )
-    structure = parse_ssim(panel_ssim(study, result))
-    model = analyse_structure(structure.factors, structure.irm, _structure_options(study))
     qca_context, evidence = None, None
     names = {f.id: f.name for f in study.factors}
     dims = {f.id: f.dimension for f in study.factors}
@@ -84,21 +81,23 @@ def _llm_comparison(
     structure with and without their votes side by side (None otherwise)."""
     from ismpanel.elicitation.agreement import llm_agreement
 
+    panel = options.panel
     agreements = [
         a
-        for a in llm_agreement(store, rule=options.rule, quorum=options.quorum)
+        for a in llm_agreement(store, rule=panel.rule, quorum=panel.quorum)
         if any(p.llm for p in a.pairs)
     ]
     if not agreements:
         return None
+    flipped = replace(panel, include_llm=not panel.include_llm, allow_incomplete=True)
     other = aggregate_panel(
-        store, rule=options.rule, quorum=options.quorum, include_llm=not options.include_llm
+        store, rule=flipped.rule, quorum=flipped.quorum, include_llm=flipped.include_llm
     )
     labels = (
-        ("humans + LLM", "humans only") if options.include_llm else ("humans only", "humans + LLM")
+        ("humans + LLM", "humans only") if panel.include_llm else ("humans only", "humans + LLM")
     )
     try:
-        structure = parse_ssim(panel_ssim(store.study, other))
+        structure = panel_structure(store, flipped).structure
         alt = analyse_structure(structure.factors, structure.irm, model.options)
     except AnalysisError as err:
         alt, missing = None, str(err)
@@ -142,17 +141,6 @@ def _llm_comparison(
     }
 
 
-def _structure_options(study: Study) -> Options:
-    """ISM/MICMAC options from the study's ``[ism]`` table (tiers, threshold, ...)."""
-    table = study.extra.get("ism", {})
-    unknown = sorted(set(table) - set(ISM_KEYS))
-    if unknown:
-        raise InputError(
-            f"study.toml [ism]: unknown key(s) {', '.join(unknown)}; known: {', '.join(ISM_KEYS)}"
-        )
-    return Options(**{k: table[k] for k in ISM_KEYS if k in table})
-
-
 def _context(folder, store, report: Report, options: ReportOptions, env) -> dict:
     study, model, result = report.study, report.model, report.aggregate
     f = model.factors
@@ -178,22 +166,22 @@ def _context(folder, store, report: Report, options: ReportOptions, env) -> dict
             "n_levels": res.n_levels,
             "tier_rule": export.tier_rule(model),
             "mermaid": export.to_mermaid(model, names).rstrip(),
-            "levels_table": "\n".join(_levels_table(model, names)).rstrip(),
+            "levels_table": "\n".join(export.levels_md(model, names)).rstrip(),
             "cycles": [[f[i] for i in c] for c in res.cycles],
         },
         "micmac": {
             "svg": MICMAC_SVG,
             "threshold": model.threshold.describe(),
-            "table": "\n".join(_micmac_table(model, names)).rstrip(),
+            "table": "\n".join(export.micmac_md(model, names)).rstrip(),
             "indirect": export.indirect_note(model),
         },
         "check": {
             "rule": export.check_rule(),
             "table": "\n".join(
                 export.md_table(
-                    ["Tier", *_QUADRANTS],
+                    ["Tier", *QUADRANTS],
                     [
-                        [t, *(", ".join(f[i] for i in row[q]) for q in _QUADRANTS)]
+                        [t, *(", ".join(f[i] for i in row[q]) for q in QUADRANTS)]
                         for t, row in model.check.table.items()
                     ],
                 )
@@ -208,76 +196,28 @@ def _context(folder, store, report: Report, options: ReportOptions, env) -> dict
     }
 
 
-_QUADRANTS = ("autonomous", "dependent", "linkage", "independent")
-
-
 def _panel(store: PanelStore, result: Aggregate, options: ReportOptions) -> dict:
-    rows = [p for p in progress(store) if p.kind == "human" or options.include_llm]
-    answered = sum(p.answered for p in rows)
-    total = sum(p.total for p in rows)
-    agreements = [p.agreement for p in result.pairs if p.agreement is not None]
-    contested = result.contested(options.below)
+    """The panel section's figures, pairs named as P1-P2."""
+    summary = panel_summary(store, result, options.panel.include_llm, options.below)
+
+    def named(pairs):
+        return [f"{p.pair[0]}-{p.pair[1]}" for p in pairs]
+
     return {
-        "experts": rows,
-        "n_experts": len(rows),
-        "completion": answered / total if total else 0.0,
-        "unfinished": [p.id for p in rows if not p.finished],
-        "round": store.current_round(),
+        "experts": summary.experts,
+        "n_experts": len(summary.experts),
+        "completion": summary.completion,
+        "unfinished": [p.id for p in summary.experts if not p.finished],
+        "round": summary.round,
         "kappa": result.kappa,
-        "mean_agreement": sum(agreements) / len(agreements) if agreements else None,
-        "contested": [f"{p.pair[0]}-{p.pair[1]}" for p in contested],
-        "ties": [f"{p.pair[0]}-{p.pair[1]}" for p in result.pairs if p.tie],
+        "mean_agreement": summary.mean_agreement,
+        "contested": named(summary.contested),
+        "ties": named(summary.ties),
         "pairs": len(result.pairs),
         "rule": result.rule,
         "quorum": result.quorum,
         "below": options.below,
     }
-
-
-def _levels_table(model: StructuralModel, names: dict[str, str]) -> list[str]:
-    res, f = model.ism, model.factors
-    rows = []
-    for lvl in range(1, res.n_levels + 1):
-        members = [i for i in res.canonical_order if res.levels[i] == lvl]
-        rows.append(
-            [
-                str(lvl),
-                export.tier_of_level(model, lvl),
-                "; ".join(f"{f[i]} {names.get(f[i], '')}".strip() for i in members),
-            ]
-        )
-    return export.md_table(["Level", "Tier", "Factors"], rows)
-
-
-def _micmac_table(model: StructuralModel, names: dict[str, str]) -> list[str]:
-    res, f, ind = model.ism, model.factors, model.indirect
-    hidden = set(ind.hidden)
-    order = sorted(range(len(f)), key=lambda i: (-int(res.driving_power[i]), i))
-    return export.md_table(
-        [
-            "Factor",
-            "Name",
-            "Driving power",
-            "Dependence",
-            "Cluster",
-            "Level",
-            "Tier",
-            "Indirect rank (driving / dependence)",
-        ],
-        [
-            [
-                f[i] + (" *" if i in hidden else ""),
-                names.get(f[i], ""),
-                str(res.driving_power[i]),
-                str(res.dependence[i]),
-                model.quadrants[i],
-                str(res.levels[i]),
-                res.tiers[i],
-                f"{ind.driving.rank[i]} / {ind.dependence.rank[i]}",
-            ]
-            for i in order
-        ],
-    )
 
 
 def _methods(
@@ -293,7 +233,7 @@ def _methods(
         (
             "Aggregation",
             f"{rule}; quorum {result.quorum} answer(s) per pair; LLM panelists "
-            f"{'included' if options.include_llm else 'excluded'}",
+            f"{'included' if options.panel.include_llm else 'excluded'}",
         ),
         ("Contested pairs", f"agreement below {options.below:.0%}, ties and pairs under quorum"),
         ("Panel agreement", "Fleiss' kappa over the pairs with at least two answers"),
@@ -304,7 +244,7 @@ def _methods(
         ),
         (
             "Level partition",
-            f"{model.ism.level_rule} rule, R(i) ∩ A(i) = R(i) on the remaining "
+            f"{model.ism.level_rule} rule, {LEVEL_TESTS[model.ism.level_rule]} on the remaining "
             "factors; members of a cycle share a level",
         ),
         ("Tiers", export.tier_rule(model)),

@@ -18,10 +18,22 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-LETTERS = ("V", "A", "X", "O")
+from ismpanel.analysis.relations import LETTERS
+
 RULES = ("direction", "letter")
 
 Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class PanelOptions:
+    """How a panel's answers become one SSIM: majority rule, quorum, whether LLM panelists
+    vote, and whether experts who have not finished may be left out."""
+
+    rule: str = "direction"
+    quorum: int = 1
+    include_llm: bool = False
+    allow_incomplete: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ismpanel.elicitation.aggregate import LETTERS, aggregate
+from ismpanel.analysis.relations import LETTERS
+from ismpanel.elicitation.aggregate import aggregate
 from ismpanel.elicitation.panel import panel_answers
 from ismpanel.elicitation.store import Pair, PanelStore
 

@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from ismpanel.elicitation.store import LETTERS, Pair, PanelStore
+from ismpanel.analysis.relations import LETTERS
+from ismpanel.elicitation.store import Pair, PanelStore
 from ismpanel.elicitation.study import Factor
 
 ORDERS = ("rows", "shuffled")
@@ -50,7 +51,7 @@ class Session:
         self.source = source
         self.expert = store.expert(expert)
         self.round = store.current_round()
-        self.order = store.round_pairs(self.round)
+        self.order = store.expert_pairs(expert, self.round)
         if order == "shuffled":
             random.Random(self.expert.seed * 1009 + self.round).shuffle(self.order)
         self.answers = store.round_answers(expert, self.round)

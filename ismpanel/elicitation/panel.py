@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.elicitation.aggregate import Aggregate, aggregate
+from ismpanel.analysis.relations import SWAPPED
+from ismpanel.analysis.ssim import Structure, irm_from_letters
+from ismpanel.elicitation.aggregate import Aggregate, PairResult, PanelOptions, aggregate
 from ismpanel.elicitation.store import Pair, PanelStore, study_pairs
 from ismpanel.elicitation.study import Study
-
-SWAP = {"V": "A", "A": "V", "X": "X", "O": "O"}
 
 
 @dataclass(frozen=True)
@@ -32,14 +34,44 @@ class Progress:
 def progress(store: PanelStore) -> list[Progress]:
     """Answered/total in the current round and last activity, per expert."""
     number = store.current_round()
-    pairs = set(store.round_pairs(number))
     found = []
     for e in store.experts():
+        pairs = set(store.expert_pairs(e.id, number))
         answered = len(pairs & set(store.round_answers(e.id, number)))
         found.append(
             Progress(e.id, e.name, e.kind, answered, len(pairs), store.last_activity(e.id))
         )
     return found
+
+
+@dataclass(frozen=True)
+class PanelSummary:
+    """The voting experts' progress and the panel's agreement, as a report states them."""
+
+    experts: list[Progress]
+    round: int
+    completion: float
+    mean_agreement: float | None
+    contested: list[PairResult]
+    ties: list[PairResult]
+
+
+def panel_summary(
+    store: PanelStore, result: Aggregate, include_llm: bool, below: float
+) -> PanelSummary:
+    """Share of the voting experts' pairs answered, mean agreement with the verdicts, and the
+    contested and tied pairs (as :class:`PairResult`)."""
+    rows = [p for p in progress(store) if p.kind == "human" or include_llm]
+    total = sum(p.total for p in rows)
+    agreements = [p.agreement for p in result.pairs if p.agreement is not None]
+    return PanelSummary(
+        experts=rows,
+        round=store.current_round(),
+        completion=sum(p.answered for p in rows) / total if total else 0.0,
+        mean_agreement=sum(agreements) / len(agreements) if agreements else None,
+        contested=result.contested(below),
+        ties=[p for p in result.pairs if p.tie],
+    )
 
 
 def panel_answers(store: PanelStore, include_llm: bool = False) -> dict[str, dict[Pair, str]]:
@@ -72,9 +104,22 @@ def require_complete(store: PanelStore, include_llm: bool = False) -> None:
         )
 
 
-def panel_ssim(study: Study, result: Aggregate) -> list[list[str]]:
-    """The aggregated SSIM as a grid (header row and column of ids, upper triangle letters),
-    the layout the SSIM reader takes; pairs without a result are refused, named."""
+@dataclass(frozen=True)
+class PanelStructure:
+    """The panel's aggregation and the structure (factors, IRM, letters) it yields."""
+
+    aggregate: Aggregate
+    structure: Structure
+
+
+def panel_structure(store: PanelStore, options: PanelOptions) -> PanelStructure:
+    """Aggregate the panel and build the SSIM the analysis takes; an unfinished panel (unless
+    allowed) and pairs without a majority are refused, named."""
+    if not options.allow_incomplete:
+        require_complete(store, options.include_llm)
+    result = aggregate_panel(
+        store, rule=options.rule, quorum=options.quorum, include_llm=options.include_llm
+    )
     open_pairs = result.unresolved()
     if open_pairs:
         names = ", ".join(f"{p.pair[0]}-{p.pair[1]}" for p in open_pairs[:8])
@@ -83,7 +128,12 @@ def panel_ssim(study: Study, result: Aggregate) -> list[list[str]]:
             f"no majority for {len(open_pairs)} pair(s) (unanswered or below the quorum): "
             f"{names}{more}"
         )
-    return letters_grid(study.factor_ids, result.letters())
+    ids = store.study.factor_ids
+    position = {f: k for k, f in enumerate(ids)}
+    letters = np.full((len(ids), len(ids)), "", dtype="<U1")
+    for (a, b), letter in result.letters().items():
+        letters[position[a], position[b]] = letter
+    return PanelStructure(result, Structure(ids, irm_from_letters(letters), letters))
 
 
 def letters_grid(
@@ -118,7 +168,7 @@ def study_pair_letters(study: Study, factors: tuple[str, ...], ssim) -> dict[Pai
     found = {}
     for a, b in study_pairs(study):
         i, j = pos[a], pos[b]
-        letter = ssim[i, j] if i < j else SWAP.get(ssim[j, i], "")
+        letter = ssim[i, j] if i < j else SWAPPED.get(ssim[j, i], "")
         if letter:
             found[(a, b)] = letter
     return found
@@ -139,8 +189,8 @@ def record_ssim(store: PanelStore, expert: str, factors: tuple[str, ...], ssim) 
     round's pairs, in one transaction; blank pairs stay unanswered."""
     letters = study_pair_letters(store.study, factors, ssim)
     number = store.current_round()
-    wanted = store.round_pairs(number)
-    earlier = store.round_answers(expert, number)
+    wanted = store.expert_pairs(expert, number)
+    earlier = store.latest_answers().get(expert, {})
     given = {p: letters[p] for p in wanted if p in letters}
     store.record_many(expert, number, given, "import")
     changed = sum(1 for p in given if p in earlier and earlier[p] != given[p])

@@ -26,13 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.study import Study, load_study
 
 DB_FILE = "panel.db"
 APP_ID = "ismpanel panel"
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
-LETTERS = ("V", "A", "X", "O")
 _DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 _SCHEMA = """
@@ -211,7 +211,7 @@ class PanelStore:
         path = folder / DB_FILE
         if path.exists():
             raise InputError(f"{path}: already exists; this folder already holds a panel")
-        gid = _group_id(group) if group else None
+        gid = group_id(group) if group else None
         mode = 0o660 if group else 0o600
         tmp = folder / f".{DB_FILE}.{secrets.token_hex(4)}.tmp"
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode))
@@ -272,9 +272,14 @@ class PanelStore:
                 "for; restore study.toml's factor ids and their order"
             )
         try:
-            conn.execute("PRAGMA quick_check").fetchone()
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
         except sqlite3.DatabaseError as err:
-            raise InputError(f"{path}: database is damaged ({err})") from None
+            problems = [str(err)]
+        if problems != ["ok"]:
+            conn.close()
+            lines = "\n".join(problems).splitlines()
+            first = next((x for x in lines if x.strip() and not x.startswith("***")), lines[0])
+            raise InputError(f"{path}: database is damaged ({first}); restore it from a backup")
         _configure(conn)
         if meta["schema"] == "1":
             _migrate_to_2(conn)
@@ -354,6 +359,22 @@ class PanelStore:
             self.conn.execute("SELECT i, j FROM round_pairs WHERE round = ?", (number,)).fetchall()
         )
         return [p for p in self.pairs if p in chosen]
+
+    def expert_pairs(self, expert: str, number: int | None = None) -> list[Pair]:
+        """The pairs an expert is asked in a round, in study order: the round's pairs and,
+        after round 1, every pair the expert has not answered in an earlier round (an expert
+        who had not finished, or joined late, is never left with pairs nobody asks)."""
+        number = self.current_round() if number is None else number
+        reopened = set(self.round_pairs(number))
+        if number == 1:
+            return [p for p in self.pairs if p in reopened]
+        earlier = set(
+            self.conn.execute(
+                "SELECT DISTINCT i, j FROM answers WHERE expert = ? AND round < ?",
+                (expert, number),
+            ).fetchall()
+        )
+        return [p for p in self.pairs if p in reopened or p not in earlier]
 
     def start_round(self, pairs: list[Pair], below: float) -> int:
         """Open the next round on the given pairs; returns its number."""
@@ -595,7 +616,8 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
-def _group_id(name: str) -> int:
+def group_id(name: str) -> int:
+    """The id of a group named on the command line; an unknown group is refused."""
     try:
         return grp.getgrnam(name).gr_gid
     except KeyError:

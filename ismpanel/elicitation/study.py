@@ -63,11 +63,17 @@ def load_study(folder: Path) -> Study:
     path = folder / STUDY_FILE
     if not path.is_file():
         raise InputError(f"{folder}: not a study folder (no {STUDY_FILE}); create one with init")
+    return study_from_dict(read_toml(path), str(path))
+
+
+def read_toml(path: Path) -> dict:
+    """A TOML file's contents; a missing file or bad TOML is one line naming the file."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: not valid TOML ({err})") from None
-    return study_from_dict(data, str(path))
 
 
 def study_from_dict(data: dict, where: str) -> Study:
@@ -108,9 +114,14 @@ def build_study(
     where: str,
     extra: dict | None = None,
 ) -> Study:
-    """Check ids (unique, ``[A-Za-z][A-Za-z0-9_]*``), dimensions (declared) and factor count."""
+    """Check the texts (non-empty), ids (unique, ``[A-Za-z][A-Za-z0-9_]*``), dimensions
+    (declared) and factor count: every way of making a study meets here."""
+    for key, value in (("title", title), ("relation", relation), ("outcome", outcome)):
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{where}: the study needs a non-empty text {key} (got {value!r})")
     seen: set[str] = set()
     for d in dimensions:
+        _check_id(d.id, f"{where}: dimension")
         if d.id in seen:
             raise InputError(f"{where}: duplicate dimension id {d.id!r}")
         seen.add(d.id)
@@ -127,7 +138,14 @@ def build_study(
             )
     if len(factors) < 2:
         raise InputError(f"{where}: a study needs at least two factors ({len(factors)} given)")
-    return Study(title, relation, outcome, tuple(dimensions), tuple(factors), extra or {})
+    return Study(
+        title.strip(),
+        relation.strip(),
+        outcome.strip(),
+        tuple(dimensions),
+        tuple(factors),
+        extra or {},
+    )
 
 
 def factors_from_grid(grid: list[list[str]], where: str) -> list[Factor]:

@@ -54,7 +54,7 @@ def option_lines(screen: Screen) -> list[tuple[str, str]]:
 def progress_line(screen: Screen) -> str:
     left = _duration(screen.seconds_left)
     return f"Pair {screen.position} of {screen.total} · {screen.answered} answered" + (
-        f" · about {left} left" if left else ""
+        f" · {left} left" if left else ""
     )
 
 
@@ -70,12 +70,22 @@ def render_screen(screen: Screen, console: Console) -> None:
     console.print(Text(f"Relation: {screen.relation}", style="italic"))
     for key, words in option_lines(screen):
         console.print(Text.assemble(("  " + key + "  ", "bold cyan"), words))
-    if screen.previous:
-        dist = screen.distribution or {}
-        panel = " · ".join(f"{k} {v}" for k, v in dist.items())
-        console.print(f"Your previous answer: [bold]{screen.previous}[/bold]; panel: {panel}")
+    for line in earlier_round_lines(screen):
+        console.print(Text(line, style="yellow"))
     if screen.current:
-        console.print(f"Your current answer: [bold]{screen.current}[/bold]")
+        console.print(Text.assemble("Your current answer: ", (screen.current, "bold")))
+
+
+def earlier_round_lines(screen: Screen) -> list[str]:
+    """In a later round: the expert's previous answer (if any) and the panel's anonymous
+    distribution of answers from the rounds before."""
+    lines = []
+    if screen.previous:
+        lines.append(f"Your previous answer: {screen.previous}")
+    if screen.distribution is not None:
+        counts = " · ".join(f"{k} {v}" for k, v in screen.distribution.items())
+        lines.append(f"The panel so far (anonymous): {counts}")
+    return lines
 
 
 def run_wizard(
@@ -103,7 +113,7 @@ def run_wizard(
             text = ask_note()
             if text and text.strip():
                 session.note(text.strip())
-                console.print("[dim]note saved[/dim]")
+                console.print("note saved", style="dim")
         elif action == "help":
             console.print(HELP.format(relation=session.store.study.relation))
             if explain is not None:
@@ -118,7 +128,7 @@ def run_wizard(
 def run_plain(session: Session, lines: IO[str], out: IO[str]) -> str:
     """Line mode: print each pair, read one line, accept only v, a, x, o, skip, back, quit (or
     ``note TEXT``); anything else is refused and asked again. End of input quits."""
-    out.write(opening_line(session) + "\n")
+    out.write(opening_line(session, plain=True) + "\n")
     while not session.done:
         screen = session.screen()
         out.write(
@@ -127,6 +137,8 @@ def run_plain(session: Session, lines: IO[str], out: IO[str]) -> str:
         )
         for key, words in option_lines(screen):
             out.write(f"  {key} = {words}\n")
+        for line in earlier_round_lines(screen):
+            out.write(f"  {line}\n")
         if screen.current:
             out.write(f"  current answer: {screen.current}\n")
         out.write("answer> ")
@@ -154,7 +166,7 @@ def run_plain(session: Session, lines: IO[str], out: IO[str]) -> str:
     return "done"
 
 
-def opening_line(session: Session) -> str:
+def opening_line(session: Session, plain: bool = False) -> str:
     """Greeting that says where the interview resumes."""
     head = f"Expert {session.expert.id}, round {session.round}: "
     if session.done:
@@ -164,11 +176,14 @@ def opening_line(session: Session) -> str:
             f"{session.answered} of {session.total} pairs answered; resuming at "
             f"pair {session.position + 1}."
         )
-    return head + f"{session.total} pairs to answer. Press ? for help."
+    hint = "Type v, a, x, o, skip, back or quit." if plain else "Press ? for help."
+    return head + f"{session.total} pairs to answer. {hint}"
 
 
-def closing_line(session: Session, outcome: str) -> str:
-    if outcome == "done" or session.done:
+def closing_line(session: Session) -> str:
+    """What the expert reads on leaving: all answered, or how far and how to resume (a skipped
+    last pair ends the session but leaves the interview open)."""
+    if session.answered == session.total:
         return f"All {session.total} pairs answered and saved. Thank you."
     return (
         f"Saved: {session.answered} of {session.total} pairs answered. Run the same "

@@ -22,10 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.llm.client import LlmClient
 from ismpanel.elicitation.llm.structured import Exchange, SchemaSupport, ask_json
 from ismpanel.elicitation.llm.workers import run_concurrently
-from ismpanel.elicitation.store import LETTERS, LlmCall, LlmPanelist, Pair, PanelStore
+from ismpanel.elicitation.store import LlmCall, LlmPanelist, Pair, PanelStore
 from ismpanel.elicitation.study import Study
 
 PURPOSE = "panelist"
@@ -149,7 +150,7 @@ def run_panelist(
     """Ask every unsettled pair of the current round for its missing samples, store each
     call as it comes back, and record a pair's answer as soon as a majority decides it."""
     round_ = store.current_round()
-    pairs = store.round_pairs(round_)
+    pairs = store.expert_pairs(panelist.expert, round_)
     answered = store.round_answers(panelist.expert, round_)
     outcomes, jobs = _plan(store, panelist, round_, answered)
     done = {p for p in pairs if p in answered or is_settled(outcomes[p], panelist.samples)}
@@ -210,7 +211,7 @@ def _plan(
     """The stored sample outcomes per pair of the round, and the samples still to ask: for
     each unsettled pair, K minus the samples that came back, numbered after the stored
     ones."""
-    outcomes: dict[Pair, list[str]] = {p: [] for p in store.round_pairs(round_)}
+    outcomes: dict[Pair, list[str]] = {p: [] for p in store.expert_pairs(panelist.expert, round_)}
     numbers: Counter = Counter()
     for call in store.llm_calls(panelist.expert, PURPOSE, round_):
         outcomes[call.pair].append(call.outcome)

@@ -8,6 +8,7 @@ never waits for a slow server to answer the calls still in flight.
 from __future__ import annotations
 
 import queue
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
@@ -28,6 +29,8 @@ def run_concurrently(
     stop = threading.Event()
 
     def work() -> None:
+        # signals go to the main thread only, where the store defers them during a commit
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
         while not stop.is_set():
             try:
                 item = jobs.get_nowait()
