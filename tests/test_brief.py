@@ -146,3 +146,51 @@ def test_without_llm_answers_there_is_no_comparison(cli, answered, tmp_path):
     PanelStore.open(answered).add_expert("model", "llm")  # registered, never answered
     cli("brief", answered, "-o", tmp_path / "out.md")
     assert "### Human panel and LLM panelists" not in (tmp_path / "out.md").read_text()
+
+
+def test_narrative_without_a_server_is_refused_in_one_line(cli, answered, tmp_path, monkeypatch):
+    for name in (
+        "ISMPANEL_LLM_BASE_URL",
+        "ISMPANEL_LLM_MODEL",
+        "ISMPANEL_LLM_API_KEY",
+        "OPENAI_API_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    run = cli("brief", answered, "-o", tmp_path / "out.md", "--narrative")
+    assert run.code == 2 and run.err.startswith("error: no LLM server configured")
+    assert not (tmp_path / "out.md").exists()
+
+
+def test_narrative_with_a_garbage_server_keeps_every_template(cli, answered, tmp_path, monkeypatch):
+    from tests.llm_servers import FakeServer, completion
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    cli("brief", answered, "-o", tmp_path / "plain.md")
+    with FakeServer(lambda body, server: completion("no JSON here")) as server:
+        run = cli(
+            "brief",
+            answered,
+            "-o",
+            tmp_path / "out.md",
+            "--narrative",
+            "--model",
+            "fake-model",
+            "--base-url",
+            server.url,
+            "--retries",
+            "0",
+        )
+    assert run.code == 0, run.err
+    assert "narrative: policy: no usable reply" in run.err
+    text = (tmp_path / "out.md").read_text()
+    assert (
+        text.split("## Recommendations")[1].split("## Methods")[0]
+        == (
+            (tmp_path / "plain.md")
+            .read_text()
+            .split("## Recommendations")[1]
+            .split("## Methods")[0]
+        )
+    )
+    assert "| Narrative | recommendations rewritten as prose by fake-model" in text
+    assert "for: no dimension; 3 section(s) kept the template text" in text

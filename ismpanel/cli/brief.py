@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ismpanel.cli.llm_expert import BaseUrlOpt, ConcurrencyOpt, ModelOpt, RetriesOpt, TimeoutOpt
 from ismpanel.cli.panel import BelowOpt, LlmOpt, QuorumOpt, Rule, RuleOpt
 
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
@@ -37,6 +38,19 @@ def brief(
             help="Write the brief although some experts have not finished (the brief says who).",
         ),
     ] = False,
+    narrative: Annotated[
+        bool,
+        typer.Option(
+            "--narrative",
+            help="Let an LLM rewrite the recommendations as prose; every factor and figure is "
+            "checked, and a section with any mismatch keeps its template text.",
+        ),
+    ] = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    timeout: TimeoutOpt = None,
+    retries: RetriesOpt = None,
+    concurrency: ConcurrencyOpt = None,
 ) -> None:
     """Write the brief: panel, ISM hierarchy, MICMAC, fsQCA configurations, recommendations
     by dimension, methods and data provenance; the MICMAC map is written beside it as SVG."""
@@ -45,9 +59,61 @@ def brief(
     from ismpanel.cli.study_report import MICMAC_SVG, ReportOptions, build_report, render_brief
     from ismpanel.elicitation.aggregate import PanelOptions
 
+    config = None
+    if narrative:  # settle the LLM set-up before any work: a missing one is one line
+        from ismpanel.elicitation.llm.config import require_config
+        from ismpanel.elicitation.study import load_study
+
+        config = require_config(
+            load_study(folder).extra.get("llm"),
+            model=model,
+            base_url=base_url,
+            timeout=timeout,
+            retries=retries,
+            concurrency=concurrency,
+        )
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    options = ReportOptions(panel, below, data)
-    report = build_report(folder, options)
+    report = build_report(folder, ReportOptions(panel, below, data))
+    if config is not None:
+        _rewrite_recommendations(report, config)
     text = render_brief(folder, report)
     write_file(output.parent / MICMAC_SVG, micmac_svg(report.model))
     write_file(output, text)
+
+
+def _rewrite_recommendations(report, config) -> None:
+    """Replace each dimension's recommendations by the LLM's checked prose where it passes;
+    print the usage and every mismatch, and record in the methods which sections changed."""
+    from ismpanel.analysis.recommend import by_dimension
+    from ismpanel.cli.output import notes
+    from ismpanel.elicitation.llm.client import LlmClient
+    from ismpanel.elicitation.llm.narrative import Section, narrate
+
+    study = report.study
+    grouped = by_dimension(report.profiles, [d.id for d in study.dimensions])
+    entries = report.context["recommendations"]
+    sections = [
+        Section(r["dimension"], r["text"], tuple(grouped[r["dimension"].id])) for r in entries
+    ]
+    client = LlmClient(config)
+    try:
+        result = narrate(client, study, sections, report.profiles)
+    finally:
+        client.close()
+        notes.print(client.usage.summary(config))
+    for line in result.notes:
+        notes.print(f"narrative: {line}", style="yellow")
+    rewritten = []
+    for entry, section in zip(entries, sections, strict=True):
+        entry["text"] = result.text(section).strip()
+        if entry["text"] != section.text.strip():
+            rewritten.append(section.dimension.name)
+    kept = len(sections) - len(rewritten)
+    report.context["methods"].append(
+        (
+            "Narrative",
+            f"recommendations rewritten as prose by {config.model} and checked against the "
+            f"results for: {', '.join(rewritten) or 'no dimension'}; {kept} section(s) kept the "
+            "template text (mismatches or failures are listed when the brief is written)",
+        )
+    )
