@@ -10,7 +10,7 @@ import typer
 
 from ismpanel import __version__
 from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.cli import brief, demo, experts, factors, llm_expert, panel, structure, study
+from ismpanel.cli import brief, demo, experts, factors, llm_expert, panel, qca, structure, study
 
 app = typer.Typer(
     name="ismpanel",
@@ -29,6 +29,7 @@ structure.register(app)
 brief.register(app)
 llm_expert.register(app)
 factors.register(app)
+qca.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,6 @@
+"""Fuzzy-set QCA with R QCA's semantics (DESIGN.md section 5): ``calibrate`` (direct method,
+both log-odds conventions, percentiles, crisp), ``truthtable``, ``necessity``, ``minimize``
+(exact prime implicants and minimum covers), ``solution`` (complex, parsimonious and
+intermediate solutions, counterfactuals, core/peripheral), ``pipeline`` (the whole analysis in
+one call), ``robustness`` and ``data`` (the case table as numbers). Pure functions over numpy:
+no printing, no prompts, no files."""

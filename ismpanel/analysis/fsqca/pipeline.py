@@ -1,0 +1,242 @@
+"""The whole fsQCA analysis of one data set in one call: calibration, the exact-0.5 check,
+truth table, necessity, the requested solutions and the configuration table, with timings and
+notes for the user. Pure: the caller reads the file and renders the result."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ismpanel.analysis.errors import AnalysisError, InputError
+from ismpanel.analysis.fsqca import calibrate as cal
+from ismpanel.analysis.fsqca import minimize as mz
+from ismpanel.analysis.fsqca import solution as sol
+from ismpanel.analysis.fsqca.data import Dataset, check_not_constant
+from ismpanel.analysis.fsqca.necessity import DEFAULT_THRESHOLD, Necessity, necessity
+from ismpanel.analysis.fsqca.truthtable import TruthTable, require_positive, truth_table
+
+SOLUTION_CHOICES = ("complex", "parsimonious", "intermediate", "all")
+MAX_PAIRS = 16
+TIME_LIMIT = 50.0  # seconds for the whole minimization: the run stays within 60 s
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that shapes one analysis; defaults are R QCA's (incl.cut 1, n.cut 1,
+    pri.cut 0) and DESIGN.md's (necessity threshold 0.9, exact-0.5 cases kept out of rows)."""
+
+    outcome: str
+    calibration: cal.CalibrationSpec = field(default_factory=cal.CalibrationSpec)
+    incl_cut: tuple[float, ...] = (1.0,)
+    n_cut: int = 1
+    pri_cut: float = 0.0
+    solution: str = "all"
+    dir_exp: str | None = None
+    necessity_cut: float = DEFAULT_THRESHOLD
+    half: str = "keep"
+    row_dom: bool = False
+    include_contradictions: bool = False
+    max_models: int = mz.MAX_MODELS
+    max_pairs: int = MAX_PAIRS
+    time_limit: float | None = TIME_LIMIT
+
+
+@dataclass
+class Result:
+    """Everything the analysis produced, for rendering and JSON."""
+
+    conditions: tuple[str, ...]
+    outcome: str
+    negated: bool
+    case_ids: list[str]
+    calibration: dict[str, cal.Calibrated]
+    convention: str
+    x: np.ndarray
+    y: np.ndarray
+    truth_table: TruthTable
+    necessity: list[Necessity]
+    solutions: dict[str, sol.Solution]
+    intermediate: sol.Intermediate | None
+    configurations: list[sol.Configuration]
+    options: Options
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    pairs_capped: bool = False
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome as analysed, ``~Y`` for the negation."""
+        return ("~" if self.negated else "") + self.outcome
+
+
+def run(data: Dataset, conditions: list[str], outcome: str, options: Options) -> Result:
+    """Run the analysis of ``outcome`` (a column name; ``options.outcome`` may carry ``~``)
+    on the named condition columns."""
+    t0 = time.perf_counter()
+    deadline = None if options.time_limit is None else time.time() + options.time_limit
+    if options.solution not in SOLUTION_CHOICES:
+        raise InputError(
+            f"{options.solution!r}: expected one of {', '.join(SOLUTION_CHOICES)}",
+            option="solution",
+        )
+    if options.max_models < 1:
+        raise InputError("--max-models must be at least 1", option="max-models")
+    mz.check_size(len(conditions))
+    negated = options.outcome.strip().startswith("~")
+    spec = options.calibration
+    unknown = [c for c in spec.columns if c not in data.columns]
+    if unknown:
+        raise InputError(
+            f"--calibrate names {', '.join(unknown)}, which is not a condition or the outcome "
+            f"of this analysis ({', '.join([*conditions, outcome])})",
+            option="calibrate",
+        )
+    notes: list[str] = []
+    calibrated: dict[str, cal.Calibrated] = {}
+    for name in [*conditions, outcome]:
+        raw = data.columns[name]
+        calibrated[name] = cal.calibrate_column(
+            name, raw, spec.columns.get(name), spec.convention, data.case_ids
+        )
+    for name in conditions:
+        check_not_constant(name, calibrated[name].values, "condition")
+    check_not_constant(outcome, calibrated[outcome].values, "outcome")
+    x = np.column_stack([calibrated[c].values for c in conditions])
+    halves = [
+        (data.case_ids[i], c)
+        for j, c in enumerate(conditions)
+        for i in np.flatnonzero(cal.half_cases(x[:, j]))
+    ]
+    if halves:
+        shown = ", ".join(f"{case} in {cond}" for case, cond in halves[:8])
+        more = f" and {len(halves) - 8} more" if len(halves) > 8 else ""
+        if options.half == "keep":
+            notes.append(
+                f"warning: membership of exactly 0.5 ({shown}{more}): such a case belongs to no "
+                "truth-table row (it still counts in every sum); --half up or --half down "
+                "shifts it to 0.501 or 0.499"
+            )
+        else:
+            value = "0.501" if options.half == "up" else "0.499"
+            notes.append(f"membership of exactly 0.5 shifted to {value} ({shown}{more})")
+        for j in range(x.shape[1]):
+            x[:, j] = cal.apply_half_remedy(x[:, j], options.half)
+    y = calibrated[outcome].values.copy()
+    if negated:
+        y = 1.0 - y
+    label = ("~" if negated else "") + outcome
+    names = tuple(conditions)
+    t1 = time.perf_counter()
+    tt = truth_table(
+        x,
+        y,
+        names,
+        label,
+        data.case_ids,
+        incl_cut=options.incl_cut,
+        n_cut=options.n_cut,
+        pri_cut=options.pri_cut,
+    )
+    t2 = time.perf_counter()
+    nec = necessity(x, y, names, options.necessity_cut)
+    result = Result(
+        names,
+        outcome,
+        negated,
+        data.case_ids,
+        calibrated,
+        spec.convention,
+        x,
+        y,
+        tt,
+        nec,
+        {},
+        None,
+        [],
+        options,
+        notes,
+        {"calibration": t1 - t0, "truth_table": t2 - t1},
+    )
+    _solve(result, options, deadline)
+    result.timings["total"] = time.perf_counter() - t0
+    return result
+
+
+def _solve(result: Result, options: Options, deadline: float | None) -> None:
+    """Every requested solution, all within one time budget (``deadline``, wall clock): a
+    chart still unproven when it runs out reports its best cover and lower bound."""
+    wanted = options.solution
+    directional = None
+    if options.dir_exp is not None and options.dir_exp.strip():
+        directional = sol.parse_directional(options.dir_exp, result.conditions)
+    if wanted == "intermediate" and directional is None:
+        raise InputError(
+            "the intermediate solution needs directional expectations, e.g. "
+            '--dir-exp "DEV=1,URB=1" or --dir-exp "DEV, URB, ~LIT*IND"',
+            option="dir-exp",
+        )
+    require_positive(result.truth_table)
+    prob = sol.problem(result.truth_table, result.x, result.y, options.include_contradictions)
+    kw = {
+        "row_dom": options.row_dom,
+        "max_models": options.max_models,
+        "deadline": deadline,
+    }
+    need_inter = directional is not None and wanted in ("intermediate", "all")
+    if wanted in ("complex", "all") or need_inter:
+        result.solutions["complex"] = sol.complex_solution(prob, **kw)
+    if wanted in ("parsimonious", "all") or need_inter:
+        try:
+            result.solutions["parsimonious"] = sol.parsimonious_solution(prob, **kw)
+        except AnalysisError as err:
+            if wanted != "all":
+                raise
+            result.notes.append(f"no parsimonious or intermediate solution: {err}")
+            need_inter = False
+    if need_inter:
+        cs, ps = result.solutions["complex"], result.solutions["parsimonious"]
+        pairs = len(cs.models) * len(ps.models)
+        if pairs > options.max_pairs:
+            keep_c = max(1, min(len(cs.models), options.max_pairs))
+            keep_p = max(1, options.max_pairs // keep_c)
+            cs = replace(cs, models=cs.models[:keep_c])
+            ps = replace(ps, models=ps.models[:keep_p])
+            result.pairs_capped = True
+            result.notes.append(
+                f"intermediate solutions computed for {keep_c * keep_p} of {pairs} pairs of "
+                "complex and parsimonious models (--max-pairs)"
+            )
+        result.intermediate = sol.intermediate_solution(prob, cs, ps, directional, **kw)
+        result.configurations = sol.configurations(result.intermediate, result.conditions)
+    elif wanted == "all" and directional is None:
+        result.notes.append(
+            "no intermediate solution: give directional expectations with --dir-exp"
+        )
+    solved = list(result.solutions.items())
+    if result.intermediate is not None:
+        solved += [(f"intermediate ({g.isol})", g) for g in result.intermediate.groups]
+    for kind, s in solved:
+        if not s.proven:
+            result.notes.append(
+                f"warning: {kind} solution not proven minimal within the time limit "
+                f"({options.time_limit:g} s for the whole analysis): the models have "
+                f"{len(s.models[0].terms)} terms, "
+                f"and no model has fewer than {s.lower_bound} (raise --time-limit)"
+            )
+        if s.capped:
+            result.notes.append(_capped_note(kind, s))
+
+
+def _capped_note(kind: str, s: sol.Solution) -> str:
+    count = f"{s.found}" if s.complete else f"at least {s.found}"
+    return (
+        f"{kind} solution: {count} minimal models; only the first {len(s.models)} are "
+        "reported (--max-models)"
+        + (
+            ""
+            if s.complete
+            else "; the list is not R's first models, since not all were enumerated"
+        )
+    )

@@ -1,0 +1,266 @@
+"""``ismpanel qca``: fsQCA on a case table (CSV or XLSX) with R QCA's semantics: calibration,
+truth table, necessity, complex / parsimonious / intermediate solutions, the configuration
+table, robustness to neighbouring thresholds; rich tables or ``--json``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ismpanel.analysis.errors import InputError
+
+SOLUTIONS = ("complex", "parsimonious", "intermediate", "all")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ismpanel qca`` to the app."""
+    app.command("qca")(qca)
+
+
+def qca(
+    data: Annotated[
+        Path, typer.Argument(help="Case table: CSV or XLSX, one row per case.", show_default=False)
+    ],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="Outcome column; ~Y analyses its negation.")
+    ],
+    conditions: Annotated[
+        str | None,
+        typer.Option(
+            "--conditions",
+            help="Comma-separated condition columns (default: every numeric column but the "
+            "outcome and the case id).",
+        ),
+    ] = None,
+    calibrate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--calibrate",
+            help="NAME=e,c,i anchors (values or percentiles p5,p50,p95), NAME=crisp:t or "
+            "NAME=calibrated; repeatable.",
+        ),
+    ] = None,
+    calibrate_file: Annotated[
+        Path | None,
+        typer.Option("--calibrate-file", help="TOML file with a [calibration] table."),
+    ] = None,
+    convention: Annotated[
+        str | None,
+        typer.Option(
+            "--convention",
+            help="Log-odds of the direct method: r (R QCA, idm 0.95, ±2.944, default) or "
+            "fsqca (fs/QCA, ±3).",
+        ),
+    ] = None,
+    incl_cut: Annotated[
+        str,
+        typer.Option("--incl-cut", help="Inclusion cut-off ic1, or ic1,ic0 for contradictions."),
+    ] = "1",
+    n_cut: Annotated[
+        int, typer.Option("--n-cut", help="Minimum cases for a row not to be a remainder.")
+    ] = 1,
+    pri_cut: Annotated[float, typer.Option("--pri-cut", help="Minimum PRI for OUT = 1.")] = 0.0,
+    solution: Annotated[
+        str, typer.Option("--solution", help="complex, parsimonious, intermediate or all.")
+    ] = "all",
+    dir_exp: Annotated[
+        str | None,
+        typer.Option(
+            "--dir-exp",
+            help='Directional expectations: "DEV=1,URB=0,LIT=-", "1,0,-,1,1" or an expression '
+            '"DEV, URB, ~LIT*IND".',
+        ),
+    ] = None,
+    necessity_flag: Annotated[
+        bool, typer.Option("--necessity", help="Show the necessity table.")
+    ] = False,
+    necessity_cut: Annotated[
+        float, typer.Option("--necessity-cut", help="Consistency threshold for necessity.")
+    ] = 0.9,
+    half: Annotated[
+        str,
+        typer.Option(
+            "--half",
+            help="Memberships of exactly 0.5: keep (in no row, as R), up (0.501) or down (0.499).",
+        ),
+    ] = "keep",
+    dropna: Annotated[
+        bool, typer.Option("--dropna", help="Drop cases with missing values.")
+    ] = False,
+    case_id: Annotated[
+        str | None, typer.Option("--case-id", help="Case-id column (default: detected).")
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Workbook sheet (default: first).")
+    ] = None,
+    row_dom: Annotated[
+        bool, typer.Option("--row-dom", help="Drop dominated prime implicants first (R's row.dom).")
+    ] = False,
+    include_contradictions: Annotated[
+        bool,
+        typer.Option(
+            "--include-contradictions",
+            help="Use contradictions as don't-cares in the parsimonious solution (R's include C).",
+        ),
+    ] = False,
+    max_models: Annotated[
+        int, typer.Option("--max-models", help="Report at most this many models per solution.")
+    ] = 100,
+    max_pairs: Annotated[
+        int,
+        typer.Option(
+            "--max-pairs", help="Intermediate solutions for at most this many model pairs."
+        ),
+    ] = 16,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Seconds for the whole minimization; past them the best covers found are "
+            "reported, flagged as not proven minimal.",
+        ),
+    ] = 50.0,
+    robustness: Annotated[
+        bool,
+        typer.Option(
+            "--robustness",
+            help="Rerun with incl.cut ± 0.05, n.cut + 1 and the other convention; report which "
+            "configurations survive.",
+        ),
+    ] = False,
+    complete: Annotated[
+        bool, typer.Option("--complete", help="List every truth-table row, remainders too.")
+    ] = False,
+    markdown: Annotated[
+        Path | None,
+        typer.Option("--markdown", help="Write the configuration table as markdown to FILE."),
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """fsQCA as R's QCA package computes it: truth table, necessity, minimal solutions,
+    simplifying assumptions, easy counterfactuals and the core/peripheral configuration table."""
+    from ismpanel.analysis.fsqca import calibrate as cal
+    from ismpanel.analysis.fsqca.data import prepare
+    from ismpanel.analysis.fsqca.pipeline import Options, run
+    from ismpanel.analysis.fsqca.robustness import robustness as check_robustness
+    from ismpanel.cli import qca_export
+    from ismpanel.cli.output import console, notes, print_json, write_file
+    from ismpanel.cli.qca_view import views
+    from ismpanel.cli.readers import read_grid
+
+    try:
+        spec = _calibration(calibrate, calibrate_file, convention)
+    except InputError as err:
+        raise _named(err, data) from None
+    options = Options(
+        outcome=outcome,
+        calibration=spec,
+        incl_cut=_incl_cut(incl_cut),
+        n_cut=n_cut,
+        pri_cut=pri_cut,
+        solution=_choice(solution, SOLUTIONS, "solution"),
+        dir_exp=dir_exp,
+        necessity_cut=necessity_cut,
+        half=_choice(half, cal.HALF_REMEDIES, "half"),
+        row_dom=row_dom,
+        include_contradictions=include_contradictions,
+        max_models=max_models,
+        max_pairs=max(1, max_pairs),
+        time_limit=time_limit if time_limit > 0 else None,
+    )
+    grid = read_grid(data, sheet)
+    chosen = [c.strip() for c in conditions.split(",") if c.strip()] if conditions else None
+    try:
+        dataset, names, out_col, prep_notes = prepare(
+            grid, outcome, chosen, case_id=case_id, dropna=dropna
+        )
+        result = run(dataset, names, out_col, options)
+        robust = check_robustness(dataset, names, out_col, options, result) if robustness else None
+    except InputError as err:
+        raise _named(err, data) from None
+    for line in prep_notes + result.notes:
+        notes.print(line, markup=False, highlight=False)
+    if markdown:
+        write_file(markdown, qca_export.configuration_markdown(result))
+    if json:
+        print_json(qca_export.result_json(result, robust))
+        return
+    for view in views(result, complete=complete, show_necessity=necessity_flag, robust=robust):
+        console.print(view)
+        console.print()
+
+
+def _named(err: InputError, path: Path) -> InputError:
+    """Prefix the option at fault (``--incl-cut: ...``) or, for the data, the file name."""
+    text = str(err)
+    if err.option:
+        if text.startswith(f"--{err.option}"):
+            return err
+        return InputError(f"--{err.option}: {text}", option=err.option)
+    if text.startswith(str(path)):
+        return err
+    return InputError(f"{path}: {text}")
+
+
+def _choice(value: str, choices: tuple[str, ...], option: str) -> str:
+    if value not in choices:
+        raise InputError(
+            f"--{option} {value!r}: expected one of {', '.join(choices)}", option=option
+        )
+    return value
+
+
+def _incl_cut(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise InputError(
+            f"--incl-cut {text!r}: expected one or two numbers, e.g. 0.8 or 0.8,0.6",
+            option="incl-cut",
+        ) from None
+    if not 1 <= len(values) <= 2:
+        raise InputError(
+            f"--incl-cut {text!r}: expected one or two numbers, e.g. 0.8 or 0.8,0.6",
+            option="incl-cut",
+        )
+    return values
+
+
+def _calibration(items: list[str] | None, path: Path | None, convention: str | None):
+    """The calibration from the TOML file, then the --calibrate options (which win)."""
+    from ismpanel.analysis.fsqca import calibrate as cal
+
+    columns: dict[str, cal.Anchor] = {}
+    conv = "r"
+    if path is not None:
+        import tomllib
+
+        if not path.exists():
+            raise InputError(f"{path}: no such file", option="calibrate-file")
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise InputError(
+                f"{path}: not a valid TOML file ({err})", option="calibrate-file"
+            ) from None
+        table = doc.get("calibration", doc.get("qca", {}).get("calibration"))
+        if table is None:
+            raise InputError(f"{path}: no [calibration] table", option="calibrate-file")
+        try:
+            spec = cal.parse_calibration(table)
+        except InputError as err:
+            raise InputError(f"{path}: {err}", option="calibrate-file") from None
+        columns.update(spec.columns)
+        conv = spec.convention
+    for item in items or []:
+        name, anchor = cal.parse_assignment(item)
+        columns[name] = anchor
+    if convention is not None:
+        if convention not in cal.CONVENTIONS:
+            raise InputError(
+                f"--convention {convention!r}: expected r or fsqca", option="convention"
+            )
+        conv = convention
+    return cal.CalibrationSpec(columns, conv)

@@ -1,0 +1,304 @@
+"""``ismpanel qca`` from the command line: the JSON contract, the rich report, markdown,
+calibration options, robustness, and one clear line with exit code 2 for every bad input.
+
+Expected numbers come from R's QCA 3.25 output in tests/data/qca (LF.*.txt, see
+test_fsqca_reference.py for the R calls)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import DATA, write_csv
+
+REF = DATA / "qca"
+LF = REF / "LF.csv"
+LR = REF / "LR.csv"
+LIPSET = [
+    "--calibrate", "DEV=400,550,900",
+    "--calibrate", "URB=25,50,65",
+    "--calibrate", "LIT=50,75,90",
+    "--calibrate", "IND=20,30,40",
+    "--calibrate", "STB=15,9.5,5",
+    "--calibrate", "SURV=-9,0,10",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def lf_doc():
+    import contextlib
+    import io
+
+    from ismpanel.cli.app import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        main(["qca", str(LF), "--outcome", "SURV", "--incl-cut", "0.8", "--dir-exp",
+              "DEV, URB, LIT, IND, STB", "--json"])  # fmt: skip
+    return json.loads(out.getvalue())
+
+
+def test_json_has_the_stable_keys(lf_doc):
+    assert {"truth_table", "necessity", "solutions", "configurations"} <= set(lf_doc)
+    row = lf_doc["truth_table"][21]
+    assert set(row) == {"row", "config", "n", "incl", "PRI", "OUT", "cases"}
+    # LF.truthtable.txt row 22: 1 0 1 0 1, OUT 1, n 2, incl 0.804, PRI 0.719, FI,IE
+    assert row["row"] == 22 and row["config"] == {"DEV": 1, "URB": 0, "LIT": 1, "IND": 0, "STB": 1}
+    assert (row["OUT"], row["n"], row["cases"]) == ("1", 2, ["FI", "IE"])
+    assert round(row["incl"], 3) == 0.804 and round(row["PRI"], 3) == 0.719
+    assert lf_doc["truth_table"][2]["OUT"] == "?" and lf_doc["truth_table"][2]["incl"] is None
+    nec = lf_doc["necessity"][5]
+    assert {"condition", "inclN", "RoN", "covN"} <= set(nec) and nec["condition"] == "~DEV"
+    assert set(lf_doc["solutions"]) == {"complex", "parsimonious", "intermediate"}
+    (pars,) = lf_doc["solutions"]["parsimonious"]
+    assert {"model", "expression", "terms", "inclS", "PRI", "covS"} <= set(pars)
+    assert pars["model"] == "M1" and pars["expression"] == "DEV*~IND + URB*STB"
+    term = pars["terms"][0]
+    assert {"expression", "inclS", "PRI", "covS", "covU", "cases"} <= set(term)
+    assert term["cases"] == ["FI", "IE"]
+    # LF.parsimonious.txt, ps$SA: first simplifying assumption is row 10 (0 1 0 0 1)
+    assert pars["simplifying_assumptions"][0] == [0, 1, 0, 0, 1]
+    (inter,) = lf_doc["solutions"]["intermediate"]
+    assert inter["isol"] == "C1P1" and inter["easy_counterfactuals"] == [[1, 1, 1, 0, 1]]
+    assert inter["expression"] == "DEV*URB*LIT*STB + DEV*LIT*~IND*STB"
+    configs = lf_doc["configurations"]
+    assert [c["expression"] for c in configs] == ["DEV*URB*LIT*STB", "DEV*LIT*~IND*STB"]
+    assert set(configs[0]) >= {"expression", "conditions", "inclS", "covS", "covU"}
+    assert configs[1]["conditions"]["IND"] == "core_absent"
+    assert configs[0]["conditions"]["IND"] is None
+
+
+def test_rich_report_shows_every_part(cli):
+    run = cli("qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--dir-exp",
+              "DEV=1,URB=1,LIT=1,IND=1,STB=1", "--necessity")  # fmt: skip
+    assert run.code == 0, run.err
+    for text in (
+        "Truth table (SURV)",
+        "BE,CZ,NL,UK",
+        "Necessity",
+        "M1: DEV*URB*LIT*IND*STB + DEV*~URB*LIT*~IND*STB -> SURV",
+        "M1: DEV*~IND + URB*STB -> SURV",
+        "From C1P1:",
+        "Easy counterfactuals of C1P1 (1)",
+        "Configurations for SURV",
+        "●",
+        "⊗",
+        "Core rule",
+    ):
+        assert text in run.out, text
+
+
+def test_markdown_configuration_table(cli, tmp_path):
+    target = tmp_path / "config.md"
+    run = cli("qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--dir-exp",
+              "DEV, URB, LIT, IND, STB", "--markdown", target)  # fmt: skip
+    assert run.code == 0, run.err
+    md = target.read_text()
+    assert "| Condition | C1 | C2 |" in md
+    assert "| URB | ● |  |" in md
+    assert "| IND |  | ⊗ |" in md
+    assert "| Consistency | 0.901 | 0.814 |" in md  # LF.intermediate.txt
+    assert "Core rule" in md
+
+
+def test_calibration_on_the_command_line_and_in_a_file(cli, tmp_path):
+    """LR raw data calibrated with the anchors that reproduce LF (fs/QCA convention)."""
+    run = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", "--convention", "fsqca",
+              *LIPSET, "--json")  # fmt: skip
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    assert doc["calibration"]["convention"] == "fsqca"
+    assert "±3" in doc["calibration"]["convention_name"]
+    assert doc["calibration"]["columns"]["STB"] == {"method": "direct", "anchors": [15, 9.5, 5]}
+    assert doc["solutions"]["parsimonious"][0]["expression"] == "DEV*~IND + URB*STB"
+    toml = tmp_path / "cal.toml"
+    toml.write_text(
+        '[calibration]\nconvention = "fsqca"\n[calibration.conditions]\n'
+        "DEV = [400, 550, 900]\nURB = [25, 50, 65]\nLIT = [50, 75, 90]\nIND = [20, 30, 40]\n"
+        'STB = "15,9.5,5"\nSURV = [-9, 0, 10]\n'
+    )
+    run2 = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", "--calibrate-file", toml,
+               "--json")  # fmt: skip
+    assert run2.code == 0, run2.err
+    assert json.loads(run2.out)["solutions"] == doc["solutions"]
+    run3 = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", *LIPSET)
+    assert "R QCA (idm 0.95, log-odds ±2.944)" in run3.out
+
+
+def test_percentile_anchors(cli):
+    run = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", "--calibrate",
+              "DEV=p10,p50,p90", *LIPSET[2:], "--json")  # fmt: skip
+    assert run.code == 0, run.err
+    anchors = json.loads(run.out)["calibration"]["columns"]["DEV"]["anchors"]
+    assert anchors[1] == 588.0  # median of LR's DEV: (586 + 590) / 2
+
+
+def test_negated_outcome(cli):
+    run = cli("qca", LF, "--outcome", "~SURV", "--incl-cut", "0.8", "--json")
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    assert doc["outcome"] == "~SURV"
+    assert doc["solutions"]["parsimonious"]
+
+
+def test_robustness_reports_each_variant(cli):
+    run = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", *LIPSET, "--dir-exp",
+              "DEV, URB, LIT, IND, STB", "--robustness", "--json")  # fmt: skip
+    assert run.code == 0, run.err
+    robust = json.loads(run.out)["robustness"]
+    labels = [v["label"] for v in robust["variants"]]
+    assert labels == ["incl.cut 0.75", "incl.cut 0.85", "n.cut 2", "convention fsqca"]
+    assert robust["solution"] == "intermediate"
+    for term in robust["terms"]:
+        assert set(term["survives"]) == set(labels)
+    text = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", *LIPSET, "--robustness")
+    assert "Robustness of the parsimonious configurations" in text.out
+
+
+def test_capped_models_are_reported(cli, tmp_path):
+    """CVF (LF.ttvariants.txt) has four parsimonious models; --max-models 2 reports two and
+    says so."""
+    run = cli("qca", REF / "CVF.csv", "--outcome", "PROTEST", "--incl-cut", "0.8",
+              "--solution", "parsimonious", "--max-models", "2", "--json")  # fmt: skip
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    assert [m["model"] for m in doc["solutions"]["parsimonious"]] == ["M1", "M2"]
+    assert doc["solution_info"]["parsimonious"]["models_found"] == 4
+    assert doc["solution_info"]["parsimonious"]["capped"] is True
+    assert "only the first 2 are reported" in run.err
+
+
+def test_analysis_error_exits_1(cli):
+    run = cli("qca", LF, "--outcome", "SURV")  # R's default incl.cut = 1: nothing to explain
+    assert run.code == 1
+    assert run.err.startswith("error: no truth-table row reaches the inclusion cut-off 1")
+    assert run.err.count("\n") == 1
+
+
+def table(tmp_path, rows, name="data.csv"):
+    return write_csv(tmp_path / name, rows)
+
+
+BASE = [
+    ["case", "A", "B", "C", "Y"],
+    ["c1", "0.9", "0.8", "0.1", "0.9"],
+    ["c2", "0.8", "0.2", "0.7", "0.8"],
+    ["c3", "0.1", "0.3", "0.9", "0.2"],
+    ["c4", "0.2", "0.9", "0.2", "0.1"],
+    ["c5", "0.7", "0.7", "0.8", "0.9"],
+]
+
+
+def edited(row: int, col: int, value: str) -> list[list[str]]:
+    rows = [list(r) for r in BASE]
+    rows[row][col] = value
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("rows", "args", "message"),
+    [
+        (edited(2, 2, "abc"), [], "column B, row 2 (c2): 'abc' is not a number"),
+        (edited(3, 1, ""), [], "1 case with missing values (in A): rows 3 (c3); "),
+        ([BASE[0]] + [[*r[:3], "0.7", *r[4:]] for r in BASE[1:]], [], "condition C is constant"),
+        ([BASE[0]] + [[*r[:4], "1"] for r in BASE[1:]], [], "outcome Y is constant (1 for every"),
+        (BASE, ["--n-cut", "9"], "--n-cut: 9: n cut-off exceeds the number of cases (5)"),
+        (BASE, ["--n-cut", "3"], "--n-cut: 3: no truth-table row has that many cases"),
+        (BASE, ["--conditions", "A,Q"], "--conditions: unknown condition column 'Q'"),
+        (BASE, ["--calibrate", "Q=1,2,3"], "--calibrate names Q, which is not a condition"),
+        (
+            BASE,
+            ["--calibrate", "A=0.9,0.1,0.5"],
+            "--calibrate: A=0.9,0.1,0.5: anchors 0.9, 0.1, 0.5 are not in order",
+        ),
+        (BASE, ["--incl-cut", "high"], "--incl-cut 'high': expected one or two numbers"),
+        (BASE, ["--incl-cut", "1.5"], "--incl-cut: 1.5: inclusion cut-offs must lie in [0, 1]"),
+        (BASE, ["--incl-cut", "0.6,0.8"], "must not exceed the first"),
+        (BASE, ["--solution", "best"], "--solution 'best': expected one of"),
+        (BASE, ["--half", "round"], "--half 'round': expected one of keep, up, down"),
+        (BASE, ["--dir-exp", "A=2"], "--dir-exp: A=2: expected 1 (present)"),
+        (
+            BASE,
+            ["--solution", "intermediate", "--incl-cut", "0.8"],
+            "--dir-exp: the intermediate solution needs directional expectations",
+        ),
+        (BASE, ["--convention", "stata"], "--convention 'stata': expected r or fsqca"),
+    ],
+)
+def test_input_errors_are_one_line_and_exit_2(cli, tmp_path, rows, args, message):
+    path = table(tmp_path, rows)
+    run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.8", *args)
+    assert run.code == 2, (run.out, run.err)
+    assert run.err.startswith("error: ")
+    assert message in run.err, run.err
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
+    assert run.out == ""
+
+
+def test_unknown_outcome_and_missing_file(cli, tmp_path):
+    path = table(tmp_path, BASE)
+    run = cli("qca", path, "--outcome", "SURV")
+    assert run.code == 2
+    assert "--outcome: unknown outcome column 'SURV'; the columns are case, A, B, C, Y" in run.err
+    run = cli("qca", tmp_path / "none.csv", "--outcome", "Y")
+    assert run.code == 2 and "no such file" in run.err
+
+
+def test_missing_values_can_be_dropped(cli, tmp_path):
+    rows = [*edited(3, 1, "NA"), ["c6", "0.9", "0.1", "0.2", "0.8"]]
+    path = table(tmp_path, rows)
+    run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.8")
+    assert run.code == 2 and "use --dropna" in run.err
+    run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.8", "--dropna", "--json")
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["cases"] == 5
+    assert "dropped 1 case(s) with missing values: rows 3 (c3)" in run.err
+
+
+def test_too_many_conditions_is_refused(cli, tmp_path):
+    header = ["case"] + [f"X{i}" for i in range(21)] + ["Y"]
+    rows = [header] + [
+        [f"c{j}"] + [str((i * 7 + j * 3) % 10 / 10) for i in range(21)] + [str(j % 2)]
+        for j in range(6)
+    ]
+    run = cli("qca", table(tmp_path, rows), "--outcome", "Y", "--incl-cut", "0.8")
+    assert run.code == 2
+    assert "--conditions: 21 conditions: the exact minimization handles at most 20" in run.err
+
+
+def test_exact_half_is_warned_on_stderr(cli, tmp_path):
+    path = table(tmp_path, edited(1, 1, "0.5"))
+    run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.8", "--json")
+    assert run.code == 0, run.err
+    assert "exactly 0.5 (c1 in A)" in run.err
+    json.loads(run.out)  # stdout stays a clean document
+
+
+def test_excel_workbook_input(cli, tmp_path):
+    """The same LF data from an XLSX sheet gives R's parsimonious solution (LF.parsimonious.txt)."""
+    import csv
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "lipset"
+    with open(LF, newline="") as fh:
+        for i, row in enumerate(csv.reader(fh)):
+            sheet.append(row if i == 0 else [row[0], *(float(v) for v in row[1:])])
+    path = tmp_path / "lf.xlsx"
+    book.save(path)
+    run = cli("qca", path, "--sheet", "lipset", "--outcome", "SURV", "--incl-cut", "0.8",
+              "--solution", "parsimonious", "--json")  # fmt: skip
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["solutions"]["parsimonious"][0]["expression"] == "DEV*~IND + URB*STB"
+
+
+def test_names_print_as_they_are(cli, tmp_path):
+    """Case ids and column names come from users: brackets are not rich markup."""
+    rows = [list(r) for r in BASE]
+    rows[1][0] = "[bold]c1"
+    run = cli("qca", table(tmp_path, rows), "--outcome", "Y", "--incl-cut", "0.8")
+    assert run.code == 0, run.err
+    assert "[bold]c1" in run.out

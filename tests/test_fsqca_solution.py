@@ -1,0 +1,259 @@
+"""Intermediate solutions, directional expectations, core and peripheral conditions, the
+negated outcome, the exact-0.5 rule and contradictions (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ismpanel.analysis.errors import AnalysisError, InputError
+from ismpanel.analysis.fsqca import solution as sol
+from ismpanel.analysis.fsqca.data import prepare
+from ismpanel.analysis.fsqca.pipeline import Options, run
+from ismpanel.analysis.fsqca.terms import Term, expression, parse_sop
+from ismpanel.analysis.fsqca.truthtable import truth_table
+from ismpanel.cli.readers import read_grid
+from tests.helpers import DATA
+
+NAMES = ("DEV", "URB", "LIT", "IND", "STB")
+REF = DATA / "qca"
+
+
+def terms(text: str) -> list[Term]:
+    return parse_sop(text, NAMES)
+
+
+def show(ts: list[Term]) -> list[str]:
+    return [expression(t, NAMES) for t in ts]
+
+
+def lf(outcome: str = "SURV", incl_cut: float = 0.8, **kw):
+    data, conds, out, _ = prepare(read_grid(REF / "LF.csv"), outcome)
+    return (
+        data,
+        conds,
+        out,
+        run(data, conds, out, Options(outcome=outcome, incl_cut=(incl_cut,), **kw)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("DEV=1,URB=1,LIT=-", ["DEV", "URB"]),
+        ("DEV=1, IND=0", ["DEV", "~IND"]),
+        ("STB=0;1", ["~STB", "STB"]),
+        ("1,1,-,0,1", ["DEV", "URB", "~IND", "STB"]),
+        ("DEV, URB, LIT, IND, STB", ["DEV", "URB", "LIT", "IND", "STB"]),
+        ("DEV + STB + ~LIT*IND", ["DEV", "STB", "~LIT*IND"]),
+        ("DEV, ~DEV*URB", ["DEV", "URB"]),  # simplified as R's admisc::simplify does
+    ],
+)
+def test_directional_expectation_forms(text, expected):
+    assert sorted(show(sol.parse_directional(text, NAMES))) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("DEV=2", "expected 1 \\(present\\)"),
+        ("GDP=1", "'GDP' is not a condition"),
+        ("DEV=1,DEV=0", "two expectations"),
+        ("1,1,0", "3 expectations for 5 conditions"),
+        ("DEV + ~DEV", "cancel each other out"),
+        ("DEV*~URB + ~DEV*URB + DEV*URB + ~DEV*~URB", "cancel each other out"),
+        ("DEV*~DEV", "both DEV and ~DEV"),
+        ("FOO, DEV", "unknown condition 'FOO'"),
+    ],
+)
+def test_bad_directional_expectations(text, message):
+    with pytest.raises(InputError, match=message) as err:
+        sol.parse_directional(text, NAMES)
+    assert err.value.option == "dir-exp"
+
+
+def test_ambiguous_directional_expectations_are_refused():
+    """R's verify.dir.exp: an expression whose minimal form is not unique is refused; the
+    three-term cycle ~A*B + A*~C + ~B*C over (A, B, C) has two minimal forms."""
+    names = ("A", "B", "C")
+    with pytest.raises(InputError, match="ambiguous"):
+        sol.parse_directional("~A*B + A*~C + ~B*C + A*~B + ~A*C + B*~C", names)
+
+
+def test_reduce_drops_contradicting_literals_only():
+    """DESIGN.md: literals of c not in p that contradict the expectation are dropped; a
+    condition without expectation is never dropped (LF: DEV*~URB*LIT*~IND*STB with p =
+    DEV*~IND and every condition expected present gives DEV*LIT*~IND*STB)."""
+    k = 5
+    comp, pars = terms("DEV*~URB*LIT*~IND*STB + DEV*~IND")
+    directional = sol.parse_directional("DEV, URB, LIT, IND, STB", NAMES)
+    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*LIT*~IND*STB"]
+    only_urb = sol.parse_directional("URB=0", NAMES)
+    assert show([sol.reduce_term(comp, pars, only_urb, k)]) == ["DEV*~URB*LIT*~IND*STB"]
+    # a literal of p is never dropped, even against the expectation
+    assert show([sol.reduce_term(comp, pars, sol.parse_directional("IND=1", NAMES), k)]) == [
+        "DEV*~URB*LIT*~IND*STB"
+    ]
+
+
+def test_reduce_with_conjunctural_expectations():
+    """~LIT*IND: the literals on LIT and IND beyond p are kept only if all agree with it."""
+    k = 5
+    directional = sol.parse_directional("~LIT*IND", NAMES)
+    comp, pars = terms("DEV*LIT*IND*STB + DEV*STB")
+    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*STB"]
+    comp, pars = terms("DEV*~LIT*IND*STB + DEV*STB")
+    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*~LIT*IND*STB"]
+    comp, pars = terms("DEV*~LIT*STB + DEV*STB")
+    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*~LIT*STB"]
+
+
+def test_drops_accumulate_with_mixed_expectations():
+    """Single-literal and conjunctural expectations both apply (R 3.25 keeps only the last
+    conjunction's drops; see reduce_term)."""
+    k = 5
+    directional = sol.parse_directional("URB, ~LIT*IND", NAMES)
+    comp, pars = terms("DEV*~URB*LIT*IND*STB + DEV*STB")
+    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*STB"]
+
+
+def test_no_expectations_give_the_complex_solution():
+    """All "-": the intermediate is the complex solution with no counterfactual listed (R's
+    isoliscsol); an expectation that allows both values drops nothing either, so every
+    simplifying assumption is a difficult counterfactual."""
+    *_, res = lf(dir_exp="-,-,-,-,-")
+    (model,) = res.intermediate.models
+    assert model.expression == res.solutions["complex"].models[0].expression
+    assert model.easy_counterfactuals == model.difficult_counterfactuals == []
+    *_, res = lf(dir_exp="STB=0;1")
+    (model,) = res.intermediate.models
+    assert model.expression == res.solutions["complex"].models[0].expression
+    assert model.easy_counterfactuals == []
+    sa = res.solutions["parsimonious"].models[0].simplifying_assumptions
+    assert model.difficult_counterfactuals == sa
+
+
+def test_core_and_peripheral_conditions():
+    """LF (R's intermediate: DEV*URB*LIT*STB + DEV*LIT*~IND*STB from parsimonious DEV*~IND +
+    URB*STB): URB, STB core in the first; DEV, ~IND core in the second."""
+    *_, res = lf(dir_exp="DEV, URB, LIT, IND, STB")
+    status = {c.expression: c.conditions for c in res.configurations}
+    assert status["DEV*URB*LIT*STB"] == {
+        "DEV": "peripheral_present",
+        "URB": "core_present",
+        "LIT": "peripheral_present",
+        "IND": None,
+        "STB": "core_present",
+    }
+    assert status["DEV*LIT*~IND*STB"] == {
+        "DEV": "core_present",
+        "URB": None,
+        "LIT": "peripheral_present",
+        "IND": "core_absent",
+        "STB": "peripheral_present",
+    }
+
+
+def test_core_requires_every_parsimonious_model():
+    """With two parsimonious models producing one intermediate model, a literal is core only
+    if it is core for both."""
+    term = parse_sop("DEV*URB*LIT", NAMES)[0]
+
+    def model(text: str) -> sol.Model:
+        fits = [
+            sol.TermFit(t, expression(t, NAMES), 1, 1, 1, None, ()) for t in parse_sop(text, NAMES)
+        ]
+        return sol.Model("M", fits, 1, 1, 1, [True] * len(fits))
+
+    both = sol.core_literals(term, [model("DEV*URB"), model("URB*LIT")])
+    assert show([Term(both, term.bits & both)]) == ["URB"]
+    one = sol.core_literals(term, [model("DEV*URB")])
+    assert show([Term(one, term.bits & one)]) == ["DEV*URB"]
+
+
+def test_negated_outcome_is_the_pipeline_on_one_minus_y(tmp_path):
+    """~SURV: the same as analysing a column holding 1 - SURV."""
+    _data, conds, _out, neg = lf("~SURV", incl_cut=0.8)
+    grid = read_grid(REF / "LF.csv")
+    header = grid[0] + ["NSURV"]
+    body = [[*row, repr(1 - float(row[6]))] for row in grid[1:]]
+    flipped, conds2, _, _ = prepare([header, *body], "NSURV", conds)
+    res = run(flipped, conds2, "NSURV", Options(outcome="NSURV", incl_cut=(0.8,)))
+    assert neg.outcome_label == "~SURV"
+    for kind in ("complex", "parsimonious"):
+        a = [m.expression for m in neg.solutions[kind].models]
+        b = [m.expression for m in res.solutions[kind].models]
+        assert a == b and a
+        for ma, mb in zip(neg.solutions[kind].models, res.solutions[kind].models, strict=True):
+            assert ma.inclS == pytest.approx(mb.inclS) and ma.covS == pytest.approx(mb.covS)
+
+
+def test_exact_half_case_belongs_to_no_row_and_remedies_shift_it():
+    x = np.array([[0.5, 0.9], [0.8, 0.9], [0.2, 0.1]])
+    y = np.array([0.9, 0.9, 0.1])
+    tt = truth_table(x, y, ("A", "B"), "Y", ["a", "b", "c"], incl_cut=0.8)
+    assert tt.half == (("a", "A"),)
+    assert all("a" not in r.cases for r in tt.rows.values())
+    assert tt.rows[0b01].n == 0 and tt.rows[0b01].out == "?"  # observed only through case a
+    assert tt.rows[0b11].cases == ("b",)
+
+
+def test_pipeline_warns_about_half_and_applies_the_remedy():
+    grid = [
+        ["case", "A", "B", "Y"],
+        ["a", "0.5", "0.9", "0.9"],
+        ["b", "0.8", "0.9", "0.9"],
+        ["c", "0.2", "0.1", "0.1"],
+        ["d", "0.1", "0.7", "0.2"],
+    ]
+    data, conds, out, _ = prepare(grid, "Y")
+    res = run(data, conds, out, Options(outcome="Y", incl_cut=(0.8,), solution="complex"))
+    assert any("exactly 0.5" in n and "a in A" in n and "--half" in n for n in res.notes)
+    up = run(data, conds, out, Options(outcome="Y", incl_cut=(0.8,), half="up", solution="complex"))
+    assert up.truth_table.rows[0b11].cases == ("a", "b")
+    down = run(data, conds, out, Options(outcome="Y", incl_cut=(0.8,), half="down"))
+    assert "a" in down.truth_table.rows[0b01].cases
+
+
+def test_contradictions_are_forbidden_unless_included():
+    """LF.ttvariants.txt (incl.cut = c(0.8, 0.6)) makes row 24 a contradiction: left out it
+    blocks the parsimonious DEV*~IND + URB*STB's neighbour terms; included it is a don't-care."""
+    data, conds, out, _ = prepare(read_grid(REF / "LF.csv"), "SURV")
+    with_c = run(data, conds, out, Options(outcome="SURV", incl_cut=(0.8, 0.6)))
+    assert with_c.truth_table.rows[23].out == "C"
+    assert [m.expression for m in with_c.solutions["parsimonious"].models] == ["DEV*~IND + URB*STB"]
+    included = run(
+        data,
+        conds,
+        out,
+        Options(outcome="SURV", incl_cut=(0.8, 0.6), include_contradictions=True),
+    )
+    models = [m.expression for m in included.solutions["parsimonious"].models]
+    assert models == ["DEV*STB"]
+    assert 23 in included.solutions["parsimonious"].models[0].simplifying_assumptions
+
+
+def test_nothing_to_explain_is_an_analysis_error():
+    data, conds, out, _ = prepare(read_grid(REF / "LF.csv"), "SURV")
+    with pytest.raises(AnalysisError, match="no truth-table row reaches the inclusion cut-off 1"):
+        run(data, conds, out, Options(outcome="SURV"))
+
+
+def test_intermediate_needs_directional_expectations():
+    data, conds, out, _ = prepare(read_grid(REF / "LF.csv"), "SURV")
+    with pytest.raises(InputError, match="directional expectations") as err:
+        run(data, conds, out, Options(outcome="SURV", incl_cut=(0.8,), solution="intermediate"))
+    assert err.value.option == "dir-exp"
+
+
+def test_without_negative_rows_only_the_complex_solution_is_reported():
+    """R refuses to minimize with remainders when no row is negative ('All truth table
+    configurations are used'); with --solution all the complex solution is still given."""
+    grid = [["id", "A", "B", "Y"], ["a", "0.9", "0.8", "0.9"], ["b", "0.1", "0.2", "0.8"]]
+    data, conds, out, _ = prepare(grid, "Y")
+    res = run(data, conds, out, Options(outcome="Y", incl_cut=(0.8,), dir_exp="A, B"))
+    assert [m.expression for m in res.solutions["complex"].models] == ["A*B + ~A*~B"]  # R order
+    assert "parsimonious" not in res.solutions and res.intermediate is None
+    assert any("no parsimonious or intermediate solution" in n for n in res.notes)
+    with pytest.raises(AnalysisError, match="All truth table configurations are used"):
+        run(data, conds, out, Options(outcome="Y", incl_cut=(0.8,), solution="parsimonious"))
