@@ -194,3 +194,54 @@ def test_narrative_with_a_garbage_server_keeps_every_template(cli, answered, tmp
     )
     assert "| Narrative | recommendations rewritten as prose by fake-model" in text
     assert "for: no dimension; 3 section(s) kept the template text" in text
+
+
+@pytest.fixture
+def privacy_study(cli, tmp_path):
+    """The bundled study with its synthetic panel, as the demo builds it."""
+    folder = tmp_path / "demo"
+    assert cli("demo", "--out", folder).code == 0
+    return folder
+
+
+def test_a_questionnaire_that_does_not_match_qca_is_refused(cli, privacy_study, tmp_path):
+    data = privacy_study / "questionnaire.csv"
+    data.write_text(data.read_text().replace("TE2_3", "TE2_third", 1))
+    run = cli("brief", privacy_study, "-o", tmp_path / "out.md", "--allow-incomplete")
+    assert run.code == 2
+    assert run.err.count("\n") == 1
+    assert f"{data}: column(s) TE2_3 named in [qca] are not in the questionnaire" in run.err
+
+
+def test_a_non_numeric_answer_names_its_cell(cli, privacy_study, tmp_path):
+    data = privacy_study / "questionnaire.csv"
+    lines = data.read_text().splitlines()
+    cells = lines[5].split(",")
+    cells[3] = "often"  # PL1_1 of the fifth respondent
+    lines[5] = ",".join(cells)
+    data.write_text("\n".join(lines) + "\n")
+    run = cli("brief", privacy_study, "-o", tmp_path / "out.md", "--allow-incomplete")
+    assert run.code == 2
+    assert "cell D6 (row 6, column PL1_1): 'often' is not a number" in run.err
+
+
+def test_data_option_points_the_analysis_at_another_file(cli, privacy_study, tmp_path):
+    other = tmp_path / "renamed.csv"
+    other.write_text((privacy_study / "questionnaire.csv").read_text())
+    assert (
+        cli(
+            "brief", privacy_study, "-o", tmp_path / "a.md", "--allow-incomplete", "--data", other
+        ).code
+        == 0
+    )
+    assert "renamed.csv (sha256" in (tmp_path / "a.md").read_text()
+    run = cli(
+        "brief",
+        privacy_study,
+        "-o",
+        tmp_path / "b.md",
+        "--allow-incomplete",
+        "--data",
+        tmp_path / "missing.csv",
+    )
+    assert run.code == 2 and "missing.csv: no such file" in run.err

@@ -203,7 +203,7 @@ def test_a_damaged_database_is_refused_in_one_line(cli, tmp_path):
     db.write_bytes(bytes(data))
     run = cli("status", tmp_path / "s")
     assert run.code == 2
-    assert run.err.count("\n") == 1 and "database is damaged (On tree page" in run.err, run.err
+    assert run.err.count("\n") == 1 and "database is damaged (" in run.err, run.err
 
 
 def test_expert_add_prints_a_token_and_a_forced_command(cli, tmp_path):

@@ -58,7 +58,10 @@ def build_report(folder: Path, options: ReportOptions) -> Report:
     model = analyse_structure(
         structure.factors, structure.irm, options_from_table(table, "study.toml [ism]")
     )
-    qca_context, evidence = None, None
+    from ismpanel.cli import study_qca
+
+    qca = study_qca.run(folder, study, options.data)
+    qca_context, evidence = qca if qca is not None else (None, None)
     names = {f.id: f.name for f in study.factors}
     dims = {f.id: f.dimension for f in study.factors}
     found = recommend.profiles(model, names, dims, evidence)

@@ -1,0 +1,55 @@
+"""Questionnaire items to condition scores: each condition (and the outcome) is the mean of its
+items for each respondent, as a study's ``[qca.items]`` table maps them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.ssim import cell_name
+
+
+def item_scores(
+    grid: Sequence[Sequence[str]], items: Mapping[str, Sequence[str]], case_id: str | None
+) -> list[list[str]]:
+    """A case table with the case id (if named) and one column per mapped name holding the
+    mean of its items; a case with a blank item gets a blank score (the fsQCA reader reports
+    it, and ``dropna`` drops it). A missing column or a non-numeric item names its cell."""
+    rows = [list(r) for r in grid if any(str(c).strip() for c in r)]
+    if len(rows) < 2:
+        raise InputError("the questionnaire needs a header row and at least one respondent")
+    header = [str(h).strip() for h in rows[0]]
+    wanted = [case_id] if case_id else []
+    wanted += [column for columns in items.values() for column in columns]
+    missing = [c for c in dict.fromkeys(wanted) if c not in header]
+    if missing:
+        raise InputError(
+            f"column(s) {', '.join(missing)} named in [qca] are not in the questionnaire "
+            f"(its columns: {', '.join(header)})"
+        )
+    position = {h: k for k, h in enumerate(header)}
+    out = [([case_id] if case_id else []) + list(items)]
+    for r, row in enumerate(rows[1:], start=1):
+        cells = row + [""] * (len(header) - len(row))
+        line = [cells[position[case_id]].strip()] if case_id else []
+        for columns in items.values():
+            values = [_number(cells[position[c]], r, position[c], c) for c in columns]
+            line.append("" if None in values else repr(math.fsum(values) / len(values)))
+        out.append(line)
+    return out
+
+
+def _number(cell: str, row: int, col: int, name: str) -> float | None:
+    text = str(cell).strip()
+    if not text:
+        return None
+    try:
+        value = float(text.replace(",", ".") if text.count(",") == 1 else text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InputError(
+            f"cell {cell_name(row, col)} (row {row + 1}, column {name}): {text!r} is not a number"
+        )
+    return value
