@@ -222,7 +222,21 @@ def test_a_non_numeric_answer_names_its_cell(cli, privacy_study, tmp_path):
     data.write_text("\n".join(lines) + "\n")
     run = cli("brief", privacy_study, "-o", tmp_path / "out.md", "--allow-incomplete")
     assert run.code == 2
-    assert "cell D6 (row 6, column PL1_1): 'often' is not a number" in run.err
+    assert "cell D6 (case 5, column PL1_1): 'often' is not a number" in run.err
+
+
+def test_a_missing_answer_is_missing_not_an_error(cli, privacy_study, tmp_path):
+    study = privacy_study / "study.toml"
+    study.write_text(study.read_text().replace('half = "up"', 'half = "up"\ndropna = true'))
+    data = privacy_study / "questionnaire.csv"
+    lines = data.read_text().splitlines()
+    cells = lines[5].split(",")
+    cells[3] = "NA"  # the fsQCA reader's missing-value spelling
+    lines[5] = ",".join(cells)
+    data.write_text("\n".join(lines) + "\n")
+    run = cli("brief", privacy_study, "-o", tmp_path / "out.md", "--allow-incomplete")
+    assert run.code == 0, run.err
+    assert "239 cases" in (tmp_path / "out.md").read_text()
 
 
 def test_data_option_points_the_analysis_at_another_file(cli, privacy_study, tmp_path):

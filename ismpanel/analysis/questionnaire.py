@@ -1,5 +1,8 @@
 """Questionnaire items to condition scores: each condition (and the outcome) is the mean of its
-items for each respondent, as a study's ``[qca.items]`` table maps them."""
+items for each respondent, as a study's ``[qca.items]`` table maps them. Cells are read as the
+fsQCA reader reads them (missing values, decimal commas); cases are numbered as it numbers them
+(the first respondent is case 1), and cells named as a spreadsheet names them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.fsqca.data import is_missing, parse_number
 from ismpanel.analysis.ssim import cell_name
 
 
@@ -14,7 +18,7 @@ def item_scores(
     grid: Sequence[Sequence[str]], items: Mapping[str, Sequence[str]], case_id: str | None
 ) -> list[list[str]]:
     """A case table with the case id (if named) and one column per mapped name holding the
-    mean of its items; a case with a blank item gets a blank score (the fsQCA reader reports
+    mean of its items; a case with a missing item gets a blank score (the fsQCA reader reports
     it, and ``dropna`` drops it). A missing column or a non-numeric item names its cell."""
     rows = [list(r) for r in grid if any(str(c).strip() for c in r)]
     if len(rows) < 2:
@@ -41,15 +45,12 @@ def item_scores(
 
 
 def _number(cell: str, row: int, col: int, name: str) -> float | None:
-    text = str(cell).strip()
-    if not text:
+    if is_missing(str(cell)):
         return None
-    try:
-        value = float(text.replace(",", ".") if text.count(",") == 1 else text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
+    value = parse_number(str(cell))
+    if value is None:
         raise InputError(
-            f"cell {cell_name(row, col)} (row {row + 1}, column {name}): {text!r} is not a number"
+            f"cell {cell_name(row, col)} (case {row}, column {name}): {str(cell).strip()!r} "
+            "is not a number"
         )
     return value

@@ -33,7 +33,8 @@ class Dataset:
     dropped: list[tuple[int, str]]
 
 
-def _number(cell: str) -> float | None:
+def parse_number(cell: str) -> float | None:
+    """A cell's number (a decimal comma is read as a point); None when it is not one."""
     text = cell.strip()
     if DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
@@ -44,7 +45,8 @@ def _number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _is_missing(cell: str) -> bool:
+def is_missing(cell: str) -> bool:
+    """Is the cell a missing value (empty, NA, n/a, nan, null, none, ., -, ?)?"""
     return cell.strip().lower() in MISSING
 
 
@@ -121,8 +123,8 @@ def prepare(
             j = index[h]
             if h == out_name or j == id_col:
                 continue
-            cells = [r[j] for r in body if not _is_missing(r[j])]
-            numeric = [c for c in cells if _number(c) is not None]
+            cells = [r[j] for r in body if not is_missing(r[j])]
+            numeric = [c for c in cells if parse_number(c) is not None]
             if not numeric:
                 notes.append(f"column {h} is not numeric and is not used as a condition")
                 continue
@@ -139,10 +141,10 @@ def prepare(
         values = np.full(len(body), np.nan)
         for i, r in enumerate(body):
             cell = r[j]
-            if _is_missing(cell):
+            if is_missing(cell):
                 missing_rows.setdefault(i + 1, []).append(name)
                 continue
-            v = _number(cell)
+            v = parse_number(cell)
             if v is None:
                 raise InputError(
                     f"column {name}, row {i + 1} ({ids[i]}): {cell.strip()!r} is not a number"
@@ -185,8 +187,8 @@ def _case_id_column(header: list[str], body: list[list[str]], case_id: str | Non
         return header.index(case_id)
     if header[0].lower() in ID_NAMES:
         return 0
-    cells = [r[0] for r in body if not _is_missing(r[0])]
-    if cells and all(_number(c) is None for c in cells):
+    cells = [r[0] for r in body if not is_missing(r[0])]
+    if cells and all(parse_number(c) is None for c in cells):
         return 0
     return None
 
