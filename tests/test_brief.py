@@ -259,3 +259,25 @@ def test_data_option_points_the_analysis_at_another_file(cli, privacy_study, tmp
         tmp_path / "missing.csv",
     )
     assert run.code == 2 and "missing.csv: no such file" in run.err
+
+
+def test_a_missing_included_template_names_the_including_line(cli, answered, tmp_path):
+    (answered / "templates").mkdir()
+    (answered / "templates" / "policy.md.j2").write_text('first\n{% import "nope.j2" as x %}\n')
+    run = cli("brief", answered, "-o", tmp_path / "out.md")
+    assert run.code == 2 and "policy.md.j2:2: template nope.j2 not found" in run.err, run.err
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("incl_cut = 0.8", 'incl_cut = ["a"]'),
+        ('half = "up"', 'half = "sideways"'),
+    ],
+)
+def test_bad_qca_values_get_one_line(cli, privacy_study, tmp_path, line, message):
+    study = privacy_study / "study.toml"
+    study.write_text(study.read_text().replace(line, message))
+    run = cli("brief", privacy_study, "-o", tmp_path / "out.md", "--allow-incomplete")
+    assert run.code == 2 and run.err.startswith("error: study.toml [qca] "), run.err
+    assert run.err.count("\n") == 1

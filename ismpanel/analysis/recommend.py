@@ -5,8 +5,11 @@ method's logic: deep-tier drivers and core conditions first. The score is
 
     tier        deep 3, middle 2, surface 1
     + 1         a MICMAC driver (independent or linkage cluster)
-    + 2 / + 1   a core / peripheral condition of some configuration (present or absent)
+    + 2 / + 1   its presence is a core / peripheral condition of some configuration
     + 1         the condition or its absence passes the necessity threshold
+
+(a condition whose *absence* is part of a configuration is reported, but its absence is not a
+lever to act on, so it adds nothing to the score)
 
 and factors are ranked by score, then driving power, then input order; a score of 5 or more is
 high priority, 3 or 4 medium, less low. The wording of recommendations lives in templates.
@@ -21,6 +24,7 @@ from ismpanel.analysis.structure import StructuralModel
 
 TIER_WEIGHT = {"deep": 3, "middle": 2, "surface": 1}
 DRIVER_CLUSTERS = ("independent", "linkage")
+DRIVER_BONUS, CORE_BONUS, PERIPHERAL_BONUS, NECESSARY_BONUS = 1, 2, 1, 1
 ROLES = ("core_present", "peripheral_present", "core_absent", "peripheral_absent")
 HIGH, MEDIUM = 5, 3
 
@@ -125,12 +129,13 @@ def profiles(
         roles = tuple(qca.roles.get(fid, ())) if qca else ()
         necessity = tuple(qca.necessity.get(fid, ())) if qca else ()
         tier = tiers[i]
-        score = TIER_WEIGHT[tier] + (model.quadrants[i] in DRIVER_CLUSTERS)
-        if any(r.core for r in roles):
-            score += 2
-        elif roles:
-            score += 1
-        score += any(n.necessary for n in necessity)
+        score = TIER_WEIGHT[tier] + DRIVER_BONUS * (model.quadrants[i] in DRIVER_CLUSTERS)
+        present = [r for r in roles if r.present]
+        if any(r.core for r in present):
+            score += CORE_BONUS
+        elif present:
+            score += PERIPHERAL_BONUS
+        score += NECESSARY_BONUS * any(n.necessary for n in necessity)
         drafts.append(
             dict(
                 id=fid,
@@ -166,3 +171,36 @@ def by_dimension(
         d: sorted((p for p in found if p.dimension == d), key=lambda p: p.rank)
         for d in dimension_ids
     }
+
+
+def describe_rule() -> str:
+    """The priority rule in words, built from the weights this module uses."""
+    tiers = ", ".join(f"{t} {w}" for t, w in TIER_WEIGHT.items())
+    return (
+        f"score = tier ({tiers}) + {DRIVER_BONUS} for a MICMAC driver (independent or linkage) "
+        f"+ {CORE_BONUS} when the factor's presence is a core condition of some configuration "
+        f"({PERIPHERAL_BONUS} when only peripheral) + {NECESSARY_BONUS} for a necessary "
+        f"condition; high priority from {HIGH}, medium from {MEDIUM}; ties by driving power"
+    )
+
+
+def qca_evidence(conditions, configurations, necessity) -> QcaEvidence:
+    """Evidence from fsQCA results: each condition's status in the configurations, named C1,
+    C2, ... in the order given (``.conditions``: condition -> status or None), and its
+    necessity facts (``.condition`` ``"A"`` or ``"~A"``, ``inclN``, ``RoN``, ``covN``,
+    ``necessary``)."""
+    roles: dict[str, list[QcaRole]] = {c: [] for c in conditions}
+    for k, config in enumerate(configurations, start=1):
+        for condition, status in config.conditions.items():
+            if status is not None:
+                roles[condition].append(QcaRole(f"C{k}", status))
+    facts: dict[str, list[NecessityFact]] = {c: [] for c in conditions}
+    for n in necessity:
+        facts[n.condition.lstrip("~")].append(
+            NecessityFact(n.condition, n.inclN, n.RoN, n.covN, n.necessary)
+        )
+    return QcaEvidence(
+        tuple(conditions),
+        {c: tuple(r) for c, r in roles.items()},
+        {c: tuple(f) for c, f in facts.items()},
+    )

@@ -70,7 +70,7 @@ def demo(
         clusters.add_row(q, ", ".join(members))
     console.print(clusters)
     if report.qca:
-        console.print(report.qca["terminal_summary"])
+        console.print("\n".join(report.qca["summary"]))
     top = Table(title="Top recommendations", title_justify="left")
     for col in ("#", "Factor", "Dimension", "Priority", "Why"):
         top.add_column(col)

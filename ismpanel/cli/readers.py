@@ -7,6 +7,7 @@ that exports from spreadsheets set to European locales read as they are.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from pathlib import Path
 
@@ -91,3 +92,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def short_digest(path: Path) -> str:
+    """The first 16 hex digits of a file's SHA-256, to name the exact file a report used."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

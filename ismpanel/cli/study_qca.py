@@ -10,11 +10,10 @@ are named by factor id), ``calibration`` (the ``[calibration]`` table of ``ismpa
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from ismpanel.analysis.errors import InputError
-from ismpanel.analysis.recommend import NecessityFact, QcaEvidence, QcaRole
+from ismpanel.analysis.recommend import QcaEvidence, qca_evidence
 from ismpanel.elicitation.study import Study
 
 KEYS = {
@@ -32,6 +31,7 @@ KEYS = {
     "dropna": bool,
 }
 WHERE = "study.toml [qca]"
+HALF_REMEDIES = ("keep", "up", "down")
 
 
 def run(folder: Path, study: Study, data: Path | None) -> tuple[dict, QcaEvidence] | None:
@@ -80,7 +80,8 @@ def run(folder: Path, study: Study, data: Path | None) -> tuple[dict, QcaEvidenc
     except InputError as err:
         raise InputError(f"{WHERE}: {err}") from None
     names = {f.id: f.name for f in study.factors}
-    return _context(result, names, path, notes), _evidence(result)
+    evidence = qca_evidence(result.conditions, result.configurations, result.necessity)
+    return _context(result, names, path, notes), evidence
 
 
 def _checked(table: object, study: Study) -> dict:
@@ -107,27 +108,15 @@ def _checked(table: object, study: Study) -> dict:
             raise InputError(f"{WHERE} items {name}: expected a list of column names")
     if table["outcome"] not in table["items"]:
         raise InputError(f"{WHERE} items: no items for the outcome {table['outcome']}")
+    cut = table.get("incl_cut", 1.0)
+    cuts = cut if isinstance(cut, list) else [cut]
+    if not 1 <= len(cuts) <= 2 or not all(
+        isinstance(c, int | float) and not isinstance(c, bool) for c in cuts
+    ):
+        raise InputError(f"{WHERE} incl_cut: {cut!r}: expected one number or two, e.g. [0.8, 0.6]")
+    if table.get("half", "keep") not in HALF_REMEDIES:
+        raise InputError(f"{WHERE} half: {table['half']!r}: expected keep, up or down")
     return table
-
-
-def _evidence(result) -> QcaEvidence:
-    """Each condition's roles in the configurations (C1, C2, ... in table order) and its
-    necessity facts (the condition and its absence)."""
-    roles: dict[str, list[QcaRole]] = {c: [] for c in result.conditions}
-    for k, config in enumerate(result.configurations, start=1):
-        for condition, status in config.conditions.items():
-            if status is not None:
-                roles[condition].append(QcaRole(f"C{k}", status))
-    necessity: dict[str, list[NecessityFact]] = {c: [] for c in result.conditions}
-    for n in result.necessity:
-        necessity[n.condition.lstrip("~")].append(
-            NecessityFact(n.condition, n.inclN, n.RoN, n.covN, n.necessary)
-        )
-    return QcaEvidence(
-        tuple(result.conditions),
-        {c: tuple(r) for c, r in roles.items()},
-        {c: tuple(n) for c, n in necessity.items()},
-    )
 
 
 def _context(result, names: dict[str, str], path: Path, notes: list[str]) -> dict:
@@ -135,6 +124,7 @@ def _context(result, names: dict[str, str], path: Path, notes: list[str]) -> dic
     from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
     from ismpanel.analysis.fsqca.terms import row_config
     from ismpanel.cli.qca_export import configuration_markdown
+    from ismpanel.cli.readers import short_digest
     from ismpanel.cli.structure_export import md_table
 
     opts = result.options
@@ -162,8 +152,10 @@ def _context(result, names: dict[str, str], path: Path, notes: list[str]) -> dic
         ]
         for code in tt.positive
     ]
+    specs = opts.calibration.columns
     calibration = "; ".join(
-        f"{name} {c.method} ({', '.join(f'{a:g}' for a in c.anchors)})"
+        f"{name} {c.method} {specs[name].describe() + ' = ' if name in specs else ''}"
+        f"({', '.join(f'{a:.4g}' for a in c.anchors)})"
         if c.anchors
         else f"{name} {c.method}"
         for name, c in result.calibration.items()
@@ -186,7 +178,7 @@ def _context(result, names: dict[str, str], path: Path, notes: list[str]) -> dic
         ),
         ("fsQCA necessity", f"flagged from consistency {opts.necessity_cut:g}"),
     ]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    digest = short_digest(path)
     return {
         "outcome": result.outcome_label,
         "intro": (
@@ -214,8 +206,14 @@ def _context(result, names: dict[str, str], path: Path, notes: list[str]) -> dic
         "configuration_table": configuration_markdown(result, title=False).rstrip(),
         "methods": methods,
         "provenance": f"{path.name} (sha256 {digest}), {cases} cases",
-        "terminal_summary": f"fsQCA: {len(result.configurations)} configuration(s) for "
-        f"{result.outcome_label} from {cases} cases",
+        "summary": [
+            f"fsQCA: {len(result.configurations)} configuration(s) for {result.outcome_label} "
+            f"from {cases} cases",
+            *(
+                f"  C{k}: {c.expression} (consistency {c.inclS:.3f}, raw coverage {c.covS:.3f})"
+                for k, c in enumerate(result.configurations, start=1)
+            ),
+        ],
     }
 
 

@@ -4,7 +4,6 @@ recommendations rendered from templates, the methods and the provenance."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from ismpanel.analysis.micmac import QUADRANTS
 from ismpanel.analysis.structure import StructuralModel, analyse_structure, options_from_table
 from ismpanel.cli import structure_export as export
 from ismpanel.cli import templating
+from ismpanel.cli.readers import short_digest
 from ismpanel.elicitation.aggregate import Aggregate, PanelOptions
 from ismpanel.elicitation.panel import aggregate_panel, panel_structure, panel_summary
 from ismpanel.elicitation.store import PanelStore
@@ -257,9 +257,7 @@ def _methods(
         ("ISM vs MICMAC", export.check_rule()),
         (
             "Priority of recommendations",
-            "score = tier (deep 3, middle 2, surface 1) + 1 for a "
-            "MICMAC driver + 2 for a core (1 for a peripheral) fsQCA condition + 1 for a necessary "
-            "condition; high from 5, medium from 3; ties by driving power",
+            recommend.describe_rule(),
         ),
     ]
     if qca:
@@ -270,7 +268,7 @@ def _methods(
 def _provenance(folder: Path, store: PanelStore, qca: dict | None) -> list[tuple[str, str]]:
     sources = Counter(a.source for a in store.history())
     items = [
-        ("Study definition", f"study.toml (sha256 {_digest(folder / 'study.toml')})"),
+        ("Study definition", f"study.toml (sha256 {short_digest(folder / 'study.toml')})"),
         (
             "Panel answers",
             f"{sum(sources.values())} answers in panel.db over "
@@ -293,7 +291,3 @@ def _provenance_note(study: Study) -> dict:
         "generator": table.get("generator"),
         "seed": table.get("seed"),
     }
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

@@ -46,7 +46,9 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         where = err.filename or err.name or name
         raise InputError(f"{where}:{err.lineno}: template syntax error: {err.message}") from None
     except jinja2.TemplateNotFound as err:
-        raise InputError(f"template {err.name} not found") from None
+        where = _template_frame(err, "")
+        prefix = f"{where}: " if where else ""
+        raise InputError(f"{prefix}template {err.name} not found") from None
     except Exception as err:  # any failure raised while running template code
         raise InputError(f"{_template_frame(err, name)}: template error: {err}") from None
 
