@@ -14,17 +14,19 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @dataclass
 class Reply:
-    """What the server sends back: status, body (a dict is sent as JSON), delay first."""
+    """What the server sends back: status, body (a dict is sent as JSON), delay first, and
+    any extra headers (e.g. ``Retry-After``)."""
 
     body: dict | str
     status: int = 200
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def completion(text: str, model: str = "fake-model") -> Reply:
@@ -95,6 +97,8 @@ class FakeServer:
                     kind = "application/json" if isinstance(reply.body, dict) else "text/plain"
                     self.send_header("content-type", kind)
                     self.send_header("content-length", str(len(data.encode())))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(data.encode())
                 except (BrokenPipeError, ConnectionResetError):

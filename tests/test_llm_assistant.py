@@ -38,6 +38,8 @@ VERDICTS = [
 ]
 P1 = Factor("P1", "Privacy law", "policy", "Laws on personal data")
 P2 = Factor("P2", "Open data rules", "policy", "Rules for releasing data")
+PL1 = Factor("PL1", "Personal information legislation", "policy", "Laws on personal data")
+TE1 = Factor("TE1", "De-identification technology", "technology", "Masking identities")
 
 
 @pytest.fixture
@@ -85,12 +87,57 @@ def test_verdicts_are_recognised(text):
 @pytest.mark.parametrize(
     "text",
     [
+        # a hedge elsewhere in the sentence does not excuse the clause that states the relation
+        "PL1 directly influences TE1, so consider that when you answer.",
+        "Most panels answer that PL1 directly influences TE1, but weigh your own experience.",
+        "PL1 directly influences TE1, doesn't it?",  # the question is the tag only
+        "Does it matter, given that PL1 drives TE1?",
+        "Even if PL1 drives TE1, weigh the rest.",  # "even if" concedes, it does not ask
+        "Clearly, consider whether PL1 directly influences TE1.",  # leaning undoes the hedge
+        # any linking word or arrow between the two factors, not only influence verbs
+        "PL1 requires TE1.",
+        "PL1 is upstream of TE1.",
+        "PL1 \u2192 TE1.",
+        "PL1 -> TE1.",
+        "Treat PL1 as a precondition for TE1.",
+        "Here the influence runs from PL1 to TE1.",
+        "De-identification technology rests on personal information legislation.",
+        "PL1, in practice, comes before TE1.",
+        # a direction, or the absence or kind of a relation, without naming both
+        "The two are unconnected.",
+        "They have nothing to do with each other.",
+        "Personal information legislation and de-identification technology interact.",
+        "The influence runs from the law to the technology.",
+        # a modal is no hedge: it leans
+        "Personal information legislation might constrain what de-identification technology "
+        "allows.",
+    ],
+)
+def test_verdicts_outside_a_hedged_clause_are_recognised(text):
+    assert find_verdict(text, PL1, TE1, "directly influences") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does PL1 directly influence TE1, or is it the other way round?",
+        "Ask yourself if PL1 directly influences TE1.",
+        "Consider whether PL1 is a precondition for TE1.",
+        "PL1 and TE1 are both about privacy; consider whether one shapes the other.",
+        "Weigh whether the influence runs from PL1 to TE1, or from TE1 to PL1.",
+    ],
+)
+def test_a_question_or_whether_clause_excuses_the_relation_it_asks_about(text):
+    assert find_verdict(text, PL1, TE1, "directly influences") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         NEUTRAL,
         "A strong privacy law protects individuals. Open data rules decide what is published.",
         "Consider whether P1 directly influences P2, or whether the effect runs through "
         "other factors such as enforcement.",
-        "Privacy law might constrain what open data rules allow, and the rules could shape "
-        "how the law is applied; think about which effect is direct.",
         "Key considerations: (a) whether the law prescribes release procedures, (b) whether "
         "release practice informs the law.",
     ],

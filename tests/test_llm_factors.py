@@ -129,3 +129,63 @@ def test_id_prefixes_are_short_and_distinct():
         "database": "Datab",
         "g2": "G",
     }
+
+
+@pytest.mark.parametrize(
+    "dimensions",
+    [
+        ["data", "data_quality"],
+        ["policy", "Policy"],
+        ["Data", "data_x", "datum"],
+        ["policy", "Policy", "policy2"],
+        ["x_", "x"],
+    ],
+)
+def test_id_prefixes_differ_whatever_the_case(dimensions):
+    prefixes = id_prefixes(dimensions)
+    assert len({p.lower() for p in prefixes.values()}) == len(dimensions)
+    assert all(not p[-1].isdigit() for p in prefixes.values())  # "D1" + "2" never meets "D12"
+    assert id_prefixes(["data", "data_quality"]) == {"data": "Data_", "data_quality": "Data_q"}
+    assert id_prefixes(["policy", "Policy"]) == {"policy": "Policy_", "Policy": "Policy2_"}
+
+
+def test_drafts_for_dimensions_alike_get_distinct_ids_and_init_reads_them(
+    cli, tmp_path, monkeypatch
+):
+    def two_each(body: dict, server: FakeServer):
+        dimension = re.search(r"Dimension: (\w+)", body["messages"][1]["content"]).group(1)
+        case = "capitalised" if dimension[0].isupper() else "lowercase"
+        factors = [
+            {"name": f"{dimension} ({case}) factor {k}", "definition": f"{case} {dimension} {k}."}
+            for k in (1, 2)
+        ]
+        return completion(json.dumps({"factors": factors}))
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with FakeServer(two_each) as fake:
+        monkeypatch.setenv("ISMPANEL_LLM_BASE_URL", fake.url)
+        monkeypatch.setenv("ISMPANEL_LLM_MODEL", "fake-model")
+        out = tmp_path / "factors.csv"
+        dims = "data,data_quality,policy,Policy"
+        run = cli("factors", "draft", "Privacy", "--dimensions", dims, "-o", out)
+    assert run.code == 0, run.err
+    init = cli("init", tmp_path / "study", "--factors", out)
+    assert init.code == 0, init.err
+    ids = PanelStore.open(tmp_path / "study").study.factor_ids
+    assert ids == (
+        "Data_1",
+        "Data_2",
+        "Data_q1",
+        "Data_q2",
+        "Policy_1",
+        "Policy_2",
+        "Policy2_1",
+        "Policy2_2",
+    )
+
+
+def test_factors_draft_shares_the_model_and_server_options_of_llm_expert():
+    from ismpanel.cli import factors, llm_expert
+
+    assert factors.ModelOpt is llm_expert.ModelOpt
+    assert factors.BaseUrlOpt is llm_expert.BaseUrlOpt

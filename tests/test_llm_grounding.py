@@ -9,6 +9,8 @@ P2 middle and independent; T1 middle and linkage, peripheral in C1 (present) and
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from ismpanel.analysis.recommend import FactorProfile, NecessityFact, QcaRole
@@ -68,7 +70,7 @@ def profile(fid: str) -> FactorProfile:
 
 
 PROFILES = [profile(fid) for fid in FACTS]
-EVIDENCE = build_evidence(PROFILES, study_figures=[5, 4, 3])  # factors, levels, dimensions
+EVIDENCE = build_evidence(PROFILES, dimensions=3)
 
 
 @pytest.mark.parametrize(
@@ -99,6 +101,33 @@ EVIDENCE = build_evidence(PROFILES, study_figures=[5, 4, 3])  # factors, levels,
         "P1 sits at level 4 of 4 and drives P2.",  # the object of "drives" is not at level 4
         "P1 has high priority and drives P2, T1 and U1.",
         "P1 sits at level 4, at the bottom of the hierarchy; U1 is at the top.",
+        # counts tied to their fact by the noun after them
+        "P1 drives 4 factors.",
+        "P1 directly drives 1 factor.",
+        "T1 is driven by 2 factors.",
+        "P1 drives 5 of the factors (its own included).",  # as driving power counts
+        "The study has 5 factors in 3 dimensions, and the results have 2 configurations.",
+        "T1 appears in 2 configurations.",
+        "T1 is a peripheral condition of both configurations.",
+        # rank words, overall or within the dimension the clause names
+        "P1 is the top priority.",
+        "P1 is the most important factor.",
+        "T1 is the first priority of the technology dimension.",
+        "P2 is the second priority of the policy dimension.",
+        # vague words that match the facts
+        "P1 is at the root of the hierarchy.",
+        "P1 is indispensable for the outcome.",
+        "P1 is a core condition of C1 only.",
+        "Only P1 is a core condition.",
+        # links by other words and arrows, along paths of the hierarchy
+        "P1 \u2192 P2.",
+        "T1 requires P2.",
+        "P1 underpins U2.",
+        "U2 is enabled by P1.",
+        "U1 and U2 are linked.",
+        "U1 \u2194 U2.",
+        "U1 and U2 influence each other.",
+        "P1 has driving power 5 while T1 has driving power 3.",
     ],
 )
 def test_grounded_sentences_pass(text):
@@ -126,11 +155,11 @@ def test_grounded_sentences_pass(text):
         ),
         (
             "P1 drives 6 factors.",
-            ["sentence 1 has the figure 6, which is not a fact of P1 or of the study"],
+            ["sentence 1 says P1 drives 6 factors; it drives 4 in all, 1 directly"],
         ),
         (
             "P1 drives eight factors.",  # number words count as figures
-            ["sentence 1 has the figure eight, which is not a fact of P1 or of the study"],
+            ["sentence 1 says P1 drives eight factors; it drives 4 in all, 1 directly"],
         ),
         (
             "P1 is necessary (consistency 0.93).",
@@ -177,7 +206,10 @@ def test_grounded_sentences_pass(text):
         ),
         (
             "Independent factors come first.",
-            ["sentence 1 says 'Independent' without naming the factor it is about"],
+            [
+                "sentence 1 gives a rank (first) without naming the factor",
+                "sentence 1 says 'Independent' without naming the factor it is about",
+            ],
         ),
         ("P2 has high priority.", ["sentence 1 says P2 is high priority; it is medium priority"]),
         (
@@ -233,6 +265,7 @@ def test_grounded_sentences_pass(text):
             "T1, unlike P2, is independent.",  # a clause naming none: all named before it
             [
                 "sentence 1 says T1 is independent; it is linkage",
+                "sentence 1 relates T1 to P2 by 'unlike', which the checker cannot verify",
             ],
         ),
         (
@@ -258,6 +291,240 @@ def test_grounded_sentences_pass(text):
 )
 def test_each_wrong_claim_is_reported(text, expected):
     assert check_text(text, EVIDENCE) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a figure must be tied to its fact by a label, even when it equals some fact
+        (
+            "U1 has 5.",
+            [
+                "sentence 1 has the figure 5 without saying which fact it is (a label such as "
+                "level, rank, driving power, consistency or factors)"
+            ],
+        ),
+        (
+            "P1 (level 4 of 4) drives 4 factors directly.",
+            ["sentence 1 says P1 directly drives 4 factors; it drives 4 in all, 1 directly"],
+        ),
+        (
+            "P1 and T1 are the two linkage factors.",
+            [
+                "sentence 1 says there are two linkage factors; there are 1",
+                "sentence 1 says P1 is linkage; it is independent",
+            ],
+        ),
+        # quantifiers over configurations
+        (
+            "P1 is a core condition of both configurations.",
+            ["sentence 1 says P1 is core in both configurations; its roles: core present in C1"],
+        ),
+        (
+            "T1 is a peripheral condition in 3 configurations.",
+            [
+                "sentence 1 says T1 is peripheral in 3 configurations; its roles: peripheral "
+                "present in C1, peripheral absent in C2"
+            ],
+        ),
+        (
+            "P1 is the only necessary condition.",  # "only" outside configurations
+            ["sentence 1 says 'only' of P1, which the checker cannot verify"],
+        ),
+        (
+            "T1 is the only core condition of C1.",
+            [
+                "sentence 1 says T1 is a core condition; its roles: peripheral present in C1, "
+                "peripheral absent in C2",
+                "sentence 1 says only T1 is core in C1; so is P1",
+            ],
+        ),
+        # rank words next to priority or rank
+        (
+            "U2 is the first priority of the users dimension.",
+            ["sentence 1 says U2 ranks first in its dimension; it ranks 2 in its dimension"],
+        ),
+        (
+            "P2 is the top priority.",
+            [
+                "sentence 1 says P2 is top priority; it is medium priority",
+                "sentence 1 says P2 is 'the top priority'; it ranks 3 of 5",
+            ],
+        ),
+        (
+            "P2 is the most important factor.",
+            ["sentence 1 says P2 is 'most important'; it ranks 3 of 5"],
+        ),
+        # vague claims of necessity or position
+        ("U2 is indispensable.", ["sentence 1 says U2 is indispensable; it is not necessary"]),
+        (
+            "P2 is at the root of the hierarchy.",
+            ["sentence 1 says P2 is at the root of the hierarchy; it is at level 3 of 4"],
+        ),
+        (
+            "P1 is sufficient for the outcome.",
+            [
+                "sentence 1 calls P1 'sufficient', which the results do not state "
+                "(configurations are sufficient, single factors are not assessed)"
+            ],
+        ),
+        # any word or arrow linking two factors must follow a path
+        (
+            "U1 enables P1.",
+            [
+                "sentence 1 says U1 drives P1 ('enables'); there is no path from U1 to P1 in "
+                "the hierarchy"
+            ],
+        ),
+        (
+            "P1 requires U1.",  # U1 would come first
+            [
+                "sentence 1 says U1 drives P1 ('requires'); there is no path from U1 to P1 in "
+                "the hierarchy"
+            ],
+        ),
+        (
+            "U1 \u2192 P2.",
+            [
+                "sentence 1 says U1 drives P2 ('\u2192'); there is no path from U1 to P2 in the "
+                "hierarchy"
+            ],
+        ),
+        (
+            "P1 \u2194 U1.",
+            [
+                "sentence 1 says P1 and U1 drive each other ('\u2194'); P1 and U1 are not in a "
+                "feedback loop"
+            ],
+        ),
+        (
+            "P1 and U1 are unrelated.",
+            [
+                "sentence 1 says P1 and U1 are unrelated ('are unrelated'); there is a path "
+                "from P1 to U1"
+            ],
+        ),
+        (
+            "P1 drives T1 through U1.",
+            ["sentence 1 says P1 drives T1 through U1; U1 is not on a path from P1 to T1"],
+        ),
+        (
+            "P1 has a higher driving power than T1.",  # comparisons are not checked: rejected
+            [
+                "sentence 1 relates P1 to T1 by 'has a higher driving power than', which the "
+                "checker cannot verify"
+            ],
+        ),
+        (
+            "T1 drives U1 and, through it, P2.",  # a chain the "drives" does not cover
+            ["sentence 1 relates U1 to P2 by 'through it', which the checker cannot verify"],
+        ),
+        (
+            "P2 comes before P1.",
+            ["sentence 1 relates P2 to P1 by 'comes before', which the checker cannot verify"],
+        ),
+    ],
+)
+def test_claims_the_checker_cannot_confirm_are_rejected(text, expected):
+    assert check_text(text, EVIDENCE) == expected
+
+
+@pytest.fixture(scope="module")
+def demo_evidence(tmp_path_factory):
+    """The evidence of the bundled study's results (the demo's panel and questionnaire), as
+    ``brief --narrative`` builds it."""
+    from ismpanel.cli.app import main
+    from ismpanel.cli.study_report import ReportOptions, build_report
+    from ismpanel.elicitation.aggregate import PanelOptions
+
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    with contextlib.suppress(SystemExit):
+        main(["demo", "--out", str(folder)])
+    report = build_report(folder, ReportOptions(PanelOptions(allow_incomplete=True)))
+    evidence = build_evidence(report.profiles, len(report.study.dimensions))
+    f = evidence.factors  # the facts the reviewer's sentences get wrong
+    assert (f["US1"].rank, f["US2"].rank, f["US2"].dimension) == (10, 2, "users")
+    assert [r.configuration for r in f["PL1"].roles if r.core] == ["C1"]
+    assert evidence.configurations == {"C1", "C2", "C3", "C4", "C5"}
+    assert (f["PL1"].driving, f["PL1"].level, f["PL1"].n_levels, len(f["PL1"].drives)) == (
+        13,
+        5,
+        6,
+        3,
+    )
+    assert "PL4" not in evidence.reach["US1"] and "PL1" not in evidence.reach["US1"]
+    assert not f["DA1"].necessary and f["US2"].level == 5
+    return evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Public privacy awareness (US1) is the first priority of the users dimension.",
+            ["sentence 1 says US1 ranks first in its dimension; it ranks 2 in its dimension"],
+        ),
+        (
+            "PL1 is a core condition of all five configurations.",
+            [
+                "sentence 1 says PL1 is core in five configurations; its roles: core present "
+                "in C1, peripheral present in C2, peripheral present in C3, peripheral present "
+                "in C4",
+                "sentence 1 says PL1 is core in all five configurations; its roles: core "
+                "present in C1, peripheral present in C2, peripheral present in C3, peripheral "
+                "present in C4",
+            ],
+        ),
+        (
+            "US1 enables Leadership commitment (PL4).",
+            [
+                "sentence 1 says US1 drives PL4 ('enables'); there is no path from US1 to PL4 "
+                "in the hierarchy"
+            ],
+        ),
+        (
+            "US1 determines PL4 and PL1.",
+            [
+                "sentence 1 says US1 drives PL4 ('determines'); there is no path from US1 to "
+                "PL4 in the hierarchy",
+                "sentence 1 says US1 drives PL1 ('determines'); there is no path from US1 to "
+                "PL1 in the hierarchy",
+            ],
+        ),
+        (
+            "PL1 (level 5 of 6) drives 6 factors.",
+            ["sentence 1 says PL1 drives 6 factors; it drives 12 in all, 3 directly"],
+        ),
+        (
+            "DA1 is indispensable for the outcome.",
+            ["sentence 1 says DA1 is indispensable; it is not necessary"],
+        ),
+        (
+            "US2 is at the root of the hierarchy.",
+            ["sentence 1 says US2 is at the root of the hierarchy; it is at level 5 of 6"],
+        ),
+    ],
+)
+def test_false_claims_about_the_demo_study_are_rejected(demo_evidence, text, expected):
+    assert check_text(text, demo_evidence) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Staff privacy literacy (US2) is the first priority of the users dimension.",
+        "PL1 is a core condition of C1 only, and a peripheral condition in 3 configurations.",
+        "Personal information legislation (PL1) sits at level 5 of 6 and drives US1, PL2 and "
+        "PL3 directly.",
+        "PL1 drives 12 factors.",
+        "Leadership commitment (PL4) is at the root of the hierarchy.",
+        "PL1 is the top priority, with driving power 13.",
+        "US1 requires PL1.",
+        "The study's 17 factors form 6 levels in 4 dimensions.",
+    ],
+)
+def test_true_claims_about_the_demo_study_pass(demo_evidence, text):
+    assert check_text(text, demo_evidence) == []
 
 
 @pytest.mark.parametrize(

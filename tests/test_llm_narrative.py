@@ -160,7 +160,12 @@ def test_a_well_behaved_server_gets_its_prose_into_every_section():
         heading, body, note = text.split("\n\n")
         assert heading == f"### {section.dimension.name}"
         assert body == prose(section_facts(STUDY, section, PROFILES))
-        assert note.startswith("*Written by the LLM fake-model from the factor profiles;")
+        assert note == (  # what was checked, and what was not
+            "*Written by the LLM fake-model from the factor profiles. Its factor ids, figures, "
+            "levels, tiers, MICMAC clusters, priorities and ranks, fsQCA roles, necessity and "
+            "the links it states between factors were checked against the results; the rest "
+            "of its wording (the measures and their reasons) was not.*"
+        )
         assert got[section.dimension.id].draft == body
     assert "Privacy law (P1) sits at level 4 of 4 in the deep tier" in got["policy"].prose
     assert "P1 is necessary for the outcome (consistency 91 %)." in got["policy"].prose
@@ -263,7 +268,7 @@ def test_wrong_figures_keep_the_template():
                 "policy: sentence 3 says P1 has necessity consistency 95 %; it has necessity "
                 "consistency 0.912 or 0.35",
                 "policy: sentence 6 says P2 has driving power 5; it has driving power 4",
-                "policy: sentence 9 has the figure 9, which is not a fact of P1 or of the study",
+                "policy: sentence 9 says P1 drives 9 factors; it drives 4 in all, 1 directly",
             ]
         },
         "95 %",
@@ -281,6 +286,35 @@ def test_a_wrong_relation_keeps_the_template():
             ]
         },
         "U2 drives T1",
+    )
+
+
+def test_false_ranks_links_and_vague_claims_keep_the_template():
+    narrative, _ = run(
+        writer(
+            {
+                "policy": lambda f: prose(f) + " P2 is the first priority of the policy dimension.",
+                "technology": lambda f: prose(f) + " T1 enables P2.",
+                "users": lambda f: prose(f) + " U2 is indispensable, at the root of the hierarchy.",
+            }
+        )
+    )
+    bad_sections(
+        narrative,
+        {
+            "policy": [
+                "policy: sentence 9 says P2 ranks first in its dimension; it ranks 2 in its "
+                "dimension"
+            ],
+            "technology": [
+                "technology: sentence 6 says T1 drives P2 ('enables'); there is no path from T1 "
+                "to P2 in the hierarchy"
+            ],
+            "users": [
+                "users: sentence 5 says U2 is indispensable; it is not necessary",
+                "users: sentence 5 says U2 is at the root of the hierarchy; it is at level 1 of 4",
+            ],
+        },
     )
 
 

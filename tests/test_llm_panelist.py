@@ -217,6 +217,77 @@ def test_transient_errors_are_retried_with_backoff(cli, study, monkeypatch):
     assert "12 call(s), 6 retried, 0 failed" in run.err
 
 
+@pytest.mark.parametrize("header", ["nan", "inf", "-5", "soon"])
+def test_an_unusable_retry_after_falls_back_to_the_backoff(cli, study, monkeypatch, header):
+    def throttled(body: dict, server: FakeServer) -> Reply:
+        pair = asked_pair(body)
+        if server.next_index(pair) == 0:
+            return Reply(error(429, "slow down").body, 429, headers={"Retry-After": header})
+        return completion(judgement(TRUTH[pair]))
+
+    started = time.monotonic()
+    with serve(monkeypatch, throttled):
+        run = cli("llm-expert", study, "--samples", "1", "--retries", "1")
+    assert run.code == 0, run.err
+    assert "Traceback" not in run.err
+    assert llm_answers(study) == TRUTH
+    assert "12 call(s), 6 retried, 0 failed" in run.err
+    assert time.monotonic() - started < 10  # the backoff (0.01 s), not a 30 s cap
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("2.5", 2.5), ("0", 0.0), ("nan", None), ("inf", None), ("-inf", None), ("-1", None)],
+)
+def test_only_a_finite_non_negative_retry_after_is_kept(header, seconds):
+    from types import SimpleNamespace
+
+    from ismpanel.elicitation.llm.client import _retry_after
+
+    err = SimpleNamespace(response=SimpleNamespace(headers={"retry-after": header}))
+    assert _retry_after(err) == seconds
+
+
+AMBIGUOUS = [
+    # a fenced object and a different one after it: which one is the answer is unknown
+    "```json\n" + judgement("V") + "\n```\nOn reflection the reverse holds: " + judgement("A"),
+    # the same, the other way round
+    judgement("A") + " or, formally:\n```json\n" + judgement("V") + "\n```",
+    # a key given twice: json.loads would silently keep the last
+    '{"relation": "V", "relation": "A", "confidence": 0.8, "rationale": "x"}',
+    'My reply: {"relation": "V", "confidence": 0.8, "rationale": "x", "relation": "A"}',
+    '{"relation": "V", "confidence": 0.8, "rationale": {"why": "a", "why": "b"}}',
+]
+
+
+@pytest.mark.parametrize("reply", AMBIGUOUS)
+def test_an_ambiguous_reply_is_unusable_never_a_vote(cli, study, monkeypatch, reply):
+    with serve(monkeypatch, lambda body, server: completion(reply)):
+        run = cli("llm-expert", study, "--samples", "1", "--concurrency", "1")
+    assert llm_answers(study) == {}
+    assert {c.outcome for c in calls(study)} == {"invalid"}
+    assert run.code == 1 and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (judgement("V"), (json.loads(judgement("V")), None)),
+        (  # the same object twice, fenced and not, is one answer
+            f"```json\n{judgement('V')}\n```\nthat is {judgement('V')}",
+            (json.loads(judgement("V")), None),
+        ),
+        (AMBIGUOUS[0], (None, "the reply holds several different JSON objects")),
+        (AMBIGUOUS[2], (None, "the reply's JSON object gives the key 'relation' twice")),
+        (AMBIGUOUS[3], (None, "the reply's JSON object gives the key 'relation' twice")),
+    ],
+)
+def test_extract_json_takes_one_object_or_none(text, expected):
+    from ismpanel.elicitation.llm.structured import extract_json
+
+    assert extract_json(text) == expected
+
+
 def test_a_stopped_run_resumes_asking_only_what_is_missing(cli, study, monkeypatch):
     healthy = {"on": False}
 

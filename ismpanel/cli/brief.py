@@ -112,8 +112,11 @@ def _rewrite_recommendations(report, config) -> None:
     report.context["methods"].append(
         (
             "Narrative",
-            f"recommendations rewritten as prose by {config.model} and checked against the "
-            f"results for: {', '.join(rewritten) or 'no dimension'}; {kept} section(s) kept the "
-            "template text (mismatches or failures are listed when the brief is written)",
+            f"recommendations rewritten as prose by {config.model} for: "
+            f"{', '.join(rewritten) or 'no dimension'}; its factor ids, figures, levels, tiers, "
+            "clusters, priorities, fsQCA roles, necessity and stated links were checked against "
+            "the results (the wording of the measures was not); "
+            f"{kept} section(s) kept the template text (mismatches or failures are listed when "
+            "the brief is written)",
         )
     )

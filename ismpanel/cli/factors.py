@@ -9,21 +9,10 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.cli.llm_expert import ConcurrencyOpt, RetriesOpt, TimeoutOpt
+from ismpanel.cli.llm_expert import BaseUrlOpt, ConcurrencyOpt, ModelOpt, RetriesOpt, TimeoutOpt
 
 factors_app = typer.Typer(help="Draft a factors file with an LLM.", no_args_is_help=True)
 DEFAULT_DIMENSIONS = "policy,technology,data,users"
-ModelOpt = Annotated[
-    str | None, typer.Option("--model", help="Model name (default: ISMPANEL_LLM_MODEL).")
-]
-BaseUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--base-url",
-        help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (default: "
-        "ISMPANEL_LLM_BASE_URL, else OpenAI).",
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:

@@ -14,14 +14,15 @@ from ismpanel.analysis.errors import AnalysisError
 
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", help="Model name (default: ISMPANEL_LLM_MODEL, [llm]).")
+    str | None,
+    typer.Option("--model", help="Model name (default: ISMPANEL_LLM_MODEL, then a study's [llm])."),
 ]
 BaseUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--base-url",
         help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (default: "
-        "ISMPANEL_LLM_BASE_URL, [llm], else OpenAI).",
+        "ISMPANEL_LLM_BASE_URL, then a study's [llm], else OpenAI).",
     ),
 ]
 TimeoutOpt = Annotated[

@@ -48,7 +48,9 @@ def explain_messages(screen: Screen, title: str, outcome: str) -> list[dict]:
         f'"{rel}" the other. Do not give a verdict: do not say or hint whether, or in which '
         "direction, either factor influences the other, do not say the relation is mutual, "
         "one-way or absent, do not mention the answer letters V, A, X or O, and do not "
-        "recommend an answer. The expert decides."
+        "recommend an answer. Describe each factor in its own sentence; a sentence that "
+        'names both factors must be a "whether" clause or a question (e.g. "Weigh whether '
+        'a change in one would by itself change the other."). The expert decides.'
     )
     user = (
         f"First factor {a.id}: {a.name}. {a.definition}\n"

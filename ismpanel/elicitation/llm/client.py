@@ -3,13 +3,15 @@ limit on calls in flight, and a running token-usage count for the summary after 
 
 The SDK's own retries are switched off so that every retry is counted and spaced here:
 timeouts, dropped connections, 408/409/429 and 5xx are retried after ``backoff * 2**k``
-seconds (halved at random, or the server's ``Retry-After``); a refused key or an unknown
+seconds (halved at random), or after the server's ``Retry-After`` when it is a finite,
+non-negative number of seconds (at most ``MAX_WAIT``); a refused key or an unknown
 model stops the command with one line; a request the server rejects as malformed (400/422)
 is raised as :class:`LlmRejected`, which callers use to drop an unsupported reply format.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -166,9 +168,10 @@ class LlmClient:
         raise LlmError(f"HTTP {status}: {_short(err.message)}")
 
     def _wait(self, attempt: int, hint: float | None) -> float:
-        """The server's ``Retry-After`` if it gave one, else exponential backoff with jitter."""
-        if hint is not None:
-            return min(max(hint, 0.0), MAX_WAIT)
+        """The server's ``Retry-After`` if it gave a usable one (at most ``MAX_WAIT``), else
+        exponential backoff with jitter."""
+        if hint is not None and math.isfinite(hint) and hint >= 0:
+            return min(hint, MAX_WAIT)
         delay = self.config.backoff * 2 ** (attempt - 1)
         return min(delay * random.uniform(0.5, 1.0), MAX_WAIT)
 
@@ -195,11 +198,13 @@ class LlmClient:
 
 
 def _retry_after(err) -> float | None:
-    """Seconds from a ``Retry-After`` header, when the server sent a number."""
+    """Seconds from a ``Retry-After`` header, when the server sent a finite, non-negative
+    number (``nan``, ``inf`` and negative values are ignored: the usual backoff applies)."""
     try:
-        return float(err.response.headers.get("retry-after"))
+        seconds = float(err.response.headers.get("retry-after"))
     except (AttributeError, TypeError, ValueError):
         return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def _short(text: object, limit: int = 160) -> str:

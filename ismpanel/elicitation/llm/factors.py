@@ -10,6 +10,7 @@ and every removal is reported; the first occurrence is kept.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -169,19 +170,33 @@ def clean_entries(
 def id_prefixes(dimensions: list[str]) -> dict[str, str]:
     """Each dimension's shortest leading part that no other dimension starts with, first
     letter capitalised (policy → P, privacy → Pr when both); a ``_`` follows a prefix that
-    ends in a digit or is a whole dimension id that starts another, so ids stay unique."""
-    found = {}
+    ends in a digit or is a whole dimension id that starts another. Prefixes never end in a
+    digit and differ whatever the case (a clash takes a longer part, else a number: data →
+    Data_, data_quality → Data_q; policy → Policy_, Policy → Policy2_), so ids stay unique."""
+    found: dict[str, str] = {}
+    taken: set[str] = set()
     for d in dimensions:
         others = [o.lower() for o in dimensions if o != d]
-        k = next(
+        first = next(
             (k for k in range(1, len(d) + 1) if all(o[:k] != d[:k].lower() for o in others)),
             len(d),
         )
-        prefix = d[:k][0].upper() + d[:k][1:]
-        if prefix[-1].isdigit() or any(o[:k] == d[:k].lower() for o in others):
-            prefix += "_"
+        longer = (_prefix(d, k, others) for k in range(first, len(d) + 1))
+        whole = _prefix(d, len(d), others).rstrip("_")
+        numbered = (f"{whole}{n}_" for n in itertools.count(2))
+        prefix = next(c for c in itertools.chain(longer, numbered) if c.lower() not in taken)
+        taken.add(prefix.lower())
         found[d] = prefix
     return found
+
+
+def _prefix(dimension: str, k: int, others: list[str]) -> str:
+    """The first ``k`` characters of a dimension id, capitalised, with a ``_`` after a digit
+    or when another dimension starts the same way."""
+    prefix = dimension[0].upper() + dimension[1:k]
+    if prefix[-1].isdigit() or any(o[:k] == dimension[:k].lower() for o in others):
+        prefix += "_"
+    return prefix
 
 
 def _text(item: object, key: str) -> str:

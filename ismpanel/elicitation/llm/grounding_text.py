@@ -6,7 +6,8 @@ Decisions: a factor is named by its id (exactly as in the study) or by its full 
 case). Any other word shaped like an id (letters, then digits: ``DA9``, ``pl1``, ``C7``) is a
 stranger. Figures are digits (``15``, ``0.86``, ``86 %``, ``5th``) and the number words two
 to twenty; "one" and ordinal words are too common as ordinary words to count, except next to
-a label ("level one", "ranked first", "the fourth level").
+a label ("level one", "ranked first", "comes first", "the fourth level", "the first
+priority", "the second of the users dimension").
 """
 
 from __future__ import annotations
@@ -28,22 +29,66 @@ ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth ele
 ORDINALS += "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
 ORDINAL_WORDS = {w: k for k, w in enumerate(ORDINALS.split(), start=1)}
 AFTER_LABEL = re.compile(
-    rf"\b(?:levels?|rank(?:s|ed)?|score|power|dependence)\s+(?:of\s+|is\s+|at\s+)?"
-    rf"(one|{'|'.join(ORDINAL_WORDS)})\b",
+    rf"\b(?:levels?|rank(?:s|ed)?|score|power|dependence|comes?|goes?|placed|listed)\s+"
+    rf"(?:of\s+|is\s+|at\s+)?(one|{'|'.join(ORDINAL_WORDS)})\b",
     re.IGNORECASE,
 )
 ORDINAL_BEFORE_LEVEL = re.compile(rf"\b({'|'.join(ORDINAL_WORDS)})(?=\s+level\b)", re.IGNORECASE)
+RANK_NOUN = r"(?:priority|priorities|rank|ranking|ranked|place|position|dimension)\b"
+ORDINAL_BEFORE_RANK = re.compile(
+    rf"\b({'|'.join(ORDINAL_WORDS)})(?=(?:[\s-]+[\w']+){{0,4}}?[\s-]+{RANK_NOUN})",
+    re.IGNORECASE,
+)
+# Words and arrows that link two factors, by what they claim: a path from the factor before
+# them to the one after (forward), the reverse (backward), a path either way (linked), none
+# either way (unrelated), or both ways (mutual). A form of "is ... by" (passive) reads
+# backward.
 FORWARD = re.compile(
-    r"\b(?:drives|drive|drove|influences|influence|shapes|shape|affects|affect|feeds|feed)"
-    r"(?:\s+into)?\b",
+    r"\b(?:drives|drive|drove|influences|influence|shapes|shape|affects|affect|feeds|feed|"
+    r"enables?|enabling|determines?|underpins?|underlies|underlie|leads? to|led to|results? in|"
+    r"causes?|triggers?|fosters?|supports?|strengthens?|promotes?|facilitates?|governs?|"
+    r"constrains?|hinders?|undermines?|precedes?|reaches|reach|improves?|limits?|"
+    r"propagates? (?:to|into)|gives? rise to|paves? the way for|acts? (?:up)?on|"
+    r"sets? the (?:conditions|stage) for|(?:flows?|runs?) into|"
+    r"(?:is|are) (?:a |the )?(?:pre-?conditions?|prerequisites?|conditions?|basis|foundations?|"
+    r"sources?|drivers?|causes?) (?:for|of)|(?:is|are|sits?|lies|lie) upstream (?:of|from)|"
+    r"(?:is|are) (?:needed|required|necessary|essential|indispensable) for)(?:\s+into)?\b|"
+    r"\u2192|\u21d2|\u27f6|->|=>",
     re.IGNORECASE,
 )
 BACKWARD = re.compile(
-    r"\b(?:driven|influenced|shaped|affected|fed)\s+(?:directly\s+)?by\b|"
-    r"\bdepends?\s+(?:directly\s+)?on\b",
+    r"\b(?:(?:driven|influenced|shaped|affected|fed|enabled|determined|underpinned|caused|"
+    r"triggered|fostered|supported|strengthened|promoted|facilitated|governed|constrained|"
+    r"hindered|undermined|preceded|reached|conditioned|limited|improved)\s+(?:directly\s+)?by|"
+    r"(?:is|are|was|were|being|been)\s+(?:\w+ly\s+)?\w+(?:ed|en)\s+by|"
+    r"depends?\s+(?:directly\s+)?on|depending\s+on|requires?|requiring|needs|relies on|"
+    r"rely on|rests? on|builds? on|stems? from|follows? from|results? from|derives? from|"
+    r"(?:is|are) rooted in|(?:is|are|sits?|lies|lie) downstream (?:of|from)|"
+    r"(?:is|are) (?:a |the )?(?:results?|consequences?|outcomes?|products?) of)\b|"
+    r"\u2190|\u21d0|<-(?!>)",
     re.IGNORECASE,
 )
-CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013]|\s-\s")
+LINKED = re.compile(
+    r"\b(?:(?:is|are)\s+(?:\w+ly\s+)?(?:linked|connected|related|tied|coupled|associated|"
+    r"interdependent)(?:\s+(?:to|with))?|interacts?(?:\s+with)?|correlates?(?:\s+with)?|"
+    r"goes hand in hand with|go hand in hand)\b",
+    re.IGNORECASE,
+)
+MUTUAL = re.compile(r"\u2194|\u21c4|<->")
+UNRELATED = re.compile(
+    r"\b(?:(?:is|are)\s+(?:unrelated|unconnected|disconnected|independent)\s+(?:to|of|from|"
+    r"with)|(?:is|are)\s+(?:unrelated|unconnected|disconnected)|(?:has|have)\s+no\s+"
+    r"(?:\w+\s+)?(?:effect|influence|impact|bearing|link|connection)\s+on|nothing to do with)\b",
+    re.IGNORECASE,
+)
+CUES = (
+    ("forward", FORWARD),
+    ("backward", BACKWARD),
+    ("linked", LINKED),
+    ("unrelated", UNRELATED),
+    ("mutual", MUTUAL),
+)
+CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013]|\s-\s|\b(?:while|whereas|but)\b")
 LIST_GAP = re.compile(r"[\s,()*_]*(?:(?:and|or|nor|as well as)\b[\s,()*_]*)?\Z", re.IGNORECASE)
 LEAD_GAP = re.compile(r"[\s*_]*\Z")
 MASK = "F"
@@ -127,7 +172,7 @@ class Scan:
     def _object_after(self, pos: int, group: tuple[Mention, ...]) -> bool:
         """Whether ``group`` follows ``pos`` with a relation verb in between."""
         gap = self.masked[pos : group[0].start]
-        return group[0].start > pos and bool(FORWARD.search(gap) or BACKWARD.search(gap))
+        return group[0].start > pos and any(cue.search(gap) for _, cue in CUES)
 
 
 def sentences(text: str) -> list[str]:
@@ -192,11 +237,13 @@ def _figures(masked: str) -> tuple[Figure, ...]:
     for m in NUMBER_WORD.finditer(masked):
         value = NUMBER_WORDS[m.group(1).lower()]
         found.append(Figure(m.start(), m.end(), m.group(0), value, 0, False))
-    for m in (*AFTER_LABEL.finditer(masked), *ORDINAL_BEFORE_LEVEL.finditer(masked)):
+    spelt = (AFTER_LABEL, ORDINAL_BEFORE_LEVEL, ORDINAL_BEFORE_RANK)
+    for m in (m for rule in spelt for m in rule.finditer(masked)):
         word = m.group(1).lower()
         value = 1 if word == "one" else ORDINAL_WORDS[word]
         found.append(Figure(m.start(1), m.end(1), m.group(1), value, 0, False))
-    return tuple(sorted(found, key=lambda f: f.start))
+    unique = {f.start: f for f in found}
+    return tuple(sorted(unique.values(), key=lambda f: f.start))
 
 
 def _groups(sentence: str, mentions: list[Mention]) -> tuple[tuple[Mention, ...], ...]:

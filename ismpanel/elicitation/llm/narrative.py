@@ -7,7 +7,8 @@ the template text as the draft to rewrite; the reply is a JSON object of paragra
 the section, and :func:`~.grounding.check_text` finds no mismatch against all the study's
 profiles; otherwise the section keeps its template text and the reasons are listed. The
 kept prose starts with the template's own heading and ends with a line saying that an LLM
-wrote it from the profiles and that it was checked. Pure apart from the model calls.
+wrote it from the profiles, which of its claims were checked and that the rest of its wording
+was not. Pure apart from the model calls.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def _narrate(
     results = []
     for section in sections:
         exchange = replies.get(section.dimension.id)
-        evidence = build_evidence(profiles, study_figures(study, section, profiles))
+        evidence = build_evidence(profiles, len(study.dimensions))
         results.append(_judge(section, exchange, evidence, names, client.config.model))
     return results
 
@@ -165,24 +166,12 @@ def _judge(
     lines = section.text.strip().splitlines()
     heading = lines[0] if lines and lines[0].startswith("#") else f"### {section.dimension.name}"
     note = (
-        f"*Written by the LLM {model} from the factor profiles; every factor id, level, "
-        "cluster and figure in it was checked against the results.*"
+        f"*Written by the LLM {model} from the factor profiles. Its factor ids, figures, "
+        "levels, tiers, MICMAC clusters, priorities and ranks, fsQCA roles, necessity and the "
+        "links it states between factors were checked against the results; the rest of its "
+        "wording (the measures and their reasons) was not.*"
     )
     return SectionNarrative(dim, f"{heading}\n\n{prose}\n\n{note}", draft=prose)
-
-
-def study_figures(study: Study, section: Section, profiles: list[FactorProfile]) -> list[int]:
-    """The figures of the study a section may state: its factors, levels, dimensions,
-    configurations, and the factors of the section."""
-    configurations = {r.configuration for p in profiles for r in p.roles}
-    levels = max((p.n_levels for p in profiles), default=0)
-    return [
-        len(profiles),
-        levels,
-        len(study.dimensions),
-        len(configurations),
-        len(section.profiles),
-    ]
 
 
 def validate_paragraphs(obj: object) -> tuple[list[str] | None, str | None]:
@@ -217,7 +206,14 @@ def narrative_messages(study: Study, section: Section, profiles: list[FactorProf
         'independent) drives TE4".\n'
         "- Use the words autonomous, dependent, linkage, independent, driver, deep, middle, "
         "surface, core, peripheral, necessary and loop only for those facts.\n"
-        "- Say that a factor drives another only along drives_directly (or a chain of them).\n"
+        "- Say that a factor drives another only along drives_directly (or a chain of them); "
+        "link two factors only with drives, is driven by or influences, never with other verbs, "
+        "comparisons or orderings.\n"
+        "- Write every figure with its label (level 5 of 6, driving power 13, dependence 1, "
+        "rank 2, consistency 0.71); never a bare number.\n"
+        "- Do not call a factor essential, indispensable, a root, foundational or the most "
+        "important, and do not say all, every, each or only about configurations; state the "
+        "facts instead (necessary, level, rank, the configurations by name).\n"
         "- Cover every factor of the dimension, highest priority first, and keep the "
         "measures the template recommends.\n"
         "- Plain paragraphs only: no headings, lists, tables, links or markup.\n"

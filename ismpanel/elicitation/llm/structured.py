@@ -2,22 +2,20 @@
 
 The request first carries the schema as ``response_format``; a server that rejects it (HTTP
 400/422) is asked again without it, and that client then stops sending it. The reply is taken
-as JSON when it is one object, or when it holds exactly one object (in a fenced block or in
-prose); several different objects are ambiguous and never guessed between. A reply that
+as JSON when it is one object, or when it holds exactly one object (in fenced blocks and in
+prose alike, the same object repeated counts once); several different objects, or an object
+that gives a key twice, are ambiguous and never guessed between. A reply that
 does not validate gets one repair request quoting the problem; after that it is ``invalid``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ismpanel.elicitation.llm.client import Completion, LlmClient, LlmError, LlmRejected
-
-FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 
 Validator = Callable[[Any], tuple[Any, str | None]]
 
@@ -46,20 +44,40 @@ class SchemaSupport:
 
 
 def extract_json(text: str) -> tuple[Any, str | None]:
-    """The one JSON object a reply holds, or (None, why not)."""
+    """The one JSON object a reply holds, or (None, why not). Every object counts, fenced or
+    not: a reply holding different objects, or an object with a key given twice, is
+    ambiguous and never guessed from."""
     stripped = text.strip()
     try:
-        return json.loads(stripped), None
+        return json.loads(stripped, object_pairs_hook=_unique_keys), None
+    except DuplicateKey as err:
+        return None, str(err)
     except json.JSONDecodeError:
         pass
-    fenced = [obj for m in FENCE.finditer(text) for obj in _objects_in(m.group(1))]
-    candidates = fenced or _objects_in(text)
+    try:
+        candidates = _objects_in(text)
+    except DuplicateKey as err:
+        return None, str(err)
     distinct = {json.dumps(c, sort_keys=True) for c in candidates}
     if not distinct:
         return None, "the reply holds no JSON object"
     if len(distinct) > 1:
         return None, "the reply holds several different JSON objects"
     return candidates[0], None
+
+
+class DuplicateKey(ValueError):
+    """A JSON object gives the same key twice (which value was meant is unknown)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """A JSON object's pairs as a dict; raises :class:`DuplicateKey` on a repeated key."""
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(f"the reply's JSON object gives the key {key!r} twice")
+        found[key] = value
+    return found
 
 
 def ask_json(
@@ -147,8 +165,9 @@ def _parse(text: str, validate: Validator) -> tuple[Any, str | None]:
 
 
 def _objects_in(text: str) -> list[dict]:
-    """Every top-level JSON object in a text, left to right."""
-    decoder = json.JSONDecoder()
+    """Every top-level JSON object in a text (in fenced blocks or not), left to right;
+    raises :class:`DuplicateKey` when one repeats a key."""
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
     found, k = [], text.find("{")
     while k != -1:
         try:
