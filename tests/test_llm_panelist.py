@@ -408,3 +408,15 @@ def test_in_a_later_round_only_the_reopened_pairs_are_asked(cli, study, monkeypa
     assert run.code == 0, run.err
     assert [asked_pair(b) for b in later] == [("P1", "P2")]
     assert PanelStore.open(study).round_answers("L1", 2) == {("P1", "P2"): "V"}
+
+
+def test_an_object_inside_a_malformed_one_is_not_taken_as_the_answer():
+    from ismpanel.elicitation.llm.structured import extract_json
+
+    value, problem = extract_json('{"relation": "V", "rationale": {"relation": "A"} and so on')
+    assert value is None and "inside a malformed one" in problem
+    # a brace inside a string of a well-formed object is no such case
+    assert extract_json('Answer: {"relation": "O", "rationale": "no {link}"}')[0] == {
+        "relation": "O",
+        "rationale": "no {link}",
+    }

@@ -56,7 +56,7 @@ def extract_json(text: str) -> tuple[Any, str | None]:
         pass
     try:
         candidates = _objects_in(text)
-    except DuplicateKey as err:
+    except (DuplicateKey, NestedInMalformed) as err:
         return None, str(err)
     distinct = {json.dumps(c, sort_keys=True) for c in candidates}
     if not distinct:
@@ -166,19 +166,54 @@ def _parse(text: str, validate: Validator) -> tuple[Any, str | None]:
 
 def _objects_in(text: str) -> list[dict]:
     """Every top-level JSON object in a text (in fenced blocks or not), left to right;
-    raises :class:`DuplicateKey` when one repeats a key."""
+    raises :class:`DuplicateKey` when one repeats a key, and :class:`NestedInMalformed` when
+    a well-formed object sits inside a malformed one (the inner one is not the answer)."""
     decoder = json.JSONDecoder(object_pairs_hook=_unique_keys)
-    found, k = [], text.find("{")
+    found: list[dict] = []
+    malformed: list[tuple[int, int]] = []
+    k = text.find("{")
     while k != -1:
         try:
             obj, end = decoder.raw_decode(text, k)
         except json.JSONDecodeError:
+            malformed.append((k, _closing_brace(text, k)))
             k = text.find("{", k + 1)
             continue
+        if any(a < k < b for a, b in malformed):
+            raise NestedInMalformed("the reply holds a JSON object inside a malformed one")
         if isinstance(obj, dict):
             found.append(obj)
         k = text.find("{", end)
     return found
+
+
+class NestedInMalformed(ValueError):
+    """A well-formed object inside a malformed one: which object was meant is unknown."""
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """Where the brace opened at ``start`` closes, counting braces outside strings (the end of
+    the text when it never closes)."""
+    depth, in_string, escaped = 0, False, False
+    for k in range(start, len(text)):
+        ch = text[k]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return k
+    return len(text)
 
 
 def _add_usage(used: dict, completion: Completion) -> None:
