@@ -89,6 +89,15 @@ def test_rich_report_shows_every_part(cli):
         assert text in run.out, text
 
 
+def test_remainders_are_counted_with_and_without_complete(cli):
+    """LF at 0.8: 9 of 32 rows have cases (LF.ttvariants.txt), so 23 remainders either way."""
+    for extra in ([], ["--complete"]):
+        run = cli("qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--solution", "complex",
+                  *extra)  # fmt: skip
+        assert run.code == 0, run.err
+        assert "? (remainder): 23" in run.out, extra
+
+
 def test_markdown_configuration_table(cli, tmp_path):
     target = tmp_path / "config.md"
     run = cli("qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--dir-exp",
@@ -99,7 +108,48 @@ def test_markdown_configuration_table(cli, tmp_path):
     assert "| URB | ● |  |" in md
     assert "| IND |  | ⊗ |" in md
     assert "| Consistency | 0.901 | 0.814 |" in md  # LF.intermediate.txt
+    assert "| Model |" not in md  # one intermediate model: the footer names it
     assert "Core rule" in md
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("qca = 1\n", "no [calibration] table"), ("calibration = 1\n", "must be a table")],
+)
+def test_calibration_file_without_a_table_is_one_line(cli, tmp_path, text, message):
+    toml = tmp_path / "cal.toml"
+    toml.write_text(text)
+    run = cli("qca", LF, "--outcome", "SURV", "--calibrate-file", toml)
+    assert run.code == 2, (run.out, run.err)
+    assert run.err.startswith("error: --calibrate-file: ") and message in run.err
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
+
+
+def test_configuration_table_has_a_column_per_term_of_each_model(cli, tmp_path):
+    """tests/test_fsqca_solution.py's seed-87 data: 12 intermediate models; each column names
+    its model and carries that model's parameters (JSON, markdown and terminal)."""
+    from tests.test_fsqca_solution import seed87
+
+    grid, res = seed87()
+    path = table(tmp_path, grid)
+    target = tmp_path / "config.md"
+    run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.55", "--dir-exp",
+              "A, B, C, D, E", "--markdown", target, "--json")  # fmt: skip
+    assert run.code == 0, run.err
+    configs = json.loads(run.out)["configurations"]
+    columns = [(f"{m.isols[0]} {m.name}", t) for m in res.intermediate.models for t in m.terms]
+    assert len(configs) == len(columns) == 60
+    for c, (model, t) in zip(configs, columns, strict=True):
+        assert {"expression", "conditions", "inclS", "covS", "covU", "models", "model"} <= set(c)
+        assert (c["model"], c["expression"]) == (model, t.expression)
+        assert c["covU"] == pytest.approx(t.covU)
+    md = target.read_text()
+    head = "| Condition | " + " | ".join(f"C{i}" for i in range(1, 61)) + " |"
+    assert head in md
+    assert "| Model | " + " | ".join(m for m, _ in columns) + " |" in md
+    text = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.55", "--dir-exp", "A, B, C, D, E")
+    assert "Configurations for Y, model C1P1 M1" in text.out
+    assert "Configurations for Y, model C2P2 M6" in text.out
 
 
 def test_calibration_on_the_command_line_and_in_a_file(cli, tmp_path):
@@ -134,15 +184,57 @@ def test_percentile_anchors(cli):
     assert anchors[1] == 588.0  # median of LR's DEV: (586 + 590) / 2
 
 
-def test_negated_outcome(cli):
+def test_negated_outcome(cli, tmp_path):
+    """~SURV is the analysis of 1 - SURV (DESIGN.md): every row's incl and PRI equal those
+    computed here with numpy from LF.csv, and the solutions, with their parameters, equal
+    those of a column holding 1 - SURV."""
+    import csv
+
+    import numpy as np
+
     run = cli("qca", LF, "--outcome", "~SURV", "--incl-cut", "0.8", "--json")
     assert run.code == 0, run.err
     doc = json.loads(run.out)
     assert doc["outcome"] == "~SURV"
-    assert doc["solutions"]["parsimonious"]
+    with open(LF, newline="") as fh:
+        rows = list(csv.reader(fh))
+    names = rows[0][1:6]
+    values = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    x, y = values[:, :5], 1 - values[:, 5]
+    observed = [r for r in doc["truth_table"] if r["n"]]
+    assert len(observed) == 9
+    for row in observed:
+        bits = np.array([row["config"][n] for n in names], dtype=bool)
+        m = np.where(bits, x, 1 - x).min(axis=1)
+        inter = np.minimum(m, y)
+        overlap = np.minimum(inter, 1 - y).sum()
+        assert row["incl"] == pytest.approx(inter.sum() / m.sum())
+        assert row["PRI"] == pytest.approx((inter.sum() - overlap) / (m.sum() - overlap))
+    assert [r["row"] for r in observed if r["OUT"] == "1"] == [1, 2, 5, 6, 23, 31]
+    body = [[*r, repr(1 - float(r[6]))] for r in rows[1:]]
+    flipped = write_csv(tmp_path / "flipped.csv", [rows[0] + ["NSURV"], *body])
+    run2 = cli("qca", flipped, "--outcome", "NSURV", "--conditions", ",".join(names),
+               "--incl-cut", "0.8", "--json")  # fmt: skip
+    assert run2.code == 0, run2.err
+    other = json.loads(run2.out)
+    assert set(doc["solutions"]) == set(other["solutions"]) == {"complex", "parsimonious"}
+    for kind, models in doc["solutions"].items():
+        assert models and len(models) == len(other["solutions"][kind])
+        for a, b in zip(models, other["solutions"][kind], strict=True):
+            assert a["expression"] == b["expression"]
+            for t, u in zip(a["terms"], b["terms"], strict=True):
+                for key in ("inclS", "PRI", "covS"):
+                    assert t[key] == pytest.approx(u[key])
 
 
 def test_robustness_reports_each_variant(cli):
+    """LR calibrated as in LIPSET (R's log-odds) gives R's LF truth table pattern at 0.8:
+    rows 22 (incl 0.806) and 32 (0.905) positive, the next highest row 24 (0.706). So
+    incl.cut 0.75 keeps the table and both terms; at 0.85 only row 32 is positive and, IND
+    being expected present, the solution is that row's term: neither term survives. fs/QCA's
+    log-odds reproduce LF, whose intermediate solution R gives as the same two terms
+    (LF.intermediate.txt). n.cut 2 only turns single-case negative rows (6, 23, 31) into
+    remainders and keeps both terms, as a plain run with n.cut 2 does."""
     run = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", *LIPSET, "--dir-exp",
               "DEV, URB, LIT, IND, STB", "--robustness", "--json")  # fmt: skip
     assert run.code == 0, run.err
@@ -150,10 +242,88 @@ def test_robustness_reports_each_variant(cli):
     labels = [v["label"] for v in robust["variants"]]
     assert labels == ["incl.cut 0.75", "incl.cut 0.85", "n.cut 2", "convention fsqca"]
     assert robust["solution"] == "intermediate"
-    for term in robust["terms"]:
-        assert set(term["survives"]) == set(labels)
+    models = {v["label"]: v["models"] for v in robust["variants"]}
+    base = "DEV*URB*LIT*STB + DEV*LIT*~IND*STB"
+    assert models == {
+        "incl.cut 0.75": [base],
+        "incl.cut 0.85": ["DEV*URB*LIT*IND*STB"],
+        "n.cut 2": [base],
+        "convention fsqca": [base],
+    }
+    plain = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", *LIPSET, "--dir-exp",
+                "DEV, URB, LIT, IND, STB", "--n-cut", "2", "--json")  # fmt: skip
+    assert [m["expression"] for m in json.loads(plain.out)["solutions"]["intermediate"]] == [base]
+    survival = {"incl.cut 0.75": True, "incl.cut 0.85": False, "n.cut 2": True,
+                "convention fsqca": True}  # fmt: skip
+    assert robust["terms"] == [
+        {"expression": "DEV*URB*LIT*STB", "survives": survival},
+        {"expression": "DEV*LIT*~IND*STB", "survives": survival},
+    ]
     text = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", *LIPSET, "--robustness")
     assert "Robustness of the parsimonious configurations" in text.out
+
+
+def test_robustness_says_why_a_variant_has_no_solution(cli, tmp_path):
+    """Crisp A, B: the negative rows have one case each, so with n.cut 2 they are remainders,
+    no row is negative and there is no parsimonious solution (R: 'All truth table
+    configurations are used'); the variant says so instead of a bare '-'."""
+    rows = [["case", "A", "B", "Y"], ["a", "1", "1", "1"], ["b", "1", "1", "1"],
+            ["c", "1", "0", "1"], ["d", "1", "0", "1"], ["e", "0", "1", "0"],
+            ["f", "0", "0", "0"]]  # fmt: skip
+    path = table(tmp_path, rows)
+    run = cli("qca", path, "--outcome", "Y", "--robustness", "--json")
+    assert run.code == 0, run.err
+    robust = json.loads(run.out)["robustness"]
+    assert robust["solution"] == "parsimonious"
+    variants = {v["label"]: v for v in robust["variants"]}
+    assert (
+        variants["incl.cut 0.95"]["models"] == ["A"] and variants["incl.cut 0.95"]["error"] is None
+    )
+    lost = variants["n.cut 2"]
+    assert lost["models"] == []
+    assert lost["error"].startswith("no parsimonious solution: no negative truth-table rows")
+    assert robust["terms"] == [
+        {"expression": "A", "survives": {"incl.cut 0.95": True, "n.cut 2": False}}
+    ]
+    text = cli("qca", path, "--outcome", "Y", "--robustness")
+    assert "n.cut 2: no parsimonious solution: no negative truth-table rows" in text.out
+    assert "no solution" in text.out
+
+
+def test_robustness_reruns_share_one_budget(monkeypatch):
+    """Every rerun gets the same deadline, --time-limit seconds from the start of the reruns,
+    not a fresh budget each."""
+    from ismpanel.analysis.fsqca import pipeline
+    from ismpanel.analysis.fsqca import robustness as rb
+    from ismpanel.analysis.fsqca.data import prepare
+    from ismpanel.cli.readers import read_grid
+
+    data, conds, out, _ = prepare(read_grid(LF), "SURV")
+    options = pipeline.Options(outcome="SURV", incl_cut=(0.8,), time_limit=7.0)
+    base = pipeline.run(data, conds, out, options)
+    seen = []
+    real = pipeline.run
+
+    def spy(*args, **kwargs):
+        seen.append(args[4] if len(args) > 4 else kwargs.get("deadline"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run", spy)
+    result = rb.robustness(data, conds, out, options, base)
+    assert len(seen) == len(result.variants) == 3
+    assert seen[0] is not None and all(d is seen[0] for d in seen)
+    assert seen[0].seconds == 7.0
+
+
+def test_time_limit_spent_before_any_cover_is_one_line(cli):
+    """A budget spent before the chart has a cover (here: before the prime implicants) ends
+    with one line naming the step and the limit, exit 1."""
+    run = cli("qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--time-limit", "1e-9")
+    assert run.code == 1, (run.out, run.err)
+    assert run.err.startswith(
+        "error: the time limit of 1e-09 s ran out while finding the prime implicants"
+    )
+    assert run.err.count("\n") == 1 and "Traceback" not in run.err
 
 
 def test_capped_models_are_reported(cli, tmp_path):
@@ -215,8 +385,8 @@ def edited(row: int, col: int, value: str) -> list[list[str]]:
         (BASE, ["--incl-cut", "high"], "--incl-cut 'high': expected one or two numbers"),
         (BASE, ["--incl-cut", "1.5"], "--incl-cut: 1.5: inclusion cut-offs must lie in [0, 1]"),
         (BASE, ["--incl-cut", "0.6,0.8"], "must not exceed the first"),
-        (BASE, ["--solution", "best"], "--solution 'best': expected one of"),
-        (BASE, ["--half", "round"], "--half 'round': expected one of keep, up, down"),
+        (BASE, ["--solution", "best"], "--solution: 'best': expected one of"),
+        (BASE, ["--half", "round"], "--half: 'round': expected one of keep, up, down"),
         (BASE, ["--dir-exp", "A=2"], "--dir-exp: A=2: expected 1 (present)"),
         (
             BASE,

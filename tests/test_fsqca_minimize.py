@@ -6,13 +6,14 @@ R's ordering rules hold."""
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import minimize as mz
 from ismpanel.analysis.fsqca import solution as sol
 from ismpanel.analysis.fsqca.terms import Term
@@ -340,3 +341,76 @@ def test_time_limit_keeps_a_valid_cover_and_an_honest_bound():
         for i in m:
             acc |= chart[i]
         assert acc == (1 << len(on)) - 1 and len(m) == got.size
+
+
+def structureless_chart(k: int = 10, seed: int = 3) -> tuple[list[Term], list[int], np.ndarray]:
+    """Prime implicants, positive rows and forbidden map of a random labelling of the rows."""
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(3, size=1 << k, p=[0.25, 0.25, 0.5])
+    on = sorted(int(r) for r in np.flatnonzero(labels == 0))
+    forbidden = forbidden_map({int(r) for r in np.flatnonzero(labels == 1)}, k)
+    return mz.prime_implicants(on, forbidden, k), on, forbidden
+
+
+def test_solver_without_a_point_gives_the_greedy_cover_unproven(monkeypatch):
+    """HiGHS stopped by the time limit before any feasible point (x is None): the chart still
+    gets the greedy cover, flagged unproven, with the solver's dual bound rounded up (2.3 -> 3)
+    as its lower bound; without a bound, at least 1."""
+    from scipy import optimize
+
+    pis, on, _ = structureless_chart()
+    chart = mz.coverage(pis, on)
+    full = (1 << len(on)) - 1
+    for bound, lowest in ((2.3, 3), (None, 1)):
+        result = optimize.OptimizeResult(x=None, status=1, message="time limit")
+        if bound is not None:
+            result["mip_dual_bound"] = bound
+        monkeypatch.setattr(optimize, "milp", lambda *a, result=result, **kw: result)
+        size, chosen, lower = mz._milp_minimum(chart, full, None)
+        assert chosen == mz._greedy_cover(chart, full) and size == len(chosen)
+        assert lower == lowest
+    monkeypatch.setattr(mz._Chart, "SMALL", 0)
+    got = mz.minimum_covers(chart, len(on), max_models=5)
+    assert not got.proven and 1 <= got.lower_bound < got.size
+    assert got.models == [tuple(sorted(got.models[0]))] and len(got.models) == 1
+    acc = 0
+    for i in got.models[0]:
+        acc |= chart[i]
+    assert acc == full and not got.capped
+
+
+def test_every_step_before_the_cover_checks_the_deadline():
+    """A spent budget stops the prime implicants, the chart and R's sort with one line that
+    names the step and the limit."""
+    pis, on, forbidden = structureless_chart(k=6)
+    spent = mz.Deadline(time.time() - 1, 7.0)
+    steps = [
+        ("finding the prime implicants", lambda: mz.prime_implicants(on, forbidden, 6, spent)),
+        ("building the prime implicant chart", lambda: mz.coverage(pis, on, spent)),
+        ("sorting the prime implicants", lambda: mz.r_sort(pis, 6, None, spent)),
+        ("sorting the prime implicants", lambda: mz.ccubes_discovery(pis, 6, on, spent)),
+    ]
+    for step, call in steps:
+        with pytest.raises(AnalysisError, match=f"time limit of 7 s ran out while {step}") as err:
+            call()
+        assert "\n" not in str(err.value)
+    live = mz.Deadline.after(60)
+    assert mz.prime_implicants(on, forbidden, 6, live) == pis
+    assert mz.coverage(pis, on, live) == mz.coverage(pis, on)
+
+
+def test_vectorised_chart_and_discovery_order_match_their_definitions():
+    """The chart has bit i of term t set exactly when t covers row i; CCubes' discovery order
+    is (number of literals, conditions in lexicographic order, first positive row covered)."""
+    k = 6
+    pis, on, _ = structureless_chart(k=k, seed=5)
+    chart = mz.coverage(pis, on)
+    for t, cov in zip(pis, chart, strict=True):
+        assert cov == sum(1 << i for i, r in enumerate(on) if t.covers_row(r))
+
+    def key(i: int) -> tuple:
+        t = pis[i]
+        cols = tuple(j for j in range(k) if t.mask >> (k - 1 - j) & 1)
+        return (len(cols), cols, next(n for n, r in enumerate(on) if t.covers_row(r)))
+
+    assert mz.ccubes_discovery(pis, k, on) == sorted(range(len(pis)), key=key)

@@ -117,6 +117,24 @@ def test_drops_accumulate_with_mixed_expectations():
     assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*STB"]
 
 
+def test_a_literal_is_kept_when_any_conjunction_matches_it():
+    """Conjunctions follow the rule of single expectations: an extra literal is kept when at
+    least one expectation agrees with the term on all of its conditions. With ~LIT*IND and
+    LIT*~IND, ~LIT*IND matches the first exactly (R 3.25 lets the last conjunction alone
+    decide and drops both); ~LIT*~IND matches neither, so both literals go."""
+    k = 5
+    directional = sol.parse_directional("~LIT*IND, LIT*~IND", NAMES)
+    assert show(directional) == ["~LIT*IND", "LIT*~IND"]
+    for complex_term, reduced in [
+        ("DEV*~LIT*IND*STB", "DEV*~LIT*IND*STB"),
+        ("DEV*LIT*~IND*STB", "DEV*LIT*~IND*STB"),
+        ("DEV*~LIT*~IND*STB", "DEV*STB"),
+        ("DEV*LIT*IND*STB", "DEV*STB"),
+    ]:
+        comp, pars = terms(f"{complex_term} + DEV*STB")
+        assert show([sol.reduce_term(comp, pars, directional, k)]) == [reduced], complex_term
+
+
 def test_no_expectations_give_the_complex_solution():
     """All "-": the intermediate is the complex solution with no counterfactual listed (R's
     isoliscsol); an expectation that allows both values drops nothing either, so every
@@ -171,6 +189,86 @@ def test_core_requires_every_parsimonious_model():
     assert show([Term(one, term.bits & one)]) == ["DEV*URB"]
 
 
+def seed87():
+    """Random fuzzy data (numpy seed 87, 25 cases, five conditions A-E, two decimals) with 12
+    intermediate models from the pairs C1P1, C2P1, C1P2 and C2P2 at incl.cut 0.55."""
+    rng = np.random.default_rng(87)
+    x = np.round(rng.random((25, 5)), 2)
+    y = np.round(rng.random(25), 2)
+    grid = [["case", *"ABCDE", "Y"]]
+    grid += [[f"c{i + 1}", *(f"{v:.2f}" for v in x[i]), f"{y[i]:.2f}"] for i in range(25)]
+    data, conds, out, _ = prepare(grid, "Y")
+    options = Options(outcome="Y", incl_cut=(0.55,), dir_exp="A, B, C, D, E")
+    return grid, run(data, conds, out, options)
+
+
+def test_configurations_are_one_column_per_term_of_each_intermediate_model():
+    """A term in several intermediate models gets a column in each, with that model's
+    parameters: A*~D has covU 0.086, 0.1862, 0.0401 and 0.0955 in different models."""
+    _, res = seed87()
+    models = res.intermediate.models
+    assert len(models) == 12
+    assert [g.models[0].isols for g in res.intermediate.groups] == [
+        ["C1P1", "C2P1"],
+        ["C1P2"],
+        ["C2P2"],
+    ]
+    configs = res.configurations
+    expected = [(f"{m.isols[0]} {m.name}", t) for m in models for t in m.terms]
+    assert [(c.model, c.expression) for c in configs] == [(m, t.expression) for m, t in expected]
+    for c, (_, t) in zip(configs, expected, strict=True):
+        assert (c.inclS, c.covS, c.covU) == (t.inclS, t.covS, t.covU)
+    a_not_d = [c for c in configs if c.expression == "A*~D"]
+    assert [c.model for c in a_not_d] == [
+        "C1P1 M1",
+        "C1P1 M2",
+        "C1P1 M3",
+        "C1P1 M4",
+        "C1P2 M1",
+        "C2P2 M1",
+        "C2P2 M3",
+        "C2P2 M4",
+    ]
+    assert [round(c.covU, 4) for c in a_not_d] == [
+        0.086,
+        0.1862,
+        0.0401,
+        0.0955,
+        0.0401,
+        0.0401,
+        0.0955,
+        0.0955,
+    ]
+    assert all(c.models == [x.model for x in a_not_d] for c in a_not_d)
+    # core conditions from each model's own parsimonious models: ~D is a parsimonious term
+    # of P1 (~B + C + ~D + ~A) and of P2 (~B + C + ~D + ~E)
+    assert {c.conditions["D"] for c in a_not_d} == {"core_absent"}
+    assert {c.conditions["A"] for c in a_not_d} == {"peripheral_present"}
+
+
+def test_each_cover_gets_its_share_of_the_time_left(monkeypatch):
+    """One budget for the whole minimization: the complex cover may use a third of the time
+    left (the parsimonious and intermediate solutions follow), the parsimonious cover half of
+    what is then left, and the intermediate pairs share the rest (LF's covers take
+    milliseconds, so about 30 s is left at each step)."""
+    from ismpanel.analysis.fsqca import minimize as mz
+
+    limits = []
+    real = mz.minimum_covers
+
+    def spy(*args, **kwargs):
+        limits.append(kwargs["time_limit"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mz, "minimum_covers", spy)
+    lf(dir_exp="DEV, URB, LIT, IND, STB", time_limit=30.0)
+    assert limits == [
+        pytest.approx(10, abs=0.5),
+        pytest.approx(15, abs=0.5),
+        pytest.approx(30, abs=0.5),
+    ]
+
+
 def test_negated_outcome_is_the_pipeline_on_one_minus_y(tmp_path):
     """~SURV: the same as analysing a column holding 1 - SURV."""
     _data, conds, _out, neg = lf("~SURV", incl_cut=0.8)
@@ -216,8 +314,15 @@ def test_pipeline_warns_about_half_and_applies_the_remedy():
 
 
 def test_contradictions_are_forbidden_unless_included():
-    """LF.ttvariants.txt (incl.cut = c(0.8, 0.6)) makes row 24 a contradiction: left out it
-    blocks the parsimonious DEV*~IND + URB*STB's neighbour terms; included it is a don't-care."""
+    """LF.ttvariants.txt, truthTable(LF, "SURV", incl.cut = c(0.8, 0.6)): row 24 (incl 0.709)
+    is a contradiction; left out, R's parsimonious solution at incl.cut 0.8 stays
+    (LF.parsimonious.txt: DEV*~IND + URB*STB). Included, it is a don't-care (R's include "C"),
+    and the negative rows are those below 0.6 in that table: 1, 2, 5, 6, 23, 31, the same as
+    in minimize(truthTable(LF, "SURV", incl.cut = 0.7), include = "?") of LF.ttvariants.txt,
+    where R's only model is DEV*STB. The positive rows 22 (1 0 1 0 1) and 32 (1 1 1 1 1) share
+    DEV, LIT and STB; of the terms over those, DEV and DEV*LIT hold row 23 (1 0 1 1 0), LIT and
+    STB and LIT*STB hold row 6 (0 0 1 0 1), so DEV*STB is the only one-term model: R's rule
+    gives DEV*STB, with row 24 among its simplifying assumptions."""
     data, conds, out, _ = prepare(read_grid(REF / "LF.csv"), "SURV")
     with_c = run(data, conds, out, Options(outcome="SURV", incl_cut=(0.8, 0.6)))
     assert with_c.truth_table.rows[23].out == "C"
@@ -231,6 +336,20 @@ def test_contradictions_are_forbidden_unless_included():
     models = [m.expression for m in included.solutions["parsimonious"].models]
     assert models == ["DEV*STB"]
     assert 23 in included.solutions["parsimonious"].models[0].simplifying_assumptions
+    negative = [c + 1 for c in included.truth_table.codes("0")]
+    assert negative == [1, 2, 5, 6, 23, 31]
+    at_07 = run(data, conds, out, Options(outcome="SURV", incl_cut=(0.7,)))
+    assert [c + 1 for c in at_07.truth_table.codes("0")] == negative
+    assert [m.expression for m in at_07.solutions["parsimonious"].models] == ["DEV*STB"]
+
+
+def test_remainders_count_unobserved_rows_and_rows_under_n_cut():
+    """LF.ttvariants.txt: at incl.cut 0.8 nine of the 32 rows have cases (23 remainders); with
+    n.cut = 2 six rows are left (26 remainders)."""
+    data, conds, out, _ = prepare(read_grid(REF / "LF.csv"), "SURV")
+    for n_cut, remainders in ((1, 23), (2, 26)):
+        res = run(data, conds, out, Options(outcome="SURV", incl_cut=(0.8,), n_cut=n_cut))
+        assert res.truth_table.remainders == remainders
 
 
 def test_nothing_to_explain_is_an_analysis_error():

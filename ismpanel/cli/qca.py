@@ -11,8 +11,6 @@ import typer
 
 from ismpanel.analysis.errors import InputError
 
-SOLUTIONS = ("complex", "parsimonious", "intermediate", "all")
-
 
 def register(app: typer.Typer) -> None:
     """Add ``ismpanel qca`` to the app."""
@@ -141,7 +139,6 @@ def qca(
 ) -> None:
     """fsQCA as R's QCA package computes it: truth table, necessity, minimal solutions,
     simplifying assumptions, easy counterfactuals and the core/peripheral configuration table."""
-    from ismpanel.analysis.fsqca import calibrate as cal
     from ismpanel.analysis.fsqca.data import prepare
     from ismpanel.analysis.fsqca.pipeline import Options, run
     from ismpanel.analysis.fsqca.robustness import robustness as check_robustness
@@ -160,10 +157,10 @@ def qca(
         incl_cut=_incl_cut(incl_cut),
         n_cut=n_cut,
         pri_cut=pri_cut,
-        solution=_choice(solution, SOLUTIONS, "solution"),
+        solution=solution,
         dir_exp=dir_exp,
         necessity_cut=necessity_cut,
-        half=_choice(half, cal.HALF_REMEDIES, "half"),
+        half=half,
         row_dom=row_dom,
         include_contradictions=include_contradictions,
         max_models=max_models,
@@ -204,14 +201,6 @@ def _named(err: InputError, path: Path) -> InputError:
     return InputError(f"{path}: {text}")
 
 
-def _choice(value: str, choices: tuple[str, ...], option: str) -> str:
-    if value not in choices:
-        raise InputError(
-            f"--{option} {value!r}: expected one of {', '.join(choices)}", option=option
-        )
-    return value
-
-
 def _incl_cut(text: str) -> tuple[float, ...]:
     try:
         values = tuple(float(v) for v in text.split(",") if v.strip())
@@ -245,7 +234,9 @@ def _calibration(items: list[str] | None, path: Path | None, convention: str | N
             raise InputError(
                 f"{path}: not a valid TOML file ({err})", option="calibrate-file"
             ) from None
-        table = doc.get("calibration", doc.get("qca", {}).get("calibration"))
+        table = doc.get("calibration")
+        if table is None and isinstance(doc.get("qca"), dict):
+            table = doc["qca"].get("calibration")
         if table is None:
             raise InputError(f"{path}: no [calibration] table", option="calibrate-file")
         try:

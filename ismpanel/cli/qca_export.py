@@ -19,8 +19,8 @@ SYMBOLS = {
     None: "",
 }
 LEGEND = (
-    "● core condition present, • peripheral condition present, ⊗ (large) core condition absent, "
-    "⊗ (small) peripheral condition absent, blank: don't care"
+    "● core condition present, • peripheral condition present, ⊗ core condition absent, "
+    "⊗ (small or faint) peripheral condition absent, blank: don't care"
 )
 
 
@@ -29,6 +29,12 @@ def num(value: float | None) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return float(value)
+
+
+def f3(value: float | None) -> str:
+    """Three decimals as R prints parameters; '-' for undefined (None or NaN)."""
+    v = num(value)
+    return "-" if v is None else f"{v:.3f}"
 
 
 def _rows(codes: list[int], k: int) -> list[list[int]]:
@@ -178,6 +184,7 @@ def result_json(res: Result, robust: Robustness | None = None) -> dict:
                 "covS": num(c.covS),
                 "covU": num(c.covU),
                 "models": c.models,
+                "model": c.model,
             }
             for c in res.configurations
         ],
@@ -209,15 +216,10 @@ def robustness_json(robust: Robustness) -> dict:
     }
 
 
-def _fmt(value: float | None) -> str:
-    return (
-        "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
-    )
-
-
 def configuration_markdown(res: Result, title: bool = True) -> str:
-    """The Fiss configuration table in markdown: one column per intermediate term, C1, C2, ...
-    (``title`` puts a heading line above it, for a stand-alone file)."""
+    """The Fiss configuration table in markdown: one column per term of each intermediate
+    model, C1, C2, ..., with a row naming the model when there are several (``title`` puts a
+    heading line above it, for a stand-alone file)."""
     configs = res.configurations
     if not configs:
         return "No intermediate solution, so no configuration table (give --dir-exp).\n"
@@ -225,6 +227,8 @@ def configuration_markdown(res: Result, title: bool = True) -> str:
     sep = "|---|" + "---|" * len(configs)
     lines = [f"Configurations for {res.outcome_label}", ""] if title else []
     lines += [head, sep]
+    if len({c.model for c in configs}) > 1:
+        lines.append("| Model | " + " | ".join(c.model for c in configs) + " |")
     for name in res.conditions:
         cells = []
         for c in configs:
@@ -232,15 +236,15 @@ def configuration_markdown(res: Result, title: bool = True) -> str:
             symbol = SYMBOLS[status]
             cells.append(f"<small>{symbol}</small>" if status == "peripheral_absent" else symbol)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| Consistency | " + " | ".join(_fmt(c.inclS) for c in configs) + " |")
-    lines.append("| Raw coverage | " + " | ".join(_fmt(c.covS) for c in configs) + " |")
-    lines.append("| Unique coverage | " + " | ".join(_fmt(c.covU) for c in configs) + " |")
+    lines.append("| Consistency | " + " | ".join(f3(c.inclS) for c in configs) + " |")
+    lines.append("| Raw coverage | " + " | ".join(f3(c.covS) for c in configs) + " |")
+    lines.append("| Unique coverage | " + " | ".join(f3(c.covU) for c in configs) + " |")
     lines.append("")
     for g in res.intermediate.groups if res.intermediate else []:
         for m in g.models:
             lines.append(
                 f"Solution {', '.join(m.isols)} {m.name} ({m.expression}): "
-                f"consistency {_fmt(m.inclS)}, coverage {_fmt(m.covS)}"
+                f"consistency {f3(m.inclS)}, coverage {f3(m.covS)}"
             )
     lines += ["", LEGEND + ".", "", f"Core rule: {CORE_RULE}.", ""]
     return "\n".join(lines)

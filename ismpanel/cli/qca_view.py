@@ -3,7 +3,6 @@ solutions with their parameters of fit, counterfactuals, and the Fiss configurat
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 from rich.console import Group, RenderableType
@@ -13,15 +12,18 @@ from rich.text import Text
 from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
-from ismpanel.analysis.fsqca.solution import CORE_RULE, Model, Solution, sufficient_and_necessary
+from ismpanel.analysis.fsqca.solution import (
+    CORE_RULE,
+    Configuration,
+    Model,
+    Solution,
+    sufficient_and_necessary,
+)
 from ismpanel.analysis.fsqca.terms import row_config
+from ismpanel.cli.qca_export import LEGEND, f3
 
 OUT_STYLE = {"1": "bold green", "0": "", "C": "bold yellow", "?": "dim"}
 MAX_LISTED_ROWS = 32
-LEGEND = (
-    "● core condition present, • peripheral condition present, ⊗ (bold) core condition "
-    "absent, ⊗ (dim) peripheral condition absent, blank: don't care"
-)
 MAX_COMPLETE = 1024  # as R, which refuses to print larger truth tables
 CONFIG_STYLE = {
     "core_present": ("●", "bold"),
@@ -29,13 +31,6 @@ CONFIG_STYLE = {
     "core_absent": ("⊗", "bold"),
     "peripheral_absent": ("⊗", "dim"),
 }
-
-
-def f3(value: float | None) -> str:
-    """Three decimals as R prints parameters; '-' for undefined."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:.3f}"
 
 
 def header(res: Result) -> Text:
@@ -91,10 +86,10 @@ def truth_table_view(res: Result, complete: bool) -> RenderableType:
                 f3(row.pri),
                 ",".join(row.cases),
             )
-    counts = {o: len(tt.codes(o)) for o in ("1", "0", "C", "?")}
+    counts = {o: len(tt.codes(o)) for o in ("1", "0", "C")}
     note = Text(
         f"OUT = 1: {counts['1']} rows, 0: {counts['0']}, C (contradiction): {counts['C']}, "
-        f"? (remainder): {counts['?'] + hidden}",
+        f"? (remainder): {tt.remainders}",
         style="dim",
     )
     if hidden:
@@ -175,12 +170,17 @@ def solution_views(res: Result, kind: str, s: Solution) -> Iterator[RenderableTy
 
 
 def _found_note(s: Solution) -> Text:
-    count = str(s.found) if s.complete else f"at least {s.found}"
-    text = f"{len(s.prime_implicants)} prime implicants; {count} minimal model(s)"
+    text = f"{len(s.prime_implicants)} prime implicants; "
+    if s.proven:
+        count = str(s.found) if s.complete else f"at least {s.found}"
+        text += f"{count} minimal model(s)"
+    else:
+        text += (
+            f"best cover found ({s.method}), NOT proven minimal: no model has fewer than "
+            f"{s.lower_bound} terms"
+        )
     if s.capped:
         text += f", {len(s.models)} reported"
-    if not s.proven:
-        text += f"; NOT proven minimal (no model has fewer than {s.lower_bound} terms)"
     return Text(text, style="dim")
 
 
@@ -220,28 +220,21 @@ def _rows(codes: list[int]) -> str:
 
 
 def configuration_table(res: Result) -> RenderableType | None:
-    """Fiss (2011) configuration table: one column per intermediate term."""
+    """Fiss (2011) configuration table: one column per term of each intermediate model (C1,
+    C2, ... across models), one table per model when there are several, titled with it."""
     configs = res.configurations
     if not configs:
         return None
-    table = Table(title=f"Configurations for {res.outcome_label}", title_justify="left")
-    table.add_column("")
-    for i in range(1, len(configs) + 1):
-        table.add_column(f"C{i}", justify="center")
-    for name in res.conditions:
-        cells = []
-        for c in configs:
-            status = c.conditions[name]
-            if status is None:
-                cells.append(Text(""))
-            else:
-                symbol, style = CONFIG_STYLE[status]
-                cells.append(Text(symbol, style=style))
-        table.add_row(name, *cells)
-    table.add_section()
-    table.add_row("Consistency", *(f3(c.inclS) for c in configs))
-    table.add_row("Raw coverage", *(f3(c.covS) for c in configs))
-    table.add_row("Unique coverage", *(f3(c.covU) for c in configs))
+    by_model: dict[str, list[tuple[int, Configuration]]] = {}
+    for i, c in enumerate(configs, start=1):
+        by_model.setdefault(c.model, []).append((i, c))
+    title = f"Configurations for {res.outcome_label}"
+    tables = [
+        _configuration_columns(
+            res, columns, f"{title}, model {model}" if len(by_model) > 1 else title
+        )
+        for model, columns in by_model.items()
+    ]
     lines = []
     for g in res.intermediate.groups if res.intermediate else []:
         for m in g.models:
@@ -250,11 +243,36 @@ def configuration_table(res: Result) -> RenderableType | None:
                 f"coverage {f3(m.covS)}"
             )
     foot = Text("\n".join(lines) + f"\n{LEGEND}.\nCore rule: {CORE_RULE}.", style="dim")
-    return Group(table, foot)
+    return Group(*tables, foot)
+
+
+def _configuration_columns(
+    res: Result, columns: list[tuple[int, Configuration]], title: str
+) -> Table:
+    """The table of some configurations, each column named C<i> by its place in the list."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    for i, _ in columns:
+        table.add_column(f"C{i}", justify="center")
+    for name in res.conditions:
+        cells = []
+        for _, c in columns:
+            status = c.conditions[name]
+            if status is None:
+                cells.append(Text(""))
+            else:
+                symbol, style = CONFIG_STYLE[status]
+                cells.append(Text(symbol, style=style))
+        table.add_row(name, *cells)
+    table.add_section()
+    table.add_row("Consistency", *(f3(c.inclS) for _, c in columns))
+    table.add_row("Raw coverage", *(f3(c.covS) for _, c in columns))
+    table.add_row("Unique coverage", *(f3(c.covU) for _, c in columns))
+    return table
 
 
 def robustness_table(robust: Robustness) -> RenderableType:
-    """Which configurations survive each variant."""
+    """Which configurations survive each variant; a variant without a solution says why."""
     table = Table(title=f"Robustness of the {robust.solution} configurations", title_justify="left")
     table.add_column("configuration")
     for v in robust.variants:
@@ -264,7 +282,7 @@ def robustness_table(robust: Robustness) -> RenderableType:
         cells = []
         for v in robust.variants:
             if v.error:
-                cells.append(Text("error", style="yellow"))
+                cells.append(Text("no solution", style="yellow"))
             else:
                 ok = survives[v.label]
                 cells.append(Text("yes" if ok else "no", style="green" if ok else "red"))

@@ -130,7 +130,7 @@ def _context(result, names: dict[str, str], path: Path, notes: list[str]) -> dic
     opts = result.options
     tt = result.truth_table
     counts = {out: len(tt.codes(out)) for out in ("1", "0", "C", "?")}
-    remainders = (1 << tt.k) - len(tt.rows) + counts["?"]
+    remainders = tt.remainders
     conditions = ", ".join(f"{c} ({names.get(c, c)})" for c in result.conditions)
     cases = len(result.case_ids)
     nec_rows = [

@@ -34,6 +34,33 @@ BATCH_CELLS = 1 << 22
 MAX_MODELS = 100
 ENUMERATION_LIMIT = 100_000
 QMC_SIMULATION_LIMIT = 500_000
+CHUNK_CELLS = 1 << 22  # terms x rows per vectorised step of the chart and of the sort
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The wall-clock end (``time.time()``) of a time budget and the budget in seconds, so that
+    running out can say what the limit was."""
+
+    end: float
+    seconds: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        """The deadline ``seconds`` from now."""
+        return cls(time.time() + seconds, seconds)
+
+    def remaining(self) -> float:
+        """Seconds left, negative once the deadline has passed."""
+        return self.end - time.time()
+
+    def check(self, step: str) -> None:
+        """Raise an :class:`AnalysisError` naming ``step`` once the deadline has passed."""
+        if time.time() > self.end:
+            raise AnalysisError(
+                f"the time limit of {self.seconds:g} s ran out while {step}, before any cover "
+                "of the positive rows was found; raise --time-limit or use fewer conditions"
+            )
 
 
 def check_size(k: int) -> None:
@@ -47,10 +74,14 @@ def check_size(k: int) -> None:
 
 
 def prime_implicants(
-    seeds: Sequence[int] | np.ndarray, forbidden: np.ndarray, k: int
+    seeds: Sequence[int] | np.ndarray,
+    forbidden: np.ndarray,
+    k: int,
+    deadline: Deadline | None = None,
 ) -> list[Term]:
     """Every prime implicant that covers at least one row of ``seeds`` and no row flagged in
-    ``forbidden`` (a boolean array over the 2^k row codes), sorted by (mask, bits)."""
+    ``forbidden`` (a boolean array over the 2^k row codes), sorted by (mask, bits); the
+    ``deadline`` is checked before each batch of rows and after the last."""
     check_size(k)
     n = 1 << k
     full = n - 1
@@ -63,6 +94,8 @@ def prime_implicants(
     batch = max(1, BATCH_CELLS >> k)
     keys: list[np.ndarray] = []
     for start in range(0, len(seeds), batch):
+        if deadline is not None:
+            deadline.check("finding the prime implicants")
         rows = seeds[start : start + batch]
         b = len(rows)
         bad = forbidden[ar[None, :] ^ (rows[:, None] ^ full)]
@@ -76,22 +109,35 @@ def prime_implicants(
             pv[:, :, 1, :] &= bv[:, :, 0, :]
         which, masks = np.nonzero(prime)
         keys.append((masks.astype(np.int64) << k) | (rows[which] & masks))
+    if deadline is not None:
+        deadline.check("finding the prime implicants")
     unique = np.unique(np.concatenate(keys))
     return [Term(int(key >> k), int(key & full)) for key in unique]
 
 
 def codes(terms: Sequence[Term], k: int) -> np.ndarray:
     """Terms x conditions matrix as R codes them: 0 absent from the term, 1 negated, 2 present."""
+    masks, bits = _arrays(terms)
     out = np.zeros((len(terms), k), dtype=np.int8)
-    for i, t in enumerate(terms):
-        for j in range(k):
-            bit = 1 << (k - 1 - j)
-            if t.mask & bit:
-                out[i, j] = 2 if t.bits & bit else 1
+    for j in range(k):
+        shift = k - 1 - j
+        out[:, j] = ((masks >> shift) & 1) * (1 + ((bits >> shift) & 1))
     return out
 
 
-def r_sort(terms: Sequence[Term], k: int, initial: Sequence[int] | None = None) -> list[int]:
+def _arrays(terms: Sequence[Term]) -> tuple[np.ndarray, np.ndarray]:
+    """The masks and the bits of the terms as int64 arrays."""
+    masks = np.fromiter((t.mask for t in terms), dtype=np.int64, count=len(terms))
+    bits = np.fromiter((t.bits for t in terms), dtype=np.int64, count=len(terms))
+    return masks, bits
+
+
+def r_sort(
+    terms: Sequence[Term],
+    k: int,
+    initial: Sequence[int] | None = None,
+    deadline: Deadline | None = None,
+) -> list[int]:
     """The order in which R QCA lists prime implicants (``sort_cols`` / ``sort_matrix`` in its C
     sources): a stable pass per condition from the last to the first, putting ``~X`` before
     ``X`` before terms without X, then a stable sort by number of literals.
@@ -99,52 +145,67 @@ def r_sort(terms: Sequence[Term], k: int, initial: Sequence[int] | None = None) 
     R's pass has a quirk reproduced here: when every term contains the condition, the last term
     with ``~X`` stays after those with ``X`` (so ``A*B*C + A*~B*C`` keeps that order, as R
     prints it). ``initial`` is the order the terms were found in, which only matters for ties
-    under that quirk; returns indices into ``terms``."""
-    order = list(range(len(terms))) if initial is None else list(initial)
+    under that quirk; returns indices into ``terms``. The ``deadline`` is checked per pass."""
+    order = np.arange(len(terms)) if initial is None else np.asarray(initial, dtype=np.int64)
     c = codes(terms, k)
     for j in reversed(range(k)):
-        col = c[:, j]
-        ones = [i for i in order if col[i] == 1]
-        twos = [i for i in order if col[i] == 2]
-        zeros = [i for i in order if col[i] == 0]
-        if zeros:
-            order = ones + twos + zeros
-        elif ones and twos:
-            order = ones[:-1] + twos + ones[-1:]
-    size = c.astype(bool).sum(axis=1)
-    return sorted(order, key=lambda i: size[i])
+        if deadline is not None:
+            deadline.check("sorting the prime implicants in R's order")
+        col = c[order, j]
+        ones, twos, zeros = order[col == 1], order[col == 2], order[col == 0]
+        if len(zeros):
+            order = np.concatenate([ones, twos, zeros])
+        elif len(ones) and len(twos):
+            order = np.concatenate([ones[:-1], twos, ones[-1:]])
+    size = (c > 0).sum(axis=1)
+    return order[np.argsort(size[order], kind="stable")].tolist()
 
 
-def order_depends_on_discovery(terms: Sequence[Term], k: int) -> bool:
+def order_depends_on_discovery(
+    terms: Sequence[Term], k: int, deadline: Deadline | None = None
+) -> bool:
     """Whether :func:`r_sort` needs the order the terms were found in (a tie under the quirk)."""
     base = sorted(range(len(terms)), key=lambda i: (terms[i].mask, terms[i].bits))
-    return r_sort(terms, k, base) != r_sort(terms, k, base[::-1])
+    return r_sort(terms, k, base, deadline) != r_sort(terms, k, base[::-1], deadline)
 
 
-def ccubes_discovery(terms: Sequence[Term], k: int, positives: Sequence[int]) -> list[int]:
+def ccubes_discovery(
+    terms: Sequence[Term],
+    k: int,
+    positives: Sequence[int],
+    deadline: Deadline | None = None,
+) -> list[int]:
     """The order R's CCubes search finds prime implicants: by number of literals, then by the
-    set of conditions (lexicographic), then by the first positive row (ascending) they cover."""
+    set of conditions (lexicographic), then by the first positive row (ascending) they cover.
+    Among terms of one size, the lexicographically first set of conditions is the largest
+    mask (condition 0 is the highest bit)."""
     pos = np.asarray(sorted(positives), dtype=np.int64)
+    masks, bits = _arrays(terms)
+    first = np.zeros(len(terms), dtype=np.int64)
+    step = max(1, CHUNK_CELLS // max(1, len(pos)))
+    for start in range(0, len(terms), step):
+        if deadline is not None:
+            deadline.check("sorting the prime implicants in R's order")
+        part = slice(start, start + step)
+        first[part] = np.argmax((pos[None, :] & masks[part, None]) == bits[part, None], axis=1)
+    return np.lexsort((first, -masks, np.bitwise_count(masks))).tolist()
 
-    def key(i: int) -> tuple:
-        t = terms[i]
-        cols = tuple(j for j in range(k) if t.mask >> (k - 1 - j) & 1)
-        first = int(np.argmax((pos & t.mask) == t.bits))
-        return (len(cols), cols, first)
 
-    return sorted(range(len(terms)), key=key)
-
-
-def qmc_discovery(terms: Sequence[Term], k: int, onset: Sequence[int]) -> list[int] | None:
+def qmc_discovery(
+    terms: Sequence[Term], k: int, onset: Sequence[int], deadline: Deadline | None = None
+) -> list[int] | None:
     """The order R's QMC routine (``C_QMC``) leaves prime implicants in before sorting: by number
     of literals, then in the order each was first produced by merging a pair (lowest pair of
     positions in the previous round). ``onset`` is the rows in R's input order. Returns None when
-    the simulation would exceed :data:`QMC_SIMULATION_LIMIT` implicants."""
+    the simulation would exceed :data:`QMC_SIMULATION_LIMIT` implicants; the ``deadline`` is
+    checked per round."""
     full = (1 << k) - 1
     current = [(full, r) for r in dict.fromkeys(onset)]
     rank: dict[tuple[int, int], int] = {t: i for i, t in enumerate(current)}
     total = len(current)
     while current:
+        if deadline is not None:
+            deadline.check("sorting the prime implicants in R's order")
         index = {t: i for i, t in enumerate(current)}
         found: dict[tuple[int, int], tuple[int, int]] = {}
         for ia, (mask, bits) in enumerate(current):
@@ -169,13 +230,25 @@ def qmc_discovery(terms: Sequence[Term], k: int, onset: Sequence[int]) -> list[i
     return sorted(range(len(terms)), key=lambda i: (terms[i].size(), pos[i]))
 
 
-def coverage(terms: Sequence[Term], rows: Sequence[int]) -> list[int]:
-    """For each term, the set of ``rows`` positions it covers, as an int bitset."""
+def coverage(
+    terms: Sequence[Term], rows: Sequence[int], deadline: Deadline | None = None
+) -> list[int]:
+    """For each term, the set of ``rows`` positions it covers, as an int bitset; the
+    ``deadline`` is checked per block of terms."""
     arr = np.asarray(rows, dtype=np.int64)
-    out = []
-    for t in terms:
-        hit = np.flatnonzero((arr & t.mask) == t.bits)
-        out.append(sum(1 << int(i) for i in hit))
+    masks, bits = _arrays(terms)
+    out: list[int] = []
+    step = max(1, CHUNK_CELLS // max(1, len(arr)))
+    for start in range(0, len(terms), step):
+        if deadline is not None:
+            deadline.check("building the prime implicant chart")
+        hit = (arr[None, :] & masks[start : start + step, None]) == bits[start : start + step, None]
+        packed = np.packbits(hit, axis=1, bitorder="little")
+        width = packed.shape[1]
+        raw = packed.tobytes()
+        out.extend(
+            int.from_bytes(raw[i * width : (i + 1) * width], "little") for i in range(len(packed))
+        )
     return out
 
 
@@ -236,7 +309,8 @@ def minimum_covers(
     further minimum covers are generated by exchanging one prime implicant at a time and the
     result is flagged incomplete. At most ``max_models`` covers are returned, the first in
     lexicographic order when the enumeration is complete. ``time_limit`` (seconds) bounds the
-    integer-programming proof; past it the best cover found is returned, flagged unproven."""
+    search and the integer-programming proof; past it the best cover found (at worst the
+    greedy one) is the only model of its part, flagged unproven with its proven lower bound."""
     start = time.perf_counter()
     deadline = None if time_limit is None else time.time() + time_limit
     full = (1 << n_columns) - 1
@@ -259,15 +333,20 @@ def minimum_covers(
     lower = len(forced)
     for pis, cols in _components(covers, uncovered):
         chart = _Chart([covers[i] & cols for i in pis], cols, deadline)
-        size, best, method, bound = chart.minimum()
+        try:
+            size, best, method, bound = chart.minimum()
+        except _OutOfTime:
+            best = _greedy_cover(chart.covers, cols)
+            size, method = len(best), "greedy"
+            bound = min(size, max(1, chart._lower_bound(cols, 0)))
         methods.add(method)
         proven &= bound == size
         lower += bound
-        local, complete = [], False
+        local, complete = [best], False
         if bound == size:
             local, complete = chart.enumerate(size, ENUMERATION_LIMIT)
-        if not complete:
-            local = _exchange_models(chart, [best, *local], max(max_models, 1))
+            if not complete:
+                local = _exchange_models(chart, [best, *local], max(max_models, 1))
         parts.append(([tuple(sorted(pis[i] for i in s)) for s in local], complete, len(local)))
     size = len(forced) + sum(len(p[0][0]) for p in parts)
     complete = all(p[1] for p in parts)
@@ -281,9 +360,15 @@ def minimum_covers(
     for combo in combos:
         models.append(tuple(sorted(forced + [i for s in combo for i in s])))
     models.sort()
-    capped = len(models) > max_models or total > len(models) or not complete
+    capped = len(models) > max_models or total > len(models) or (proven and not complete)
     models = models[:max_models]
-    method = "MILP (HiGHS)" if "milp" in methods else "branch and bound"
+    method = (
+        "MILP (HiGHS)"
+        if "milp" in methods
+        else "greedy (time limit)"
+        if "greedy" in methods
+        else "branch and bound"
+    )
     seconds = time.perf_counter() - start
     return Cover(models, size, capped, complete, total, method, seconds, proven, lower)
 
@@ -327,6 +412,16 @@ def _bits(m: int) -> list[int]:
         out.append(low.bit_length() - 1)
         m ^= low
     return out
+
+
+class _OutOfTime(Exception):
+    """The time limit ran out before a part of the chart had a cover."""
+
+
+def _check(deadline: float | None) -> None:
+    """Raise :class:`_OutOfTime` once the wall-clock ``deadline`` has passed."""
+    if deadline is not None and time.time() > deadline:
+        raise _OutOfTime
 
 
 class _Chart:
@@ -390,12 +485,14 @@ class _Chart:
 
     def minimum(self) -> tuple[int, tuple[int, ...], str, int]:
         """The minimum number of rows, one cover of that size, the method that found it and the
-        proven lower bound (equal to the size unless the time limit stopped the proof). Rows
-        dominated by another row are left out of this search (never changes the minimum)."""
-        kept = _undominated(self.covers, self.target)
+        proven lower bound (equal to the size unless the time limit stopped the proof; then at
+        least the number of columns with pairwise disjoint candidates). Rows dominated by
+        another row are left out of this search (never changes the minimum)."""
+        kept = _undominated(self.covers, self.target, self.deadline)
         sub = _Chart([self.covers[i] for i in kept], self.target, self.deadline)
         if len(kept) > self.SMALL:
             size, solution, bound = _milp_minimum(sub.covers, self.target, self.deadline)
+            bound = min(size, max(bound, sub._lower_bound(self.target, 0)))
             return size, tuple(sorted(kept[i] for i in solution)), "milp", bound
         best = [sub._greedy()]
         exhausted = [False]
@@ -424,6 +521,9 @@ class _Chart:
         if not exhausted[0]:
             return len(best[0]), tuple(kept[i] for i in best[0]), "bnb", len(best[0])
         size, solution, bound = _milp_minimum(sub.covers, self.target, self.deadline)
+        if len(best[0]) < size:  # the search's best beats an unproven solver's point
+            size, solution = len(best[0]), best[0]
+        bound = min(size, max(bound, sub._lower_bound(self.target, 0)))
         return size, tuple(sorted(kept[i] for i in solution)), "milp", bound
 
     def enumerate(self, size: int, limit: int) -> tuple[list[tuple[int, ...]], bool]:
@@ -466,9 +566,14 @@ def _milp_minimum(
     covers: list[int], target: int, deadline: float | None
 ) -> tuple[int, tuple[int, ...], int]:
     """Minimum set cover by integer programming (HiGHS via scipy): the size, one cover and the
-    proven lower bound (below the size only when the time limit stopped the proof)."""
+    proven lower bound (below the size only when the time limit stopped the proof). When HiGHS
+    stops without a point, or the time limit has already passed, the greedy cover is returned
+    with HiGHS's bound (or 1)."""
     from scipy import sparse
     from scipy.optimize import Bounds, LinearConstraint, milp
+
+    if deadline is not None and deadline <= time.time():
+        return _unproven(covers, target, None, None)
 
     columns = _bits(target)
     pos = {c: r for r, c in enumerate(columns)}
@@ -484,7 +589,7 @@ def _milp_minimum(
     effort = 0.0 if len(covers) <= 5000 else 0.05
     options: dict[str, float] = {"mip_rel_gap": 0.0, "mip_heuristic_effort": effort}
     if deadline is not None:
-        options["time_limit"] = max(1.0, deadline - time.time())
+        options["time_limit"] = max(0.01, deadline - time.time())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = milp(
@@ -494,20 +599,22 @@ def _milp_minimum(
             bounds=Bounds(0, 1),
             options=options,
         )
-    if res.x is None:
-        raise AnalysisError(
-            "the prime implicant chart could not be solved within the time limit "
-            "(raise --time-limit)"
-        )
-    chosen = tuple(int(i) for i in np.flatnonzero(res.x > 0.5))
-    if res.status == 0:
-        return len(chosen), chosen, len(chosen)
-    greedy = _greedy_cover(covers, target)
-    if len(greedy) < len(chosen):
-        chosen = greedy
-    bound = getattr(res, "mip_dual_bound", None)
+    found = None if res.x is None else tuple(int(i) for i in np.flatnonzero(res.x > 0.5))
+    if found is not None and res.status == 0:
+        return len(found), found, len(found)
+    return _unproven(covers, target, found, getattr(res, "mip_dual_bound", None))
+
+
+def _unproven(
+    covers: list[int], target: int, found: tuple[int, ...] | None, bound: float | None
+) -> tuple[int, tuple[int, ...], int]:
+    """The better of the greedy cover and the solver's point ``found``, with the solver's dual
+    ``bound`` rounded up as the lower bound (1 without one)."""
+    chosen = _greedy_cover(covers, target)
+    if found is not None and len(found) < len(chosen):
+        chosen = found
     lower = math.ceil(bound - 1e-6) if bound is not None and math.isfinite(bound) else 1
-    return len(chosen), chosen, min(lower, len(chosen))
+    return len(chosen), chosen, min(max(lower, 1), len(chosen))
 
 
 def _greedy_cover(covers: list[int], target: int) -> tuple[int, ...]:
@@ -586,9 +693,9 @@ def _candidates(covers: Sequence[int], target: int) -> dict[int, int]:
     return out
 
 
-def _undominated(covers: Sequence[int], target: int) -> list[int]:
+def _undominated(covers: Sequence[int], target: int, deadline: float | None = None) -> list[int]:
     """Rows that matter for the minimum: one per distinct coverage (the first), dropping those
-    whose coverage is a proper subset of another row's."""
+    whose coverage is a proper subset of another row's (checks ``deadline`` as it goes)."""
     first: dict[int, int] = {}
     for i, cov in enumerate(covers):
         first.setdefault(cov & target, i)
@@ -596,6 +703,8 @@ def _undominated(covers: Sequence[int], target: int) -> list[int]:
     cand = _candidates(unique, target)
     kept = []
     for j, cov in enumerate(unique):
+        if j % 4096 == 0:
+            _check(deadline)
         inter = -1
         for c in _bits(cov):
             inter &= cand[c]

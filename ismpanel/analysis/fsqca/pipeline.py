@@ -64,6 +64,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     pairs_capped: bool = False
+    missing: dict[str, str] = field(default_factory=dict)  # solution kind -> why it is absent
 
     @property
     def outcome_label(self) -> str:
@@ -71,15 +72,27 @@ class Result:
         return ("~" if self.negated else "") + self.outcome
 
 
-def run(data: Dataset, conditions: list[str], outcome: str, options: Options) -> Result:
+def run(
+    data: Dataset,
+    conditions: list[str],
+    outcome: str,
+    options: Options,
+    deadline: mz.Deadline | None = None,
+) -> Result:
     """Run the analysis of ``outcome`` (a column name; ``options.outcome`` may carry ``~``)
-    on the named condition columns."""
+    on the named condition columns, within ``deadline`` (default: ``options.time_limit``
+    seconds from now; reruns share one)."""
     t0 = time.perf_counter()
-    deadline = None if options.time_limit is None else time.time() + options.time_limit
+    if deadline is None and options.time_limit is not None:
+        deadline = mz.Deadline.after(options.time_limit)
     if options.solution not in SOLUTION_CHOICES:
         raise InputError(
             f"{options.solution!r}: expected one of {', '.join(SOLUTION_CHOICES)}",
             option="solution",
+        )
+    if options.half not in cal.HALF_REMEDIES:
+        raise InputError(
+            f"{options.half!r}: expected one of {', '.join(cal.HALF_REMEDIES)}", option="half"
         )
     if options.max_models < 1:
         raise InputError("--max-models must be at least 1", option="max-models")
@@ -164,9 +177,10 @@ def run(data: Dataset, conditions: list[str], outcome: str, options: Options) ->
     return result
 
 
-def _solve(result: Result, options: Options, deadline: float | None) -> None:
-    """Every requested solution, all within one time budget (``deadline``, wall clock): a
-    chart still unproven when it runs out reports its best cover and lower bound."""
+def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> None:
+    """Every requested solution, all within one time budget (``deadline``): a chart still
+    unproven when it runs out reports its best cover and lower bound. With ``--solution all``,
+    a parsimonious or intermediate solution that cannot be found is noted, not an error."""
     wanted = options.solution
     directional = None
     if options.dir_exp is not None and options.dir_exp.strip():
@@ -185,31 +199,33 @@ def _solve(result: Result, options: Options, deadline: float | None) -> None:
         "deadline": deadline,
     }
     need_inter = directional is not None and wanted in ("intermediate", "all")
-    if wanted in ("complex", "all") or need_inter:
-        result.solutions["complex"] = sol.complex_solution(prob, **kw)
-    if wanted in ("parsimonious", "all") or need_inter:
+    need_complex = wanted in ("complex", "all") or need_inter
+    need_pars = wanted in ("parsimonious", "all") or need_inter
+    if need_complex:  # each solution's cover may use its share of the time left
+        share = 1 / (1 + need_pars + need_inter)
+        result.solutions["complex"] = sol.complex_solution(prob, cover_share=share, **kw)
+    if need_pars:
         try:
-            result.solutions["parsimonious"] = sol.parsimonious_solution(prob, **kw)
+            share = 1 / (1 + need_inter)
+            result.solutions["parsimonious"] = sol.parsimonious_solution(
+                prob, cover_share=share, **kw
+            )
         except AnalysisError as err:
             if wanted != "all":
                 raise
             result.notes.append(f"no parsimonious or intermediate solution: {err}")
+            result.missing["parsimonious"] = str(err)
+            if need_inter:
+                result.missing["intermediate"] = f"no parsimonious solution: {err}"
             need_inter = False
     if need_inter:
-        cs, ps = result.solutions["complex"], result.solutions["parsimonious"]
-        pairs = len(cs.models) * len(ps.models)
-        if pairs > options.max_pairs:
-            keep_c = max(1, min(len(cs.models), options.max_pairs))
-            keep_p = max(1, options.max_pairs // keep_c)
-            cs = replace(cs, models=cs.models[:keep_c])
-            ps = replace(ps, models=ps.models[:keep_p])
-            result.pairs_capped = True
-            result.notes.append(
-                f"intermediate solutions computed for {keep_c * keep_p} of {pairs} pairs of "
-                "complex and parsimonious models (--max-pairs)"
-            )
-        result.intermediate = sol.intermediate_solution(prob, cs, ps, directional, **kw)
-        result.configurations = sol.configurations(result.intermediate, result.conditions)
+        try:
+            _intermediate(result, prob, directional, options, kw)
+        except AnalysisError as err:
+            if wanted != "all":
+                raise
+            result.notes.append(f"no intermediate solution: {err}")
+            result.missing["intermediate"] = str(err)
     elif wanted == "all" and directional is None:
         result.notes.append(
             "no intermediate solution: give directional expectations with --dir-exp"
@@ -219,9 +235,10 @@ def _solve(result: Result, options: Options, deadline: float | None) -> None:
         solved += [(f"intermediate ({g.isol})", g) for g in result.intermediate.groups]
     for kind, s in solved:
         if not s.proven:
+            budget = deadline.seconds if deadline is not None else options.time_limit
             result.notes.append(
                 f"warning: {kind} solution not proven minimal within the time limit "
-                f"({options.time_limit:g} s for the whole analysis): the models have "
+                f"({budget:g} s for the whole analysis): the models have "
                 f"{len(s.models[0].terms)} terms, "
                 f"and no model has fewer than {s.lower_bound} (raise --time-limit)"
             )
@@ -229,10 +246,33 @@ def _solve(result: Result, options: Options, deadline: float | None) -> None:
             result.notes.append(_capped_note(kind, s))
 
 
+def _intermediate(
+    result: Result, prob: sol.Problem, directional: list, options: Options, kw: dict
+) -> None:
+    """The intermediate solution for at most ``--max-pairs`` pairs of complex and
+    parsimonious models, and its configuration table."""
+    cs, ps = result.solutions["complex"], result.solutions["parsimonious"]
+    pairs = len(cs.models) * len(ps.models)
+    if pairs > options.max_pairs:
+        keep_c = max(1, min(len(cs.models), options.max_pairs))
+        keep_p = max(1, options.max_pairs // keep_c)
+        cs = replace(cs, models=cs.models[:keep_c])
+        ps = replace(ps, models=ps.models[:keep_p])
+    result.intermediate = sol.intermediate_solution(prob, cs, ps, directional, **kw)
+    result.configurations = sol.configurations(result.intermediate, result.conditions)
+    if pairs > options.max_pairs:
+        result.pairs_capped = True
+        result.notes.append(
+            f"intermediate solutions computed for {len(cs.models) * len(ps.models)} of {pairs} "
+            "pairs of complex and parsimonious models (--max-pairs)"
+        )
+
+
 def _capped_note(kind: str, s: sol.Solution) -> str:
     count = f"{s.found}" if s.complete else f"at least {s.found}"
+    size = "minimal" if s.proven else "equally small"
     return (
-        f"{kind} solution: {count} minimal models; only the first {len(s.models)} are "
+        f"{kind} solution: {count} {size} models; only the first {len(s.models)} are "
         "reported (--max-models)"
         + (
             ""

@@ -1,7 +1,8 @@
 """Robustness of the configurations to neighbouring analytic choices (the issue's
 ``--robustness``): the analysis is rerun with the inclusion cut-off 0.05 lower and higher, the
 frequency cut-off one higher, and the other log-odds convention of the direct calibration, and
-each configuration of the reported solution is checked for an identical term in every rerun."""
+each configuration of the reported solution is checked for an identical term in every rerun.
+The reruns share one time budget."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import pipeline
 from ismpanel.analysis.fsqca.calibrate import CalibrationSpec
 from ismpanel.analysis.fsqca.data import Dataset
+from ismpanel.analysis.fsqca.minimize import Deadline
 
 STEP = 0.05
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One rerun: what changed, the solution's models (or why it failed)."""
+    """One rerun: what changed, the solution's models, or why it has none (``error``)."""
 
     label: str
     incl_cut: tuple[float, ...]
@@ -52,6 +54,13 @@ def primary_solution(result: pipeline.Result) -> tuple[str, list]:
     return "none", []
 
 
+def _models(result: pipeline.Result, kind: str) -> list | None:
+    """The models of the solution ``kind``, None when the analysis has no such solution."""
+    if kind == "intermediate":
+        return result.intermediate.models if result.intermediate is not None else None
+    return result.solutions[kind].models if kind in result.solutions else None
+
+
 def _terms(models: list) -> list[str]:
     out: list[str] = []
     for m in models:
@@ -68,7 +77,9 @@ def robustness(
     options: pipeline.Options,
     base: pipeline.Result,
 ) -> Robustness:
-    """Rerun the analysis under the neighbouring choices and compare configurations."""
+    """Rerun the analysis under the neighbouring choices and compare configurations; the
+    reruns share one budget of ``options.time_limit`` seconds. A variant without the base's
+    kind of solution says why."""
     kind, models = primary_solution(base)
     ic = options.incl_cut
     variants: list[tuple[str, pipeline.Options]] = []
@@ -83,28 +94,30 @@ def robustness(
         other = "fsqca" if options.calibration.convention == "r" else "r"
         spec = CalibrationSpec(options.calibration.columns, other)
         variants.append((f"convention {other}", replace(options, calibration=spec)))
+    budget = None if options.time_limit is None else Deadline.after(options.time_limit)
     out = []
     for label, opts in variants:
+        found: list = []
+        error = None
         try:
-            res = pipeline.run(data, conditions, outcome, opts)
-            k2, m2 = primary_solution(res)
-            if k2 != kind:
-                m2 = res.solutions.get(kind).models if kind in res.solutions else []
-            out.append(
-                Variant(
-                    label,
-                    opts.incl_cut,
-                    opts.n_cut,
-                    opts.calibration.convention,
-                    [m.expression for m in m2],
-                    _terms(m2),
-                    None,
-                )
-            )
+            res = pipeline.run(data, conditions, outcome, opts, budget)
         except (InputError, AnalysisError) as err:
-            out.append(
-                Variant(
-                    label, opts.incl_cut, opts.n_cut, opts.calibration.convention, [], [], str(err)
-                )
+            error = str(err)
+        else:
+            m2 = _models(res, kind)
+            if m2 is None:
+                error = f"no {kind} solution: {res.missing.get(kind, 'not computed')}"
+            else:
+                found = m2
+        out.append(
+            Variant(
+                label,
+                opts.incl_cut,
+                opts.n_cut,
+                opts.calibration.convention,
+                [m.expression for m in found],
+                _terms(found),
+                error,
             )
+        )
     return Robustness(kind, _terms(models), out)

@@ -30,8 +30,6 @@ from ismpanel.analysis.fsqca import minimize as mz
 from ismpanel.analysis.fsqca.terms import Term, expression, membership, parse_sop
 from ismpanel.analysis.fsqca.truthtable import TruthTable, agteb
 
-KINDS = ("complex", "parsimonious", "intermediate")
-
 
 @dataclass(frozen=True)
 class TermFit:
@@ -227,40 +225,43 @@ def _minimize(
     extra_onset: list[int] | None = None,
     row_dom: bool = False,
     max_models: int = mz.MAX_MODELS,
-    deadline: float | None = None,
+    deadline: mz.Deadline | None = None,
+    cover_share: float = 1.0,
 ) -> Solution:
     """Prime implicants through the positive rows, R's order of them, and every minimum cover.
     ``route`` is ``qmc`` (R's complex and intermediate path: sorted before row dominance, the
     sort basis including prime implicants that cover only don't-care rows) or ``ccubes`` (R's
-    parsimonious path)."""
+    parsimonious path). Past the ``deadline`` before the cover step it raises an
+    :class:`AnalysisError`; the cover step may use ``cover_share`` of the time left (the rest
+    is for the solutions still to come) and then reports its best cover, unproven."""
     k = prob.k
     t0 = time.perf_counter()
     seeds = list(prob.positive)
-    pis = mz.prime_implicants(seeds, forbidden, k)
+    pis = mz.prime_implicants(seeds, forbidden, k, deadline)
     if any(t.mask == 0 for t in pis):
         raise AnalysisError(
             "every truth-table configuration is positive or a remainder, so every condition "
             "is minimized away; check the truth table (R: 'All truth table configurations are "
             "used')"
         )
-    chart = mz.coverage(pis, seeds)
+    chart = mz.coverage(pis, seeds, deadline)
     t1 = time.perf_counter()
     if route == "ccubes":
         if row_dom:
             keep = mz.row_dominance(chart)
             pis, chart = [pis[i] for i in keep], [chart[i] for i in keep]
-        initial = mz.ccubes_discovery(pis, k, seeds)
-        order = mz.r_sort(pis, k, initial)
+        initial = mz.ccubes_discovery(pis, k, seeds, deadline)
+        order = mz.r_sort(pis, k, initial, deadline)
     else:
         basis = list(pis)
         if extra_onset and _quirk_possible(basis, k):
-            onset_only = mz.prime_implicants(extra_onset, forbidden, k)
+            onset_only = mz.prime_implicants(extra_onset, forbidden, k, deadline)
             known = set(basis)
             basis += [t for t in onset_only if t not in known]
         onset = seeds + sorted(extra_onset or [])
         if kind == "complex":
             onset = sorted(onset)  # R's pos.matrix: positive and included rows by row number
-        order = _qmc_order(basis, k, onset)
+        order = _qmc_order(basis, k, onset, deadline)
         index = {t: i for i, t in enumerate(pis)}
         order = [index[basis[i]] for i in order if basis[i] in index]
         if row_dom:
@@ -269,7 +270,7 @@ def _minimize(
     pis = [pis[i] for i in order]
     chart = [chart[i] for i in order]
     t2 = time.perf_counter()
-    time_limit = None if deadline is None else max(0.5, deadline - time.time())
+    time_limit = None if deadline is None else max(0.0, deadline.remaining() * cover_share)
     cover = mz.minimum_covers(chart, len(seeds), max_models=max_models, time_limit=time_limit)
     t3 = time.perf_counter()
     cache = _FitCache()
@@ -302,13 +303,15 @@ def _quirk_possible(terms: list[Term], k: int) -> bool:
     return common != 0
 
 
-def _qmc_order(terms: list[Term], k: int, onset: list[int]) -> list[int]:
+def _qmc_order(
+    terms: list[Term], k: int, onset: list[int], deadline: mz.Deadline | None
+) -> list[int]:
     initial = None
-    if mz.order_depends_on_discovery(terms, k):
-        initial = mz.qmc_discovery(terms, k, onset)
+    if mz.order_depends_on_discovery(terms, k, deadline):
+        initial = mz.qmc_discovery(terms, k, onset, deadline)
     if initial is None:
         initial = sorted(range(len(terms)), key=lambda i: (terms[i].size(), terms[i]))
-    return mz.r_sort(terms, k, initial)
+    return mz.r_sort(terms, k, initial, deadline)
 
 
 @dataclass
@@ -477,29 +480,23 @@ def _simplify_directional(terms: list[Term], names: tuple[str, ...], text: str) 
 
 def reduce_term(comp: Term, pars: Term, directional: list[Term], k: int) -> Term:
     """The complex term ``comp`` with the literals it has beyond the parsimonious term ``pars``
-    dropped where they contradict the expectations. A literal on a condition with single-literal
-    expectations is kept only if one of them matches it; for a conjunctural expectation, the
-    literals on its conditions are all dropped unless they all agree with it; a condition with
-    no expectation is never dropped.
+    dropped where they contradict the expectations. An expectation (a literal or a
+    conjunction) matches when ``comp`` agrees with it on every condition it shares with those
+    extra literals; an extra literal on a condition that some expectation names is kept when
+    at least one of them matches, else dropped; a condition with no expectation is never
+    dropped. Single and conjunctural expectations thus follow one rule.
 
-    R QCA 3.25 (``C_getEC``) resets the term before each conjunctural expectation, so that
-    with both kinds only the last conjunction's drops survive; here the drops accumulate, as
-    DESIGN.md defines the rule."""
+    R QCA 3.25 (``C_getEC``) resets the term before each conjunctural expectation, so that only
+    the last conjunction decides; here every expectation counts (README, "Where this differs
+    from R's QCA")."""
     extra = comp.mask & ~pars.mask
-    drop = 0
-    m = extra
-    while m:
-        bit = m & -m
-        m ^= bit
-        singles = [d for d in directional if d.size() == 1 and d.mask == bit]
-        if singles and not any(d.bits == comp.bits & bit for d in singles):
-            drop |= bit
+    matched = named = 0
     for d in directional:
-        if d.size() < 2:
-            continue
         shared = extra & d.mask
-        if shared and comp.bits & shared != d.bits & shared:
-            drop |= shared
+        named |= shared
+        if comp.bits & shared == d.bits & shared:
+            matched |= shared
+    drop = named & ~matched
     return Term(comp.mask & ~drop, comp.bits & ~drop)
 
 
@@ -512,14 +509,17 @@ def intermediate_solution(
 ) -> Intermediate:
     """The intermediate solution of every (complex model, parsimonious model) pair; identical
     results are grouped as R prints them. Without any expectation (all ``-``) it is the complex
-    solution and, as in R, no counterfactual is listed."""
+    solution and, as in R, no counterfactual is listed. The pairs still to solve share the time
+    left equally."""
     k = prob.k
     cache: dict[frozenset[int], Solution] = {}
     groups: list[Solution] = []
     by_result: dict[tuple, Solution] = {}
+    pairs = len(complex_sol.models) * len(pars_sol.models)
     for ci, cm in enumerate(complex_sol.models, start=1):
         for pj, pm in enumerate(pars_sol.models, start=1):
             isol = f"C{ci}P{pj}"
+            left = pairs - ((ci - 1) * len(pars_sol.models) + pj - 1)
             reduced = [
                 reduce_term(c.term, p.term, directional, k)
                 for c in cm.terms
@@ -536,7 +536,13 @@ def intermediate_solution(
             if key not in cache:
                 allowed = _bitmap(list(prob.positive) + ec, k)
                 cache[key] = _minimize(
-                    prob, ~allowed, kind="intermediate", route="qmc", extra_onset=ec, **kw
+                    prob,
+                    ~allowed,
+                    kind="intermediate",
+                    route="qmc",
+                    extra_onset=ec,
+                    cover_share=1 / left,
+                    **kw,
                 )
             base = cache[key]
             result = tuple(m.expression for m in base.models)
@@ -587,9 +593,10 @@ CORE_RULE = (
 
 @dataclass(frozen=True)
 class Configuration:
-    """One column of the Fiss configuration table: an intermediate term, the status of each
-    condition (``core_present``, ``peripheral_present``, ``core_absent``,
-    ``peripheral_absent`` or None) and its parameters in its model."""
+    """One column of the Fiss configuration table: a term of one intermediate model
+    (``model``, e.g. ``C1P1 M2``), the status of each condition (``core_present``,
+    ``peripheral_present``, ``core_absent``, ``peripheral_absent`` or None) and its parameters
+    in that model; ``models`` lists every intermediate model that has the term."""
 
     expression: str
     conditions: dict[str, str | None]
@@ -597,6 +604,7 @@ class Configuration:
     covS: float
     covU: float | None
     models: list[str]
+    model: str
 
 
 def core_literals(term: Term, parsimonious_models: list[Model]) -> int:
@@ -612,30 +620,44 @@ def core_literals(term: Term, parsimonious_models: list[Model]) -> int:
     return core
 
 
+def model_label(model: Model) -> str:
+    """An intermediate model's name, unique across its groups: first pair and name
+    (``C1P1 M2``)."""
+    return f"{model.isols[0]} {model.name}"
+
+
 def configurations(inter: Intermediate, names: tuple[str, ...]) -> list[Configuration]:
-    """One configuration per distinct intermediate term, in model order."""
+    """One configuration per term of each intermediate model, model after model (the table's
+    columns C1, C2, ...), with that model's parameters and core conditions."""
     k = len(names)
-    out: dict[str, Configuration] = {}
-    for group in inter.groups:
-        for m in group.models:
-            label = f"{m.isols[0]} {m.name}"
-            for t in m.terms:
-                if t.expression in out:
-                    out[t.expression].models.append(label)
+    having: dict[str, list[str]] = {}
+    for m in inter.models:
+        for t in m.terms:
+            having.setdefault(t.expression, []).append(model_label(m))
+    out = []
+    for m in inter.models:
+        for t in m.terms:
+            core = core_literals(t.term, m.parsimonious)
+            status: dict[str, str | None] = {}
+            for j, name in enumerate(names):
+                bit = 1 << (k - 1 - j)
+                if not t.term.mask & bit:
+                    status[name] = None
                     continue
-                core = core_literals(t.term, m.parsimonious)
-                status: dict[str, str | None] = {}
-                for j, name in enumerate(names):
-                    bit = 1 << (k - 1 - j)
-                    if not t.term.mask & bit:
-                        status[name] = None
-                        continue
-                    level = "core" if core & bit else "peripheral"
-                    status[name] = f"{level}_{'present' if t.term.bits & bit else 'absent'}"
-                out[t.expression] = Configuration(
-                    t.expression, status, t.inclS, t.covS, t.covU, [label]
+                level = "core" if core & bit else "peripheral"
+                status[name] = f"{level}_{'present' if t.term.bits & bit else 'absent'}"
+            out.append(
+                Configuration(
+                    t.expression,
+                    status,
+                    t.inclS,
+                    t.covS,
+                    t.covU,
+                    list(having[t.expression]),
+                    model_label(m),
                 )
-    return list(out.values())
+            )
+    return out
 
 
 def sufficient_and_necessary(model: Model) -> bool:

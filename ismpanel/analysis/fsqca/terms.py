@@ -15,8 +15,6 @@ import numpy as np
 
 from ismpanel.analysis.errors import InputError
 
-NAME = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*")
-
 
 @dataclass(frozen=True, order=True)
 class Term:
@@ -52,19 +50,9 @@ def expression(term: Term, names: tuple[str, ...]) -> str:
     return "*".join(parts) if parts else "1"
 
 
-def sop(terms: list[Term], names: tuple[str, ...]) -> str:
-    """A disjunction of terms, ``A*~B + C``."""
-    return " + ".join(expression(t, names) for t in terms)
-
-
 def row_config(row: int, k: int) -> list[int]:
     """The 0/1 values of a truth-table row code, in column order."""
     return [(row >> (k - 1 - j)) & 1 for j in range(k)]
-
-
-def rows_in(term: Term, rows: np.ndarray) -> np.ndarray:
-    """Boolean mask of the row codes in ``rows`` that the term covers."""
-    return (rows & term.mask) == term.bits
 
 
 def membership(term: Term, x: np.ndarray) -> np.ndarray:

@@ -65,6 +65,12 @@ class TruthTable:
         """Codes of the rows with OUT = 1, ascending."""
         return self.codes("1")
 
+    @property
+    def remainders(self) -> int:
+        """Number of remainder rows: the 2^k - observed rows without cases and the observed
+        rows under n.cut."""
+        return (1 << self.k) - len(self.rows) + len(self.codes("?"))
+
     def listing(self, complete: bool | None = None) -> list[tuple[int, Row | None]]:
         """Rows to show, ascending: all 2^k when ``complete`` (default for k <= 7, as R keeps
         them), else the observed ones."""
@@ -119,7 +125,6 @@ def truth_table(
         h = half_cases(x[:, j])
         halves |= h
         half.extend((case_ids[i], name) for i in np.flatnonzero(h))
-    sum_y = y.sum()
     rows = {}
     for code in np.unique(codes):
         code = int(code)
@@ -142,7 +147,6 @@ def truth_table(
         else:
             out = "0"
         rows[code] = Row(code, n, float(incl), float(pri), out, tuple(case_ids[i] for i in members))
-    del sum_y
     if all(r.out == "?" for r in rows.values()):
         most = max(r.n for r in rows.values())
         raise InputError(
