@@ -15,7 +15,6 @@ Run: python bench/bench_interview.py
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,10 +24,9 @@ from pathlib import Path
 
 import pexpect
 
+from ismpanel.cli.study import create_from_template
 from ismpanel.elicitation.store import PanelStore
-from ismpanel.elicitation.study import load_study
 
-TEMPLATE = Path(__file__).parent.parent / "ismpanel" / "templates" / "studies" / "open-gov-privacy"
 ENV = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
 ECHO = (
     "import sys, termios, tty\n"
@@ -41,9 +39,10 @@ ECHO = (
 
 
 def new_study(root: Path, experts: int, name: str) -> tuple[Path, dict[str, str]]:
+    """The bundled 17-factor study (136 pairs) with some experts; returns tokens by pseudonym."""
     folder = root / name
-    shutil.copytree(TEMPLATE, folder)
-    store = PanelStore.create(folder, load_study(folder))
+    create_from_template(folder, "open-gov-privacy")
+    store = PanelStore.open(folder)
     tokens = {e.id: t for e, t in (store.add_expert(f"Expert {k}") for k in range(experts))}
     store.close()
     return folder, tokens

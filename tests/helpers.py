@@ -40,3 +40,35 @@ def small_study(folder: Path, experts: int = 0) -> dict[str, str]:
         tokens[expert.id] = token
     store.close()
     return tokens
+
+
+def privacy_study(folder: Path, experts: int = 0) -> dict[str, str]:
+    """The bundled 17-factor study (136 pairs) with some experts; returns {pseudonym: token}."""
+    from ismpanel.cli.study import create_from_template
+    from ismpanel.elicitation.store import PanelStore
+
+    create_from_template(folder, "open-gov-privacy")
+    store = PanelStore.open(folder)
+    tokens = {e.id: t for e, t in (store.add_expert(f"Expert {k}") for k in range(experts))}
+    store.close()
+    return tokens
+
+
+def plain_interview(folder: Path, expert: str, token: str, **popen: object):
+    """A plain-mode interview as a child process (stdin a pipe), for feeding answers to."""
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "ismpanel",
+        "interview",
+        str(folder),
+        "--expert",
+        expert,
+        "--token",
+        token,
+        "--plain",
+    ]
+    return subprocess.Popen(command, stdin=subprocess.PIPE, text=True, **popen)

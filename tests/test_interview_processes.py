@@ -20,7 +20,7 @@ import pexpect
 import pytest
 
 from ismpanel.elicitation.store import PanelStore
-from tests.helpers import small_study
+from tests.helpers import plain_interview, privacy_study, small_study
 
 ENV = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
 
@@ -75,34 +75,11 @@ def test_sigkill_mid_interview_loses_nothing_committed(tmp_path):
     back, answer again: a writer that never finishes); every answer it acknowledged is stored,
     the database is intact, and no row is half-written."""
     folder = tmp_path / "s"
-    shutil.copytree(
-        Path(__file__).parent.parent / "ismpanel/templates/studies/open-gov-privacy",
-        folder,
-        dirs_exist_ok=True,
-    )
-    store = PanelStore.create(folder, _load(folder))
-    _, token = store.add_expert("Writer")
+    token = privacy_study(folder, experts=1)["E1"]
     rng = random.Random(7)
     acknowledged = 0
     for attempt in range(5):
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ismpanel",
-                "interview",
-                str(folder),
-                "--expert",
-                "E1",
-                "--token",
-                token,
-                "--plain",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
+        proc = plain_interview(folder, "E1", token, stdout=subprocess.PIPE, bufsize=1)
         feeder = threading.Thread(target=_feed, args=(proc,), daemon=True)
         feeder.start()
         acks = []
@@ -123,12 +100,6 @@ def test_sigkill_mid_interview_loses_nothing_committed(tmp_path):
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     answered = PanelStore.open(folder).round_answers("E1", 1)
     assert 0 < len(answered) <= 136
-
-
-def _load(folder):
-    from ismpanel.elicitation.study import load_study
-
-    return load_study(folder)
 
 
 def _feed(proc):
@@ -159,32 +130,9 @@ def test_several_experts_answer_at_once_without_lock_errors(tmp_path):
     """Five plain-mode interviews, 136 answers each, into one study at the same time (the full
     figure, 20 processes, is in bench/bench_interview.py)."""
     folder = tmp_path / "s"
-    shutil.copytree(
-        Path(__file__).parent.parent / "ismpanel/templates/studies/open-gov-privacy",
-        folder,
-        dirs_exist_ok=True,
-    )
-    store = PanelStore.create(folder, _load(folder))
-    tokens = {e.id: t for e, t in (store.add_expert(f"Expert {k}") for k in range(5))}
+    tokens = privacy_study(folder, experts=5)
     procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ismpanel",
-                "interview",
-                str(folder),
-                "--expert",
-                eid,
-                "--token",
-                token,
-                "--plain",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        plain_interview(folder, eid, token, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         for eid, token in tokens.items()
     ]
     answers = "".join(random.Random(1).choice("vaxo") + "\n" for _ in range(136))
