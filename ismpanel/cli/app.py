@@ -1,9 +1,11 @@
 """The ``ismpanel`` command: the typer app, its command groups, and the error boundary that
-turns engine errors into one line on stderr and an exit code (DESIGN.md section 7)."""
+turns engine errors into one line on stderr and an exit code (DESIGN.md section 7).
 
-from __future__ import annotations
+The command modules import nothing heavy at module level, and they do without ``from
+__future__ import annotations``: typer reads every command's signature at each start, and
+string annotations would cost an ``eval`` each (bench/bench_startup.py measures it).
+"""
 
-import sqlite3
 import sys
 
 import typer
@@ -59,11 +61,15 @@ def main(argv: list[str] | None = None) -> None:
         _fail(err, 2)
     except AnalysisError as err:
         _fail(err, 1)
-    except sqlite3.Error as err:
-        _fail(f"panel database: {err}", 2)
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         _fail(f"{where}{err.strerror or err}", 2)
+    except Exception as err:
+        import sqlite3  # imported here: --help need not pay for it
+
+        if not isinstance(err, sqlite3.Error):
+            raise
+        _fail(f"panel database: {err}", 2)
 
 
 def _fail(err: Exception | str, code: int) -> None:

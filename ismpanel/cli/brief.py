@@ -1,7 +1,5 @@
 """``ismpanel brief``: the markdown policy brief of a study, with its MICMAC map beside it."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

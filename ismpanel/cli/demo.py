@@ -1,7 +1,5 @@
 """``ismpanel demo``: the bundled open-gov-privacy study run end to end on its synthetic data."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

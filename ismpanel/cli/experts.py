@@ -1,8 +1,6 @@
 """``ismpanel expert add|list`` and ``ismpanel interview``: invite experts, and the interview
 each of them runs in a terminal (often over SSH with a forced command)."""
 
-from __future__ import annotations
-
 import shlex
 import sys
 from enum import StrEnum

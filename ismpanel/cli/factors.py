@@ -1,8 +1,6 @@
 """``ismpanel factors draft "TOPIC" -o factors.csv``: an LLM drafts factors per dimension in
 the format ``init --factors`` reads, for the facilitator to edit before creating the study."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

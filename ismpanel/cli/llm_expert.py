@@ -1,8 +1,6 @@
 """``ismpanel llm-expert DIR``: an LLM answers every pair as a labelled panelist (L1, L2...),
 K samples per pair voted, every call stored; rerunning the same command resumes it."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path

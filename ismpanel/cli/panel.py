@@ -1,8 +1,6 @@
 """``ismpanel ssim import|export``, ``aggregate`` and ``round start``: the panel's SSIMs in and
 out, majority aggregation, and Delphi rounds on the contested pairs."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

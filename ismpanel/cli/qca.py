@@ -2,8 +2,6 @@
 truth table, necessity, complex / parsimonious / intermediate solutions, the configuration
 table, robustness to neighbouring thresholds; rich tables or ``--json``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``ismpanel ism`` and ``ismpanel micmac``: the structural analysis of one SSIM."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +8,6 @@ import typer
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.cli.panel import LlmOpt, QuorumOpt, Rule, RuleOpt
-from ismpanel.elicitation.aggregate import PanelOptions
 
 
 class TableFormat(StrEnum):
@@ -129,6 +126,7 @@ def ism(
     from ismpanel.cli import structure_export as export
     from ismpanel.cli.output import console, print_json, write_file
     from ismpanel.cli.structure_view import ism_views
+    from ismpanel.elicitation.aggregate import PanelOptions
 
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
@@ -170,6 +168,7 @@ def micmac(
     from ismpanel.cli import structure_export as export
     from ismpanel.cli.output import console, print_json, write_file
     from ismpanel.cli.structure_view import micmac_map, micmac_table, tier_check_table
+    from ismpanel.elicitation.aggregate import PanelOptions
 
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)

@@ -1,7 +1,5 @@
 """``ismpanel init``, ``templates`` and ``status``: create a study folder and watch the panel."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
