@@ -34,3 +34,22 @@ def cli(capsys):
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def llm_study(tmp_path, monkeypatch):
+    """A 4-factor study with one expert, no LLM settings in the environment, and local
+    connections kept off any proxy (the LLM tests' servers run on 127.0.0.1)."""
+    from tests.helpers import small_study
+
+    folder = tmp_path / "s"
+    small_study(folder, experts=1)
+    for name in (
+        "ISMPANEL_LLM_API_KEY",
+        "OPENAI_API_KEY",
+        "ISMPANEL_LLM_BASE_URL",
+        "ISMPANEL_LLM_MODEL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return folder

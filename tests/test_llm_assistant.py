@@ -43,18 +43,8 @@ TE1 = Factor("TE1", "De-identification technology", "technology", "Masking ident
 
 
 @pytest.fixture
-def study(tmp_path, monkeypatch):
-    folder = tmp_path / "s"
-    small_study(folder, experts=1)
-    for name in (
-        "ISMPANEL_LLM_API_KEY",
-        "OPENAI_API_KEY",
-        "ISMPANEL_LLM_BASE_URL",
-        "ISMPANEL_LLM_MODEL",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return folder
+def study(llm_study):
+    return llm_study
 
 
 def interview(folder, keys: list[str]) -> str:

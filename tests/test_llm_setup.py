@@ -12,7 +12,6 @@ import pytest
 
 from ismpanel.elicitation.llm.config import KEYLESS, resolve_config
 from ismpanel.elicitation.store import PanelStore
-from tests.helpers import small_study
 from tests.llm_servers import FakeServer, error
 
 INSTALL = "error: the LLM features need the openai package: pip install 'ismpanel[llm]'\n"
@@ -20,18 +19,8 @@ UNSET = "error: no LLM server configured: set ISMPANEL_LLM_MODEL and ISMPANEL_LL
 
 
 @pytest.fixture
-def study(tmp_path, monkeypatch):
-    folder = tmp_path / "s"
-    small_study(folder, experts=1)
-    for name in (
-        "ISMPANEL_LLM_API_KEY",
-        "OPENAI_API_KEY",
-        "ISMPANEL_LLM_BASE_URL",
-        "ISMPANEL_LLM_MODEL",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return folder
+def study(llm_study):
+    return llm_study
 
 
 COMMANDS = [["llm-expert", "{study}"], ["factors", "draft", "Privacy", "-o", "{out}"]]
