@@ -56,19 +56,24 @@ def percentiles(values: list[float]) -> str:
     )
 
 
-def startup(folder: Path, token: str) -> None:
-    cmd = [
+def plain_command(folder: Path, expert: str, token: str) -> list[str]:
+    """The command line of a plain-mode interview."""
+    return [
         sys.executable,
         "-m",
         "ismpanel",
         "interview",
         str(folder),
         "--expert",
-        "E1",
+        expert,
         "--token",
         token,
         "--plain",
     ]
+
+
+def startup(folder: Path, token: str) -> None:
+    cmd = plain_command(folder, "E1", token)
     base = [sys.executable, "-c", "import typer"]
 
     def median(c: list[str]) -> float:
@@ -129,18 +134,7 @@ def concurrent(folder: Path, tokens: dict[str, str]) -> float:
     start = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ismpanel",
-                "interview",
-                str(folder),
-                "--expert",
-                eid,
-                "--token",
-                token,
-                "--plain",
-            ],
+            plain_command(folder, eid, token),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -46,6 +46,11 @@ class IsmResult:
         return self.frm & ~self.irm
 
     @property
+    def marked_frm(self) -> np.ndarray:
+        """The FRM as printed: ``"1*"`` for transitive entries, ``"1"`` and ``"0"`` otherwise."""
+        return np.where(self.transitive, "1*", self.frm.astype(int).astype(str))
+
+    @property
     def driving_power(self) -> np.ndarray:
         return self.frm.sum(axis=1)
 
@@ -173,6 +178,11 @@ class LevelRow:
     antecedent: tuple[int, ...]
     intersection: tuple[int, ...]
     levelled: bool
+
+
+def frm_mismatches(declared: np.ndarray, frm: np.ndarray) -> list[tuple[int, int]]:
+    """Cells where a declared final reachability matrix differs from the computed closure."""
+    return [(int(i), int(j)) for i, j in np.argwhere(np.asarray(declared) != frm)]
 
 
 def level_iterations(result: IsmResult) -> list[tuple[int, list[LevelRow]]]:

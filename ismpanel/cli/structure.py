@@ -238,12 +238,11 @@ def _prepare(source: Path, fmt: TableFormat, sheet: str | None, overrides: dict,
 def _check_declared_frm(source: Path, structure, frm) -> None:
     """Warn when a printed final reachability matrix (1* marks) is not the closure of its
     direct entries: the analysis uses the closure, and says where the two differ."""
-    import numpy as np
-
+    from ismpanel.analysis.ism import frm_mismatches
     from ismpanel.cli.output import notes
 
-    differ = np.argwhere(structure.declared_frm != frm)
-    if len(differ) == 0:
+    differ = frm_mismatches(structure.declared_frm, frm)
+    if not differ:
         return
     f = structure.factors
     i, j = differ[0]

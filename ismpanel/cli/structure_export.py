@@ -123,7 +123,7 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
         out += _md_matrix(f, ssim_cells(ssim))
     out += ["## Initial reachability matrix", ""]
     out += _md_matrix(f, res.irm.astype(int).astype(str).tolist(), sums=res.irm)
-    frm_cells = np.where(res.transitive, "1*", res.frm.astype(int).astype(str)).tolist()
+    frm_cells = res.marked_frm.tolist()
     out += ["## Final reachability matrix", "", "1* marks an entry added by transitivity.", ""]
     out += _md_matrix(f, frm_cells, sums=res.frm)
     rule = f"Rule: {res.level_rule} ({LEVEL_TESTS[res.level_rule]})."
@@ -147,7 +147,7 @@ def to_markdown(model: StructuralModel, ssim: np.ndarray | None = None) -> str:
     out += levels_md(model)
     order = res.canonical_order
     out += ["## Canonical matrix", "", "Factors ordered by level, level 1 first.", ""]
-    canon = np.where(res.transitive, "1*", res.frm.astype(int).astype(str))[np.ix_(order, order)]
+    canon = res.marked_frm[np.ix_(order, order)]
     out += _md_matrix(
         [f[i] for i in order], canon.tolist(), extra=("Level", [str(res.levels[i]) for i in order])
     )
@@ -189,7 +189,7 @@ def micmac_md(model: StructuralModel, names: Mapping[str, str] | None = None) ->
     """The MICMAC table as markdown lines, strongest driver first; * marks hidden factors."""
     res, f, ind = model.ism, model.factors, model.indirect
     hidden = set(ind.hidden)
-    order = sorted(range(len(f)), key=lambda i: (-int(res.driving_power[i]), i))
+    order = by_driving_power(model)
     header = [
         "Factor",
         *(["Name"] if names else []),
@@ -214,6 +214,12 @@ def micmac_md(model: StructuralModel, names: Mapping[str, str] | None = None) ->
         for i in order
     ]
     return md_table(header, rows)
+
+
+def by_driving_power(model: StructuralModel) -> list[int]:
+    """Factor indices, strongest driver first, ties in input order (the MICMAC tables' order)."""
+    power = model.ism.driving_power
+    return sorted(range(len(power)), key=lambda i: (-int(power[i]), i))
 
 
 def tier_rule(model: StructuralModel) -> str:

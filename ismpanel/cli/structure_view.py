@@ -65,7 +65,7 @@ def ism_views(model: StructuralModel, ssim: np.ndarray | None) -> Iterator[Rende
     yield matrix_table(
         "Initial reachability matrix", f, res.irm.astype(int).astype(str).tolist(), sums=res.irm
     )
-    marked = np.where(res.transitive, "1*", res.frm.astype(int).astype(str))
+    marked = res.marked_frm
     yield matrix_table(
         "Final reachability matrix (1* = transitive)", f, marked.tolist(), sums=res.frm
     )
@@ -111,7 +111,7 @@ def hierarchy_view(model: StructuralModel) -> RenderableType:
         Text(export.tier_rule(model), style="dim"),
     ]
     for lvl in range(1, res.n_levels + 1):
-        tier = res.tiers[int(np.flatnonzero(res.levels == lvl)[0])]
+        tier = export.tier_of_level(model, lvl)
         line = Text(f"Level {lvl:<2} {tier:<8} ", style="bold")
         for k, node in enumerate(res.digraph_nodes):
             if res.levels[node[0]] != lvl:
@@ -144,7 +144,7 @@ def micmac_table(model: StructuralModel) -> Table:
             no_wrap=col in ("Cluster", "Tier"),
         )
     hidden = set(ind.hidden)
-    for i in np.lexsort((np.arange(len(f)), -res.driving_power)):
+    for i in export.by_driving_power(model):
         q = model.quadrants[i]
         table.add_row(
             f[i] + (" *" if i in hidden else ""),

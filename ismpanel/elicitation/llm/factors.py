@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.llm.client import LlmClient
-from ismpanel.elicitation.llm.structured import Exchange, SchemaSupport, ask_json
-from ismpanel.elicitation.llm.workers import run_concurrently
+from ismpanel.elicitation.llm.structured import ask_json_each
 from ismpanel.elicitation.study import ID_PATTERN
 
 TEMPERATURE = 0.4
@@ -103,25 +102,16 @@ def validate_factor_list(obj: object) -> tuple[list | None, str | None]:
 
 def draft_factors(client: LlmClient, topic: str, dimensions: list[str], count: int) -> Draft:
     """Ask for ``count`` factors per dimension and clean the answers into a factors list."""
-    support = SchemaSupport()
-
-    def ask(dimension: str) -> Exchange:
-        others = [d for d in dimensions if d != dimension]
-        return ask_json(
-            client,
-            draft_messages(topic, dimension, others, count),
-            FACTOR_LIST_SCHEMA,
-            validate_factor_list,
-            support,
-            temperature=TEMPERATURE,
-            max_tokens=MAX_TOKENS,
-        )
-
-    replies: dict[str, Exchange] = {}
-    for dimension, exchange, error in run_concurrently(ask, dimensions, client.config.concurrency):
-        if error is not None:
-            raise error
-        replies[dimension] = exchange
+    exchanges = ask_json_each(
+        client,
+        dimensions,
+        lambda d: draft_messages(topic, d, [x for x in dimensions if x != d], count),
+        FACTOR_LIST_SCHEMA,
+        validate_factor_list,
+        temperature=TEMPERATURE,
+        max_tokens=MAX_TOKENS,
+    )
+    replies = dict(zip(dimensions, exchanges, strict=True))
     draft = Draft()
     entries = []
     for dimension in dimensions:

@@ -26,8 +26,7 @@ from ismpanel.elicitation.llm.grounding import (
     check_text,
     named_factors,
 )
-from ismpanel.elicitation.llm.structured import Exchange, SchemaSupport, ask_json
-from ismpanel.elicitation.llm.workers import run_concurrently
+from ismpanel.elicitation.llm.structured import Exchange, ask_json_each
 from ismpanel.elicitation.study import Dimension, Study
 
 TEMPERATURE = 0.3
@@ -112,26 +111,18 @@ def narrate(
 def _narrate(
     client: LlmClient, study: Study, sections: list[Section], profiles: list[FactorProfile]
 ) -> list[SectionNarrative]:
-    support = SchemaSupport()
     names = {p.id: p.name for p in profiles}
     asked = [s for s in sections if s.profiles]
-
-    def ask(section: Section) -> Exchange:
-        return ask_json(
-            client,
-            narrative_messages(study, section, profiles),
-            NARRATIVE_SCHEMA,
-            validate_paragraphs,
-            support,
-            temperature=TEMPERATURE,
-            max_tokens=MAX_TOKENS,
-        )
-
-    replies: dict[str, Exchange] = {}
-    for section, exchange, error in run_concurrently(ask, asked, client.config.concurrency):
-        if error is not None:
-            raise error
-        replies[section.dimension.id] = exchange
+    exchanges = ask_json_each(
+        client,
+        asked,
+        lambda section: narrative_messages(study, section, profiles),
+        NARRATIVE_SCHEMA,
+        validate_paragraphs,
+        temperature=TEMPERATURE,
+        max_tokens=MAX_TOKENS,
+    )
+    replies = {s.dimension.id: e for s, e in zip(asked, exchanges, strict=True)}
     results = []
     for section in sections:
         exchange = replies.get(section.dimension.id)

@@ -11,11 +11,14 @@ does not validate gets one repair request quoting the problem; after that it is 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ismpanel.elicitation.llm.client import Completion, LlmClient, LlmError, LlmRejected
+from ismpanel.elicitation.llm.workers import run_concurrently
+
+T = TypeVar("T")
 
 Validator = Callable[[Any], tuple[Any, str | None]]
 
@@ -78,6 +81,43 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
             raise DuplicateKey(f"the reply's JSON object gives the key {key!r} twice")
         found[key] = value
     return found
+
+
+def ask_json_each(
+    client: LlmClient,
+    items: Sequence[T],
+    messages_for: Callable[[T], list[dict]],
+    schema: dict,
+    validate: Validator,
+    *,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+) -> list[Exchange]:
+    """:func:`ask_json` once per item, at most the client's concurrency at a time, sharing what
+    is learnt about schema support; the exchanges in item order. A call that raises (a refused
+    key, an unknown model) stops them all."""
+    support = SchemaSupport()
+
+    def ask(item: T) -> Exchange:
+        return ask_json(
+            client,
+            messages_for(item),
+            schema,
+            validate,
+            support,
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+
+    found: dict[int, Exchange] = {}
+    indexed = list(enumerate(items))
+    for (k, _), exchange, error in run_concurrently(
+        lambda pair: ask(pair[1]), indexed, client.config.concurrency
+    ):
+        if error is not None:
+            raise error
+        found[k] = exchange
+    return [found[k] for k in range(len(indexed))]
 
 
 def ask_json(
