@@ -45,11 +45,13 @@ def test_brief_has_every_section_and_the_map_beside_it(cli, answered, tmp_path):
         "## Data provenance",
     ):
         assert heading in text, heading
-    assert "![MICMAC driving-dependence map](micmac.svg)" in text
-    assert (tmp_path / "micmac.svg").read_bytes().startswith(b"<?xml")
+    assert "![MICMAC driving-dependence map](out.micmac.svg)" in text
+    assert (tmp_path / "out.micmac.svg").read_bytes().startswith(b"<?xml")
     assert "Fleiss' kappa: 0.363" in text  # 41/113, computed by hand in test_panel_cli
     assert "Expert number" not in text  # experts appear by pseudonym only
-    assert "## Configurations (fsQCA)" not in text  # the study has no [qca] table
+    # the study has no [qca] table: the fsQCA section says so and the priorities say why
+    assert "No fsQCA section: the study sets up no questionnaire analysis" in text
+    assert "Priorities rest on the panel's structure (ISM/MICMAC) alone" in text
 
 
 def test_recommendations_are_ordered_by_priority_and_cite_evidence(cli, answered, tmp_path):
@@ -63,7 +65,8 @@ def test_recommendations_are_ordered_by_priority_and_cite_evidence(cli, answered
 def test_a_study_template_overrides_the_bundled_one(cli, answered, tmp_path):
     (answered / "templates").mkdir()
     (answered / "templates" / "policy.md.j2").write_text(
-        "### Our policy view\n{% for p in profiles %}* {{ p.id }} ranks {{ p.rank }}\n{% endfor %}"
+        "### Our policy view\n{% for v in factors %}* {{ v.p.id }} ranks {{ v.p.rank }}\n"
+        "{% endfor %}"
     )
     assert cli("brief", answered, "-o", tmp_path / "out.md").code == 0
     text = (tmp_path / "out.md").read_text()
@@ -74,9 +77,11 @@ def test_a_study_template_overrides_the_bundled_one(cli, answered, tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("line one\n{% for p in profiles %}\n{{ p.id }\n", "policy.md.j2:3: template syntax"),
+        ("line one\n{% for v in factors %}\n{{ v.id }\n", "policy.md.j2:3: template syntax"),
         ("ok\n\n{{ p_typo.id }}\n", "policy.md.j2:3: template error: 'p_typo' is undefined"),
-        ("{% for p in profiles %}{{ p.nonsense }}{% endfor %}", "policy.md.j2:1: template error"),
+        ("{% for v in factors %}{{ v.p.nonsense }}{% endfor %}", "policy.md.j2:1: template error"),
+        # a study's template runs in a sandbox: no way from a template to Python's internals
+        ("{{ cycler.__init__.__globals__.os.popen('id').read() }}", "policy.md.j2:1: template"),
     ],
 )
 def test_a_broken_user_template_names_its_file_and_line(cli, answered, tmp_path, content, message):
@@ -93,7 +98,7 @@ def test_an_incomplete_panel_is_named_unless_allowed(cli, answered, tmp_path):
     run = cli("brief", answered, "-o", tmp_path / "out.md")
     assert run.code == 1 and "panel incomplete: E4 (0 of 6) not finished" in run.err
     assert cli("brief", answered, "-o", tmp_path / "out.md", "--allow-incomplete").code == 0
-    assert "not finished: E4" in (tmp_path / "out.md").read_text()
+    assert "not finished with round 1: E4" in (tmp_path / "out.md").read_text()
 
 
 def test_a_study_without_answers_cannot_be_briefed(cli, tmp_path):

@@ -146,10 +146,12 @@ def test_configuration_table_has_a_column_per_term_of_each_model(cli, tmp_path):
     md = target.read_text()
     head = "| Condition | " + " | ".join(f"C{i}" for i in range(1, 61)) + " |"
     assert head in md
-    assert "| Model | " + " | ".join(m for m, _ in columns) + " |" in md
+    number = {label: k for k, label in enumerate(dict.fromkeys(m for m, _ in columns), start=1)}
+    named = " | ".join(f"intermediate model {number[m]}" for m, _ in columns)
+    assert "| Model | " + named + " |" in md
     text = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.55", "--dir-exp", "A, B, C, D, E")
-    assert "Configurations for Y, model C1P1 M1" in text.out
-    assert "Configurations for Y, model C2P2 M6" in text.out
+    assert "Configurations for Y, intermediate model 1" in text.out
+    assert "Configurations for Y, intermediate model 12" in text.out
 
 
 def test_calibration_on_the_command_line_and_in_a_file(cli, tmp_path):

@@ -110,7 +110,7 @@ def test_terminal_report_shows_every_table(cli):
         "MICMAC map",
         "ISM tiers against MICMAC clusters",
         "settles at power 8",
-        "threshold half (n/2): driving 4.5",
+        "Threshold half (n/2): driving 4.5",
     ):
         assert title in micmac_out
 
@@ -139,7 +139,7 @@ def test_mermaid_dot_and_markdown_exports(cli, tmp_path):
     md = (tmp_path / "r.md").read_text()
     for heading in (
         "## Final reachability matrix",
-        "### Iteration 4",
+        "### Level partition, iteration 4",
         "## Canonical matrix",
         "## MICMAC",
         "```mermaid",
@@ -194,7 +194,7 @@ def test_demo_runs_from_the_installed_package(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert (out / "brief.md").read_text().startswith("# Protection of personal privacy")
-    assert (out / "micmac.svg").stat().st_size > 1000
+    assert (out / "brief.micmac.svg").stat().st_size > 1000
     assert "ISM hierarchy" in run.stdout
 
 

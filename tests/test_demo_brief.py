@@ -64,8 +64,8 @@ def test_the_demo_brief_has_every_section_and_says_it_is_synthetic(demo):
         "## Data provenance",
     ):
         assert heading in text, heading
-    assert (demo / "micmac.svg").read_bytes().startswith(b"<?xml")
-    assert "Tied pairs:" in text  # E4 left four hard pairs blank: ties occur
+    assert (demo / "brief.micmac.svg").read_bytes().startswith(b"<?xml")
+    assert "Tied pairs (no arc kept):" in text  # E4 left four hard pairs blank: ties occur
     assert "core present in C" in text  # the configurations reach the recommendations
 
 

@@ -21,10 +21,19 @@ from ismpanel.elicitation.llm.grounding_text import Figure, scan, sentences
 # id: name, dimension, level, tier, cluster, driving power, dependence, score, rank
 FACTS = {
     "P1": ("Privacy law", "policy", 4, "deep", "independent", 5, 1, 7, 1),
-    "P2": ("Open data rules", "policy", 3, "middle", "independent", 4, 2, 3, 3),
-    "T1": ("Web 2.0 platform", "technology", 2, "middle", "linkage", 3, 3, 4, 2),
-    "U1": ("Awareness", "users", 1, "surface", "dependent", 2, 5, 1, 4),
-    "U2": ("Trust", "users", 1, "surface", "dependent", 2, 5, 1, 5),
+    "P2": ("Open data rules", "policy", 3, "middle", "independent", 4, 2, 3, 2),
+    "T1": ("Web 2.0 platform", "technology", 2, "middle", "linkage", 3, 3, 4, 3),
+    "U1": ("Awareness", "users", 1, "surface", "dependent", 2, 5, 1, 5),
+    "U2": ("Trust", "users", 1, "surface", "dependent", 2, 5, 1, 4),
+}
+# id: role, reaches, reached by, only through others, above and below in the diagram, points
+# (ISM/MICMAC out of 4, fsQCA out of 3 for the fsQCA conditions P1, T1, U1)
+REACH = {
+    "P1": ("required", "P2 T1 U1 U2", "", "T1 U1 U2", "P2", "", ((4, 4), (3, 3))),
+    "P2": ("lever", "T1 U1 U2", "P1", "U1 U2", "T1", "P1", ((3, 4),)),
+    "T1": ("linkage", "U1 U2", "P1 P2", "", "U1 U2", "P2", ((3, 4), (1, 3))),
+    "U1": ("indicator", "U2", "P1 P2 T1 U2", "", "", "T1", ((1, 4), (0, 3))),
+    "U2": ("indicator", "U1", "P1 P2 T1 U1", "", "", "T1", ((1, 4),)),
 }
 LINKS = {
     "P1": dict(
@@ -44,15 +53,27 @@ LINKS = {
         roles=(QcaRole("C1", "peripheral_present"), QcaRole("C2", "peripheral_absent")),
         necessity=(NecessityFact("T1", 0.62, 0.8, 0.7, False),),
     ),
-    "U1": dict(driven_by=("T1",), in_cycle_with=("U2",), is_condition=True),
-    "U2": dict(driven_by=("T1",), in_cycle_with=("U1",)),
+    "U1": dict(drives=("U2",), driven_by=("T1", "U2"), in_cycle_with=("U2",), is_condition=True),
+    "U2": dict(drives=("U1",), driven_by=("T1", "U1"), in_cycle_with=("U1",)),
 }
 
 
 def profile(fid: str) -> FactorProfile:
     name, dim, level, tier, cluster, driving, dependence, score, rank = FACTS[fid]
     none = dict(drives=(), driven_by=(), in_cycle_with=(), roles=(), necessity=())
-    links = none | dict(is_condition=False) | LINKS[fid]
+    role, reaches, reached_by, through, above, below, points = REACH[fid]
+    reach = dict(
+        role=role,
+        **{
+            key: tuple(text.split())
+            for key, text in zip(
+                ("reaches", "reached_by", "through_others", "above", "below"),
+                (reaches, reached_by, through, above, below),
+                strict=True,
+            )
+        },
+    )
+    links = none | reach | dict(is_condition=False) | LINKS[fid]
     return FactorProfile(
         fid,
         name,
@@ -64,6 +85,11 @@ def profile(fid: str) -> FactorProfile:
         driving,
         dependence,
         score=score,
+        max_score=sum(top for _, top in points),
+        points=tuple(
+            (source, got, top)
+            for source, (got, top) in zip(("ISM/MICMAC", "fsQCA"), points, strict=False)
+        ),
         rank=rank,
         **links,
     )
@@ -211,7 +237,7 @@ def test_grounded_sentences_pass(text):
                 "sentence 1 says 'Independent' without naming the factor it is about",
             ],
         ),
-        ("P2 has high priority.", ["sentence 1 says P2 is high priority; it is medium priority"]),
+        ("T1 has high priority.", ["sentence 1 says T1 is high priority; it is medium priority"]),
         (
             "P1 and P2 both sit at level 4.",
             ["sentence 1 says P2 is at level 4; it is at level 3"],
@@ -259,7 +285,7 @@ def test_grounded_sentences_pass(text):
             "T1 has the highest driving power.",
             ["sentence 1 says T1 has the highest driving power (3); the highest is 5"],
         ),
-        ("P2 is a top priority.", ["sentence 1 says P2 is top priority; it is medium priority"]),
+        ("T1 is a top priority.", ["sentence 1 says T1 is top priority; it is medium priority"]),
         ("P1 does not drive T1.", ["sentence 1 says P1 does not drive T1; it does"]),
         (
             "T1, unlike P2, is independent.",  # a clause naming none: all named before it
@@ -341,19 +367,19 @@ def test_each_wrong_claim_is_reported(text, expected):
         ),
         # rank words next to priority or rank
         (
-            "U2 is the first priority of the users dimension.",
-            ["sentence 1 says U2 ranks first in its dimension; it ranks 2 in its dimension"],
+            "U1 is the first priority of the users dimension.",
+            ["sentence 1 says U1 ranks first in its dimension; it ranks 2 in its dimension"],
         ),
         (
-            "P2 is the top priority.",
+            "T1 is the top priority.",
             [
-                "sentence 1 says P2 is top priority; it is medium priority",
-                "sentence 1 says P2 is 'the top priority'; it ranks 3 of 5",
+                "sentence 1 says T1 is top priority; it is medium priority",
+                "sentence 1 says T1 is 'the top priority'; it ranks 3 of 5",
             ],
         ),
         (
-            "P2 is the most important factor.",
-            ["sentence 1 says P2 is 'most important'; it ranks 3 of 5"],
+            "T1 is the most important factor.",
+            ["sentence 1 says T1 is 'most important'; it ranks 3 of 5"],
         ),
         # vague claims of necessity or position
         ("U2 is indispensable.", ["sentence 1 says U2 is indispensable; it is not necessary"]),
@@ -434,16 +460,16 @@ def demo_evidence(tmp_path_factory):
     """The evidence of the bundled study's results (the demo's panel and questionnaire), as
     ``brief --narrative`` builds it."""
     from ismpanel.cli.app import main
-    from ismpanel.cli.study_report import ReportOptions, build_report
     from ismpanel.elicitation.aggregate import PanelOptions
+    from ismpanel.report.results import BriefOptions, compute
 
     folder = tmp_path_factory.mktemp("demo") / "demo"
     with contextlib.suppress(SystemExit):
         main(["demo", "--out", str(folder)])
-    report = build_report(folder, ReportOptions(PanelOptions(allow_incomplete=True)))
+    report = compute(folder, BriefOptions(PanelOptions(allow_incomplete=True)))
     evidence = build_evidence(report.profiles, len(report.study.dimensions))
     f = evidence.factors  # the facts the reviewer's sentences get wrong
-    assert (f["US1"].rank, f["US2"].rank, f["US2"].dimension) == (10, 2, "users")
+    assert (f["US1"].rank, f["US2"].rank, f["US2"].dimension) == (10, 4, "users")
     assert [r.configuration for r in f["PL1"].roles if r.core] == ["C1"]
     assert evidence.configurations == {"C1", "C2", "C3", "C4", "C5"}
     assert (f["PL1"].driving, f["PL1"].level, f["PL1"].n_levels, len(f["PL1"].drives)) == (
@@ -518,7 +544,7 @@ def test_false_claims_about_the_demo_study_are_rejected(demo_evidence, text, exp
         "PL3 directly.",
         "PL1 drives 12 factors.",
         "Leadership commitment (PL4) is at the root of the hierarchy.",
-        "PL1 is the top priority, with driving power 13.",
+        "PL4 is the top priority, with driving power 15.",
         "US1 requires PL1.",
         "The study's 17 factors form 6 levels in 4 dimensions.",
     ],

@@ -121,19 +121,51 @@ def analyse(
     )
 
 
-def parse_tiers(spec: str | None, n_levels: int) -> dict[str, tuple[int, int] | None]:
-    """Level ranges of the surface, middle and deep tiers.
+def default_tiers(n_levels: int) -> dict[str, tuple[int, int] | None]:
+    """The default tier rule (DESIGN.md section 4): the levels split into three contiguous groups
+    as evenly as possible, so that no tier swallows most of a tall hierarchy.
 
-    The default puts level 1 in the surface tier, the last level in the deep tier and the levels
-    between in the middle tier. A spec such as ``"1-2,3-5,6-8"`` gives three ranges in that
-    order; the middle range may be empty (``"1-2,,3-4"``); together they must cover every level
-    exactly once.
+    Surface takes the top levels (from level 1), deep the last ones. With n = 3 * base + extra
+    levels, every tier gets base levels; when extra is 1 the middle tier gets one more, when it
+    is 2 the surface and deep tiers get one more each (8 levels: 1-3, 4-5, 6-8). One level is
+    all surface; two levels leave the middle tier empty.
+    """
+    if n_levels <= 1:
+        return {"surface": (1, 1), "middle": None, "deep": None}
+    base, extra = divmod(n_levels, 3)
+    sizes = (base + (extra == 2), base + (extra == 1), base + (extra == 2))
+    ranges: dict[str, tuple[int, int] | None] = {}
+    start = 1
+    for tier, size in zip(TIERS, sizes, strict=True):
+        ranges[tier] = (start, start + size - 1) if size else None
+        start += size
+    return ranges
+
+
+def parse_tiers(spec: str | None, n_levels: int) -> dict[str, tuple[int, int] | None]:
+    """Level ranges of the surface, middle and deep tiers: :func:`default_tiers` without a spec.
+
+    A spec such as ``"1-2,3-5,6-8"`` gives three ranges in that order; the middle range may be
+    empty (``"1-2,,3-4"``); together they must cover every level exactly once.
     """
     if spec is None:
-        if n_levels == 1:
-            return {"surface": (1, 1), "middle": None, "deep": None}
-        middle = (2, n_levels - 1) if n_levels > 2 else None
-        return {"surface": (1, 1), "middle": middle, "deep": (n_levels, n_levels)}
+        return default_tiers(n_levels)
+    ranges = _spec_ranges(spec)
+    _check_cover(spec, ranges, n_levels)
+    return ranges
+
+
+def spec_levels(spec: str) -> int:
+    """The number of levels a tier spec fits, so that a stored spec can be checked before the
+    levels are known; InputError when it is malformed or fits no number of levels."""
+    ranges = _spec_ranges(spec)
+    n_levels = max((rng[1] for rng in ranges.values() if rng), default=1)
+    _check_cover(spec, ranges, n_levels)
+    return n_levels
+
+
+def _spec_ranges(spec: str) -> dict[str, tuple[int, int] | None]:
+    """The three ranges a tier spec writes, each checked on its own (not yet against levels)."""
     parts = [p.strip() for p in spec.split(",")]
     if len(parts) != 3:
         raise InputError(
@@ -158,15 +190,18 @@ def parse_tiers(spec: str | None, n_levels: int) -> dict[str, tuple[int, int] | 
                 f"{spec!r}: {tier} range {part!r} is empty or below level 1", option="tiers"
             )
         ranges[tier] = rng
+    return ranges
+
+
+def _check_cover(spec: str, ranges: dict[str, tuple[int, int] | None], n_levels: int) -> None:
+    """Refuse ranges that do not cover levels 1..n_levels in order, each once."""
     covered = [lvl for rng in ranges.values() if rng for lvl in range(rng[0], rng[1] + 1)]
-    expected = list(range(1, n_levels + 1))
-    if covered != expected:
+    if covered != list(range(1, n_levels + 1)):
         raise InputError(
             f"{spec!r}: the ranges must cover levels 1-{n_levels} in order, each once "
             f"(they cover {_describe(covered)})",
             option="tiers",
         )
-    return ranges
 
 
 @dataclass(frozen=True)

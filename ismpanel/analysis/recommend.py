@@ -1,32 +1,52 @@
-"""Factor profiles and their priority: the evidence each policy recommendation rests on.
+"""Factor profiles: what the ISM, MICMAC and fsQCA results say of each factor, the one role each
+factor plays, and the priority of acting on it. Every rule here is stated in words by a
+``describe_*`` function that the brief prints, so a reader can check each claim.
 
-A profile joins what the ISM, MICMAC and fsQCA results say of one factor. Priority follows the
-method's logic: deep-tier drivers and core conditions first. The score is
+Links. *Direct* links are the aggregated initial reachability matrix (the panel's verdicts);
+*reach* is the final reachability matrix (through others where the entry is transitive, 1*);
+the hierarchy diagram shows the transitive reduction of the condensed digraph, which omits
+direct links implied by longer paths. The three are kept apart.
 
-    tier        deep 3, middle 2, surface 1
-    + 1         a MICMAC driver (independent or linkage cluster)
-    + 2 / + 1   its presence is a core / peripheral condition of some configuration
-    + 1         the condition or its absence passes the necessity threshold
+Role. One per factor, the first rule that holds (:data:`ROLE_RULES`): a condition whose presence
+passes the necessity test is *required*; otherwise MICMAC independent and linkage factors are
+*levers* and *linkage* factors; otherwise a factor whose presence is part of a sufficient
+configuration is a *path* condition; otherwise dependent factors are *indicators* and
+autonomous ones *local*. Only the necessity test makes a condition required: sufficiency is not
+requirement, and absence in a configuration means that path works without the factor.
 
-(a condition whose *absence* is part of a configuration is reported, but its absence is not a
-lever to act on, so it adds nothing to the score)
-
-and factors are ranked by score, then driving power, then input order; a score of 5 or more is
-high priority, 3 or 4 medium, less low. The wording of recommendations lives in templates.
+Priority. Points from each source of evidence the study has on the factor, as a share of the
+points that evidence could give (:func:`describe_priority`), so that a study without
+questionnaire data can still rank a deep driver high.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
 
 from ismpanel.analysis.structure import StructuralModel
 
 TIER_WEIGHT = {"deep": 3, "middle": 2, "surface": 1}
 DRIVER_CLUSTERS = ("independent", "linkage")
 DRIVER_BONUS, CORE_BONUS, PERIPHERAL_BONUS, NECESSARY_BONUS = 1, 2, 1, 1
-ROLES = ("core_present", "peripheral_present", "core_absent", "peripheral_absent")
-HIGH, MEDIUM = 5, 3
+STRUCTURE_POINTS = max(TIER_WEIGHT.values()) + DRIVER_BONUS
+QCA_POINTS = CORE_BONUS + NECESSARY_BONUS
+HIGH, MEDIUM = Fraction(2, 3), Fraction(1, 3)
+CONFIG_ROLES = ("core_present", "peripheral_present", "core_absent", "peripheral_absent")
+SOURCE_STRUCTURE, SOURCE_QCA = "ISM/MICMAC", "fsQCA"
+
+ROLE_RULES: tuple[tuple[str, str], ...] = (
+    ("required", "its presence passes the fsQCA necessity test"),
+    ("lever", "MICMAC independent (strong driving power, weak dependence)"),
+    ("linkage", "MICMAC linkage (strong driving power and dependence)"),
+    ("path", "its presence is a condition of at least one sufficient configuration"),
+    ("indicator", "MICMAC dependent (weak driving power, strong dependence)"),
+    ("local", "MICMAC autonomous (weak driving power and dependence)"),
+)
+ROLES = tuple(role for role, _ in ROLE_RULES)
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,10 @@ class NecessityFact:
     cov: float
     necessary: bool
 
+    @property
+    def absent(self) -> bool:
+        return self.condition.startswith("~")
+
 
 @dataclass(frozen=True)
 class QcaEvidence:
@@ -63,11 +87,13 @@ class QcaEvidence:
     conditions: tuple[str, ...]
     roles: Mapping[str, tuple[QcaRole, ...]]
     necessity: Mapping[str, tuple[NecessityFact, ...]]
+    configurations: tuple[str, ...] = ()
+    threshold: float = 0.9
 
 
 @dataclass(frozen=True)
 class FactorProfile:
-    """Everything the recommendation for one factor may cite."""
+    """Everything the recommendation for one factor may cite (factor ids in input order)."""
 
     id: str
     name: str
@@ -80,16 +106,32 @@ class FactorProfile:
     dependence: int
     drives: tuple[str, ...]
     driven_by: tuple[str, ...]
+    reaches: tuple[str, ...]
+    reached_by: tuple[str, ...]
+    through_others: tuple[str, ...]
+    above: tuple[str, ...]
+    below: tuple[str, ...]
     in_cycle_with: tuple[str, ...]
     is_condition: bool
     roles: tuple[QcaRole, ...]
     necessity: tuple[NecessityFact, ...]
+    role: str
     score: int
+    max_score: int
+    points: tuple[tuple[str, int, int], ...]
     rank: int
 
     @property
+    def share(self) -> Fraction:
+        return Fraction(self.score, self.max_score)
+
+    @property
     def priority(self) -> str:
-        return "high" if self.score >= HIGH else "medium" if self.score >= MEDIUM else "low"
+        return "high" if self.share >= HIGH else "medium" if self.share >= MEDIUM else "low"
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(source for source, _, _ in self.points)
 
     @property
     def driver(self) -> bool:
@@ -100,8 +142,21 @@ class FactorProfile:
         return tuple(r.configuration for r in self.roles if r.role == role)
 
     @property
+    def present_in(self) -> tuple[str, ...]:
+        return tuple(r.configuration for r in self.roles if r.present)
+
+    @property
+    def absent_in(self) -> tuple[str, ...]:
+        return tuple(r.configuration for r in self.roles if not r.present)
+
+    @property
     def necessary(self) -> tuple[NecessityFact, ...]:
         return tuple(n for n in self.necessity if n.necessary)
+
+    @property
+    def required(self) -> bool:
+        """True only when its presence passes the necessity test."""
+        return any(not n.absent for n in self.necessary)
 
 
 def profiles(
@@ -110,32 +165,40 @@ def profiles(
     dimensions: Mapping[str, str],
     qca: QcaEvidence | None = None,
 ) -> list[FactorProfile]:
-    """One profile per factor, in input order, with its score and priority rank (1 = first)."""
+    """One profile per factor, in input order, with its role, points and priority rank."""
     res, f = model.ism, model.factors
+    n = len(f)
+    off = ~np.eye(n, dtype=bool)
+    direct, reach, transitive = res.irm & off, res.frm & off, res.transitive
     node_of = {i: k for k, node in enumerate(res.digraph_nodes) for i in node}
-    succ: dict[int, list[int]] = {}
-    pred: dict[int, list[int]] = {}
+    up: dict[int, list[int]] = {}
+    down: dict[int, list[int]] = {}
     for a, b in res.digraph_edges:
-        succ.setdefault(a, []).append(b)
-        pred.setdefault(b, []).append(a)
+        up.setdefault(a, []).append(b)
+        down.setdefault(b, []).append(a)
+
+    def ids(mask: np.ndarray) -> tuple[str, ...]:
+        return tuple(f[j] for j in np.flatnonzero(mask))
 
     def members(nodes: list[int]) -> tuple[str, ...]:
-        return tuple(f[i] for k in nodes for i in res.digraph_nodes[k])
+        return tuple(sorted((f[i] for k in nodes for i in res.digraph_nodes[k]), key=f.index))
 
-    tiers = res.tiers
     drafts = []
     for i, fid in enumerate(f):
-        node = node_of[i]
         roles = tuple(qca.roles.get(fid, ())) if qca else ()
         necessity = tuple(qca.necessity.get(fid, ())) if qca else ()
-        tier = tiers[i]
-        score = TIER_WEIGHT[tier] + DRIVER_BONUS * (model.quadrants[i] in DRIVER_CLUSTERS)
-        present = [r for r in roles if r.present]
-        if any(r.core for r in present):
-            score += CORE_BONUS
-        elif present:
-            score += PERIPHERAL_BONUS
-        score += NECESSARY_BONUS * any(n.necessary for n in necessity)
+        is_condition = qca is not None and fid in qca.conditions
+        tier, cluster = res.tiers[i], model.quadrants[i]
+        points = [
+            (
+                SOURCE_STRUCTURE,
+                TIER_WEIGHT[tier] + DRIVER_BONUS * (cluster in DRIVER_CLUSTERS),
+                STRUCTURE_POINTS,
+            )
+        ]
+        if is_condition:
+            points.append((SOURCE_QCA, _qca_points(roles, necessity), QCA_POINTS))
+        node = node_of[i]
         drafts.append(
             dict(
                 id=fid,
@@ -144,23 +207,57 @@ def profiles(
                 level=int(res.levels[i]),
                 n_levels=res.n_levels,
                 tier=tier,
-                cluster=model.quadrants[i],
+                cluster=cluster,
                 driving=int(res.driving_power[i]),
                 dependence=int(res.dependence[i]),
-                drives=members(succ.get(node, [])),
-                driven_by=members(pred.get(node, [])),
+                drives=ids(direct[i]),
+                driven_by=ids(direct[:, i]),
+                reaches=ids(reach[i]),
+                reached_by=ids(reach[:, i]),
+                through_others=ids(transitive[i]),
+                above=members(up.get(node, [])),
+                below=members(down.get(node, [])),
                 in_cycle_with=tuple(f[j] for j in res.digraph_nodes[node] if j != i),
-                is_condition=qca is not None and fid in qca.conditions,
+                is_condition=is_condition,
                 roles=roles,
                 necessity=necessity,
-                score=int(score),
+                role=role_of(cluster, roles, necessity),
+                score=sum(p for _, p, _ in points),
+                max_score=sum(m for _, _, m in points),
+                points=tuple(points),
             )
         )
     order = sorted(
-        range(len(drafts)), key=lambda k: (-drafts[k]["score"], -drafts[k]["driving"], k)
+        range(n),
+        key=lambda k: (
+            -Fraction(drafts[k]["score"], drafts[k]["max_score"]),
+            -drafts[k]["driving"],
+            k,
+        ),
     )
     rank = {k: r for r, k in enumerate(order, start=1)}
     return [FactorProfile(**d, rank=rank[k]) for k, d in enumerate(drafts)]
+
+
+def role_of(cluster: str, roles: tuple[QcaRole, ...], necessity: tuple[NecessityFact, ...]) -> str:
+    """The first role of :data:`ROLE_RULES` that holds for this evidence."""
+    holds = {
+        "required": any(n.necessary and not n.absent for n in necessity),
+        "lever": cluster == "independent",
+        "linkage": cluster == "linkage",
+        "path": any(r.present for r in roles),
+        "indicator": cluster == "dependent",
+        "local": cluster == "autonomous",
+    }
+    return next(role for role in ROLES if holds[role])
+
+
+def _qca_points(roles: tuple[QcaRole, ...], necessity: tuple[NecessityFact, ...]) -> int:
+    """fsQCA points: presence as a core (or only peripheral) condition, presence necessary.
+    The absence of a condition is no lever to act on, so it earns nothing."""
+    present = [r for r in roles if r.present]
+    points = CORE_BONUS if any(r.core for r in present) else PERIPHERAL_BONUS if present else 0
+    return points + NECESSARY_BONUS * any(n.necessary and not n.absent for n in necessity)
 
 
 def by_dimension(
@@ -173,18 +270,38 @@ def by_dimension(
     }
 
 
-def describe_rule() -> str:
+def describe_roles() -> str:
+    """The role rule in words."""
+    rules = "; ".join(f"{k}. {role}: {why}" for k, (role, why) in enumerate(ROLE_RULES, 1))
+    return f"each factor takes the first role whose rule holds: {rules}"
+
+
+def describe_priority(with_qca: bool) -> str:
     """The priority rule in words, built from the weights this module uses."""
     tiers = ", ".join(f"{t} {w}" for t, w in TIER_WEIGHT.items())
+    text = (
+        f"points from each source of evidence on the factor, as a share of the points that "
+        f"source can give; {SOURCE_STRUCTURE} (up to {STRUCTURE_POINTS}): ISM tier ({tiers}) "
+        f"+ {DRIVER_BONUS} for a MICMAC driver (independent or linkage)"
+    )
+    if with_qca:
+        text += (
+            f"; {SOURCE_QCA}, for factors that are fsQCA conditions (up to {QCA_POINTS}): "
+            f"{CORE_BONUS} when its presence is a core condition of some configuration "
+            f"({PERIPHERAL_BONUS} when only peripheral) + {NECESSARY_BONUS} when its presence "
+            "passes the necessity test (an absence earns nothing)"
+        )
     return (
-        f"score = tier ({tiers}) + {DRIVER_BONUS} for a MICMAC driver (independent or linkage) "
-        f"+ {CORE_BONUS} when the factor's presence is a core condition of some configuration "
-        f"({PERIPHERAL_BONUS} when only peripheral) + {NECESSARY_BONUS} for a necessary "
-        f"condition; high priority from {HIGH}, medium from {MEDIUM}; ties by driving power"
+        f"{text}; high priority from {_percent(HIGH)} of the points, medium from "
+        f"{_percent(MEDIUM)}; ties by driving power"
     )
 
 
-def qca_evidence(conditions, configurations, necessity) -> QcaEvidence:
+def _percent(value: Fraction) -> str:
+    return f"{float(value):.0%}"
+
+
+def qca_evidence(conditions, configurations, necessity, threshold: float = 0.9) -> QcaEvidence:
     """Evidence from fsQCA results: each condition's status in the configurations, named C1,
     C2, ... in the order given (``.conditions``: condition -> status or None), and its
     necessity facts (``.condition`` ``"A"`` or ``"~A"``, ``inclN``, ``RoN``, ``covN``,
@@ -203,4 +320,6 @@ def qca_evidence(conditions, configurations, necessity) -> QcaEvidence:
         tuple(conditions),
         {c: tuple(r) for c, r in roles.items()},
         {c: tuple(f) for c, f in facts.items()},
+        tuple(f"C{k}" for k in range(1, len(configurations) + 1)),
+        threshold,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -12,9 +12,15 @@ from ismpanel.analysis.errors import InputError
 
 @dataclass(frozen=True)
 class Options:
-    """Every rule and threshold the structural analysis takes; printed in the methods notes."""
+    """Every rule and threshold the structural analysis takes; printed in the methods notes.
+
+    ``tiers_from`` names the file a tier spec was stored in (e.g. ``study.toml [ism]``): such a
+    spec may be older than the panel's answers, so when it does not fit the levels the analysis
+    falls back to the default rule with a warning instead of failing.
+    """
 
     tiers: str | None = None
+    tiers_from: str | None = None
     level_rule: str = "top-down"
     threshold: str = "half"
     equal_is_strong: bool = False
@@ -22,20 +28,18 @@ class Options:
     horizon: int | None = None
 
     def overridden(self, **values: object) -> Options:
-        """These options with every value that is not None replaced (command-line overrides)."""
-        return replace(self, **{k: v for k, v in values.items() if v is not None})
+        """These options with every value that is not None replaced (command-line overrides);
+        a tier spec given here is no longer a stored one, so it must fit."""
+        given = {k: v for k, v in values.items() if v is not None}
+        if "tiers" in given:
+            given["tiers_from"] = None
+        return replace(self, **given)
 
 
 def options_from_table(table: object, where: str) -> Options:
     """Options from a study's ``[ism]`` table, each value type-checked; errors name the key."""
     if not isinstance(table, dict):
         raise InputError(f"{where}: must be a table")
-    known = {f.name for f in fields(Options)}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise InputError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        )
     checks = {
         "tiers": (str,),
         "level_rule": (str,),
@@ -44,6 +48,11 @@ def options_from_table(table: object, where: str) -> Options:
         "indirect_matrix": (str,),
         "horizon": (int,),
     }
+    unknown = sorted(set(table) - set(checks))
+    if unknown:
+        raise InputError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(checks))}"
+        )
     values = {}
     for key, value in table.items():
         numeric = isinstance(value, bool) and key != "equal_is_strong"
@@ -54,6 +63,12 @@ def options_from_table(table: object, where: str) -> Options:
         raise InputError(f"{where} level_rule: expected {' or '.join(ism.LEVEL_RULES)}")
     if values.get("indirect_matrix", "I+A") not in indirect.MATRICES:
         raise InputError(f"{where} indirect_matrix: expected I+A or A")
+    if "tiers" in values:
+        try:
+            ism.spec_levels(values["tiers"])
+        except InputError as err:
+            raise InputError(f"{where} tiers: {err}") from None
+        values["tiers_from"] = where
     return Options(**values)
 
 
@@ -67,6 +82,7 @@ class StructuralModel:
     indirect: indirect.Indirect
     check: micmac.TierCheck
     options: Options
+    warnings: tuple[str, ...] = ()
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -76,13 +92,29 @@ class StructuralModel:
 def analyse_structure(
     factors: tuple[str, ...], irm: np.ndarray, options: Options | None = None
 ) -> StructuralModel:
-    """Run ISM, MICMAC (direct and indirect) and the ISM-vs-MICMAC check on an IRM."""
+    """Run ISM, MICMAC (direct and indirect) and the ISM-vs-MICMAC check on an IRM.
+
+    A stored tier spec (``options.tiers_from``) that does not fit the levels gives way to the
+    default rule: the model's options then say so and its warnings tell why; nothing is printed.
+    """
     options = options or Options()
-    result = ism.analyse(factors, irm, tiers=options.tiers, level_rule=options.level_rule)
+    warnings: tuple[str, ...] = ()
+    try:
+        result = ism.analyse(factors, irm, tiers=options.tiers, level_rule=options.level_rule)
+    except InputError as err:
+        if err.option != "tiers" or options.tiers_from is None:
+            raise
+        result = ism.analyse(factors, irm, level_rule=options.level_rule)
+        n = result.n_levels
+        warnings = (
+            f"{options.tiers_from} tiers {options.tiers!r} does not fit the {n} "
+            f"level{'s' if n != 1 else ''} of this structure; using the default rule instead",
+        )
+        options = replace(options, tiers=None, tiers_from=None)
     drive, dep = result.driving_power, result.dependence
     thr = micmac.threshold(options.threshold, drive, dep, equal_is_strong=options.equal_is_strong)
     clusters = micmac.quadrants(drive, dep, thr)
     ind = indirect.indirect(result.irm, matrix=options.indirect_matrix, horizon=options.horizon)
     return StructuralModel(
-        result, thr, clusters, ind, micmac.check_tiers(result.tiers, clusters), options
+        result, thr, clusters, ind, micmac.check_tiers(result.tiers, clusters), options, warnings
     )

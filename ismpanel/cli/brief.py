@@ -51,12 +51,15 @@ def brief(
     concurrency: ConcurrencyOpt = None,
 ) -> None:
     """Write the brief: panel, ISM hierarchy, MICMAC, fsQCA configurations, recommendations
-    by dimension, methods and data provenance; the MICMAC map is written beside it as SVG."""
-    from ismpanel.cli.output import write_file
-    from ismpanel.cli.plots import micmac_svg
-    from ismpanel.cli.study_report import MICMAC_SVG, ReportOptions, build_report, render_brief
+    by dimension, methods and data provenance; the MICMAC map is written beside it as
+    BRIEF.micmac.svg (named after the brief)."""
+    from ismpanel.cli.output import notes, write_file
     from ismpanel.elicitation.aggregate import PanelOptions
+    from ismpanel.report import brief as report
+    from ismpanel.report.figures import micmac_svg
+    from ismpanel.report.results import BriefOptions
 
+    figure = report.check_destination(output)
     config = None
     if narrative:  # settle the LLM set-up before any work: a missing one is one line
         from ismpanel.elicitation.llm.config import require_config
@@ -71,50 +74,49 @@ def brief(
             concurrency=concurrency,
         )
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    report = build_report(folder, ReportOptions(panel, below, data))
+    built = report.prepare(folder, BriefOptions(panel, below, data), figure)
     if config is not None:
-        _rewrite_recommendations(report, config)
-    text = render_brief(folder, report)
-    write_file(output.parent / MICMAC_SVG, micmac_svg(report.model))
+        _rewrite_recommendations(built, config)
+    text = report.render(folder, built)
+    for warning in built.results.warnings:
+        notes.print(f"warning: {warning}", style="yellow")
+    write_file(figure, micmac_svg(built.results.model))
     write_file(output, text)
 
 
-def _rewrite_recommendations(report, config) -> None:
+def _rewrite_recommendations(built, config) -> None:
     """Replace each dimension's recommendations by the LLM's checked prose where it passes;
     print the usage and every mismatch, and record in the methods which sections changed."""
-    from ismpanel.analysis.recommend import by_dimension
     from ismpanel.cli.output import notes
     from ismpanel.elicitation.llm.client import LlmClient
     from ismpanel.elicitation.llm.narrative import Section, narrate
+    from ismpanel.report import context
 
-    study = report.study
-    grouped = by_dimension(report.profiles, [d.id for d in study.dimensions])
-    entries = report.context["recommendations"]
+    results = built.results
     sections = [
-        Section(r["dimension"], r["text"], tuple(grouped[r["dimension"].id])) for r in entries
+        Section(r["dimension"], r["text"], tuple(v["p"] for v in r["factors"]))
+        for r in built.sections
     ]
     client = LlmClient(config)
     try:
-        result = narrate(client, study, sections, report.profiles)
+        result = narrate(client, results.study, sections, results.profiles)
     finally:
         client.close()
         notes.print(client.usage.summary(config))
     for line in result.notes:
         notes.print(f"narrative: {line}", style="yellow")
     rewritten = []
-    for entry, section in zip(entries, sections, strict=True):
+    for entry, section in zip(built.sections, sections, strict=True):
         entry["text"] = result.text(section).strip()
         if entry["text"] != section.text.strip():
             rewritten.append(section.dimension.name)
     kept = len(sections) - len(rewritten)
-    report.context["methods"].append(
-        (
-            "Narrative",
-            f"recommendations rewritten as prose by {config.model} for: "
-            f"{', '.join(rewritten) or 'no dimension'}; its factor ids, figures, levels, tiers, "
-            "clusters, priorities, fsQCA roles, necessity and stated links were checked against "
-            "the results (the wording of the measures was not); "
-            f"{kept} section(s) kept the template text (mismatches or failures are listed when "
-            "the brief is written)",
-        )
+    results.narrative = (
+        f"recommendations rewritten as prose by {config.model} for: "
+        f"{', '.join(rewritten) or 'no dimension'}; its factor ids, figures, levels, tiers, "
+        "clusters, priorities, fsQCA roles, necessity and stated links were checked against "
+        "the results (the wording of the measures was not); "
+        f"{kept} section(s) kept the template text (mismatches or failures are listed when "
+        "the brief is written)"
     )
+    built.context["methods"] = context.methods(results)

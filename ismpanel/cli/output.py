@@ -20,6 +20,11 @@ console = Console(highlight=False, markup=False)
 notes = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
+def warn(message: str) -> None:
+    """Print one warning line on stderr, so that results on stdout stay clean."""
+    notes.print(f"warning: {message}", style="yellow")
+
+
 def print_json(document: object) -> None:
     """Write a JSON document to stdout, unwrapped and uncoloured, for scripts."""
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

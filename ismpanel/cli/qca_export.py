@@ -11,30 +11,12 @@ from ismpanel.analysis.fsqca.robustness import Robustness
 from ismpanel.analysis.fsqca.solution import CORE_RULE, Model, Solution
 from ismpanel.analysis.fsqca.terms import row_config
 
-SYMBOLS = {
-    "core_present": "●",
-    "peripheral_present": "•",
-    "core_absent": "⊗",
-    "peripheral_absent": "⊗",
-    None: "",
-}
-LEGEND = (
-    "● core condition present, • peripheral condition present, ⊗ core condition absent, "
-    "⊗ (small or faint) peripheral condition absent, blank: don't care"
-)
-
 
 def num(value: float | None) -> float | None:
     """A float for JSON: NaN and None become null."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return float(value)
-
-
-def f3(value: float | None) -> str:
-    """Three decimals as R prints parameters; '-' for undefined (None or NaN)."""
-    v = num(value)
-    return "-" if v is None else f"{v:.3f}"
 
 
 def _rows(codes: list[int], k: int) -> list[list[int]]:
@@ -217,34 +199,11 @@ def robustness_json(robust: Robustness) -> dict:
 
 
 def configuration_markdown(res: Result, title: bool = True) -> str:
-    """The Fiss configuration table in markdown: one column per term of each intermediate
-    model, C1, C2, ..., with a row naming the model when there are several (``title`` puts a
-    heading line above it, for a stand-alone file)."""
-    configs = res.configurations
-    if not configs:
+    """The configuration table in markdown (``title`` as a heading, for a stand-alone file)."""
+    from ismpanel.report import markdown as md
+    from ismpanel.report.qca_tables import configuration_table
+
+    table = configuration_table(res)
+    if table is None:
         return "No intermediate solution, so no configuration table (give --dir-exp).\n"
-    head = "| Condition | " + " | ".join(f"C{i}" for i in range(1, len(configs) + 1)) + " |"
-    sep = "|---|" + "---|" * len(configs)
-    lines = [f"Configurations for {res.outcome_label}", ""] if title else []
-    lines += [head, sep]
-    if len({c.model for c in configs}) > 1:
-        lines.append("| Model | " + " | ".join(c.model for c in configs) + " |")
-    for name in res.conditions:
-        cells = []
-        for c in configs:
-            status = c.conditions[name]
-            symbol = SYMBOLS[status]
-            cells.append(f"<small>{symbol}</small>" if status == "peripheral_absent" else symbol)
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| Consistency | " + " | ".join(f3(c.inclS) for c in configs) + " |")
-    lines.append("| Raw coverage | " + " | ".join(f3(c.covS) for c in configs) + " |")
-    lines.append("| Unique coverage | " + " | ".join(f3(c.covU) for c in configs) + " |")
-    lines.append("")
-    for g in res.intermediate.groups if res.intermediate else []:
-        for m in g.models:
-            lines.append(
-                f"Solution {', '.join(m.isols)} {m.name} ({m.expression}): "
-                f"consistency {f3(m.inclS)}, coverage {f3(m.covS)}"
-            )
-    lines += ["", LEGEND + ".", "", f"Core rule: {CORE_RULE}.", ""]
-    return "\n".join(lines)
+    return md.table(table, title_level=1 if title else 0) + "\n"

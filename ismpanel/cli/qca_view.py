@@ -13,14 +13,13 @@ from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
 from ismpanel.analysis.fsqca.solution import (
-    CORE_RULE,
-    Configuration,
     Model,
     Solution,
     sufficient_and_necessary,
 )
 from ismpanel.analysis.fsqca.terms import row_config
-from ismpanel.cli.qca_export import LEGEND, f3
+from ismpanel.report import qca_tables, terminal
+from ismpanel.report.qca_tables import f3
 
 OUT_STYLE = {"1": "bold green", "0": "", "C": "bold yellow", "?": "dim"}
 MAX_LISTED_ROWS = 32
@@ -98,21 +97,9 @@ def truth_table_view(res: Result, complete: bool) -> RenderableType:
     return Group(table, note)
 
 
-def necessity_table(res: Result) -> Table:
+def necessity_table(res: Result) -> RenderableType:
     """inclN, RoN, covN of each condition and negation, flagged at the threshold."""
-    thr = res.options.necessity_cut
-    table = Table(
-        title=f"Necessity ({res.outcome_label}; flagged: inclN ≥ {thr:g})", title_justify="left"
-    )
-    table.add_column("", justify="right")
-    table.add_column("condition")
-    for col in ("inclN", "RoN", "covN"):
-        table.add_column(col, justify="right")
-    table.add_column("")
-    for i, n in enumerate(res.necessity, start=1):
-        flag = Text("necessary", style="bold green") if n.necessary else Text("")
-        table.add_row(str(i), n.condition, f3(n.inclN), f3(n.RoN), f3(n.covN), flag)
-    return table
+    return terminal.table(qca_tables.necessity_table(res), styles={"yes": "bold green"})
 
 
 def model_table(m: Model, outcome: str, title: str) -> RenderableType:
@@ -220,55 +207,9 @@ def _rows(codes: list[int]) -> str:
 
 
 def configuration_table(res: Result) -> RenderableType | None:
-    """Fiss (2011) configuration table: one column per term of each intermediate model (C1,
-    C2, ... across models), one table per model when there are several, titled with it."""
-    configs = res.configurations
-    if not configs:
-        return None
-    by_model: dict[str, list[tuple[int, Configuration]]] = {}
-    for i, c in enumerate(configs, start=1):
-        by_model.setdefault(c.model, []).append((i, c))
-    title = f"Configurations for {res.outcome_label}"
-    tables = [
-        _configuration_columns(
-            res, columns, f"{title}, model {model}" if len(by_model) > 1 else title
-        )
-        for model, columns in by_model.items()
-    ]
-    lines = []
-    for g in res.intermediate.groups if res.intermediate else []:
-        for m in g.models:
-            lines.append(
-                f"Solution {', '.join(m.isols)} {m.name}: consistency {f3(m.inclS)}, "
-                f"coverage {f3(m.covS)}"
-            )
-    foot = Text("\n".join(lines) + f"\n{LEGEND}.\nCore rule: {CORE_RULE}.", style="dim")
-    return Group(*tables, foot)
-
-
-def _configuration_columns(
-    res: Result, columns: list[tuple[int, Configuration]], title: str
-) -> Table:
-    """The table of some configurations, each column named C<i> by its place in the list."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("")
-    for i, _ in columns:
-        table.add_column(f"C{i}", justify="center")
-    for name in res.conditions:
-        cells = []
-        for _, c in columns:
-            status = c.conditions[name]
-            if status is None:
-                cells.append(Text(""))
-            else:
-                symbol, style = CONFIG_STYLE[status]
-                cells.append(Text(symbol, style=style))
-        table.add_row(name, *cells)
-    table.add_section()
-    table.add_row("Consistency", *(f3(c.inclS) for _, c in columns))
-    table.add_row("Raw coverage", *(f3(c.covS) for _, c in columns))
-    table.add_row("Unique coverage", *(f3(c.covU) for _, c in columns))
-    return table
+    """Fiss (2011) configuration table: one column per term of each intermediate model."""
+    tables = qca_tables.configuration_tables(res)
+    return Group(*(terminal.table(t) for t in tables)) if tables else None
 
 
 def robustness_table(robust: Robustness) -> RenderableType:

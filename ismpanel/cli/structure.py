@@ -44,7 +44,7 @@ TiersOpt = Annotated[
     typer.Option(
         "--tiers",
         help="Level ranges of the surface, middle and deep tiers, e.g. 1-2,3-5,6-8 "
-        "(default: level 1, the levels between, the last level).",
+        "(default: the levels split into three contiguous groups as evenly as possible).",
     ),
 ]
 LevelsOpt = Annotated[
@@ -127,14 +127,15 @@ def ism(
     from ismpanel.cli.output import console, print_json, write_file
     from ismpanel.cli.structure_view import ism_views
     from ismpanel.elicitation.aggregate import PanelOptions
+    from ismpanel.report import structure_text as text
 
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
     structure, names, model = _prepare(source, fmt, sheet, overrides, panel)
     if mermaid:
-        write_file(mermaid, export.to_mermaid(model, names))
+        write_file(mermaid, text.to_mermaid(model, names))
     if dot:
-        write_file(dot, export.to_dot(model, names))
+        write_file(dot, text.to_dot(model, names))
     if markdown:
         write_file(markdown, export.to_markdown(model, structure.ssim))
     if json:
@@ -169,12 +170,13 @@ def micmac(
     from ismpanel.cli.output import console, print_json, write_file
     from ismpanel.cli.structure_view import micmac_map, micmac_table, tier_check_table
     from ismpanel.elicitation.aggregate import PanelOptions
+    from ismpanel.report import structure_text as text
 
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
     _, _, model = _prepare(source, fmt, sheet, overrides, panel)
     if plot:
-        from ismpanel.cli.plots import micmac_svg
+        from ismpanel.report.figures import micmac_svg
 
         write_file(plot, micmac_svg(model))
     if json:
@@ -183,7 +185,7 @@ def micmac(
     for view in (micmac_table(model), micmac_map(model), tier_check_table(model)):
         console.print(view)
         console.print()
-    console.print(export.indirect_note(model))
+    console.print(f"Indirect MICMAC: {text.indirect_note(model)}.")
 
 
 def _overrides(tiers, levels, threshold, equal_is_strong, matrix, horizon) -> dict:
@@ -200,10 +202,12 @@ def _overrides(tiers, levels, threshold, equal_is_strong, matrix, horizon) -> di
 
 def _prepare(source: Path, fmt: TableFormat, sheet: str | None, overrides: dict, panel):
     """Load the structure (a study folder's aggregated SSIM or a file) and analyse it. For a
-    study folder its ``[ism]`` table gives the defaults and the command line overrides them.
+    study folder its ``[ism]`` table gives the defaults and the command line overrides them; a
+    stored tier spec that no longer fits the levels is a warning (stderr) and the default.
     Returns the structure, the factor names (labels) and the model; errors name the file, the
     folder or the option at fault."""
     from ismpanel.analysis.structure import Options, analyse_structure, options_from_table
+    from ismpanel.cli.output import warn
 
     if not source.exists():
         raise InputError(f"{source}: does not exist (expected an SSIM file or a study folder)")
@@ -230,6 +234,8 @@ def _prepare(source: Path, fmt: TableFormat, sheet: str | None, overrides: dict,
         model = analyse_structure(structure.factors, structure.irm, options)
     except InputError as err:
         raise InputError(f"--{err.option} {err}" if err.option else str(err)) from None
+    for line in model.warnings:
+        warn(line)
     if structure.declared_frm is not None:
         _check_declared_frm(source, structure, model.ism.frm)
     return structure, names, model
@@ -239,7 +245,7 @@ def _check_declared_frm(source: Path, structure, frm) -> None:
     """Warn when a printed final reachability matrix (1* marks) is not the closure of its
     direct entries: the analysis uses the closure, and says where the two differ."""
     from ismpanel.analysis.ism import frm_mismatches
-    from ismpanel.cli.output import notes
+    from ismpanel.cli.output import warn
 
     differ = frm_mismatches(structure.declared_frm, frm)
     if not differ:
@@ -247,10 +253,9 @@ def _check_declared_frm(source: Path, structure, frm) -> None:
     f = structure.factors
     i, j = differ[0]
     given = "1" if structure.declared_frm[i, j] else "0"
-    notes.print(
-        f"warning: {source}: the final reachability matrix given is not the closure of its "
+    warn(
+        f"{source}: the final reachability matrix given is not the closure of its "
         f"direct (1) entries; {len(differ)} entr{'y differs' if len(differ) == 1 else 'ies differ'}"
         f" (first: row {f[i]}, column {f[j]}: given {given}, closure {1 - int(given)}); the "
-        "analysis uses the closure",
-        style="yellow",
+        "analysis uses the closure"
     )

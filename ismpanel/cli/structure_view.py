@@ -7,13 +7,12 @@ from collections.abc import Iterator
 
 import numpy as np
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from ismpanel.analysis.ism import level_iterations
-from ismpanel.analysis.micmac import QUADRANTS
 from ismpanel.analysis.structure import StructuralModel
-from ismpanel.cli import structure_export as export
+from ismpanel.report import structure_tables as tables
+from ismpanel.report import terminal
+from ismpanel.report.structure_text import tier_rule
 
 QUADRANT_STYLE = {
     "autonomous": "dim",
@@ -23,80 +22,16 @@ QUADRANT_STYLE = {
 }
 
 
-def matrix_table(
-    title: str,
-    factors: list[str],
-    cells: list[list[str]],
-    *,
-    sums: np.ndarray | None = None,
-    extra: tuple[str, list[str]] | None = None,
-) -> Table:
-    """A square matrix with factor headers; ``1*`` cells stand out; optional power sums."""
-    table = Table(title=title, title_justify="left", show_lines=False, pad_edge=False)
-    table.add_column("", style="bold")
-    for fid in factors:
-        table.add_column(fid, justify="center")
-    if extra:
-        table.add_column(extra[0], justify="right")
-    if sums is not None:
-        table.add_column("Driving", justify="right", style="bold")
-    for i, fid in enumerate(factors):
-        row = [Text(c, style="bold yellow") if c == "1*" else Text(c) for c in cells[i]]
-        tail = [extra[1][i]] if extra else []
-        if sums is not None:
-            tail.append(str(sums.sum(axis=1)[i]))
-        table.add_row(fid, *row, *tail)
-    if sums is not None:
-        table.add_row(
-            "Dependence",
-            *(str(v) for v in sums.sum(axis=0)),
-            *([""] if extra else []),
-            "",
-            style="bold",
-        )
-    return table
-
-
 def ism_views(model: StructuralModel, ssim: np.ndarray | None) -> Iterator[RenderableType]:
     """The ISM report: SSIM, IRM, FRM with 1*, level iterations, canonical matrix, hierarchy."""
-    res, f = model.ism, list(model.factors)
     if ssim is not None:
-        yield matrix_table("SSIM", f, export.ssim_cells(ssim))
-    yield matrix_table(
-        "Initial reachability matrix", f, res.irm.astype(int).astype(str).tolist(), sums=res.irm
-    )
-    marked = res.marked_frm
-    yield matrix_table(
-        "Final reachability matrix (1* = transitive)", f, marked.tolist(), sums=res.frm
-    )
-    yield from level_views(model)
-    order = res.canonical_order
-    yield matrix_table(
-        "Canonical matrix (ordered by level)",
-        [f[i] for i in order],
-        marked[np.ix_(order, order)].tolist(),
-        extra=("Level", [str(res.levels[i]) for i in order]),
-    )
+        yield terminal.table(tables.ssim_table(model, ssim))
+    yield terminal.table(tables.irm_table(model))
+    yield terminal.table(tables.frm_table(model))
+    for t in tables.iteration_tables(model):
+        yield terminal.table(t)
+    yield terminal.table(tables.canonical_table(model))
     yield hierarchy_view(model)
-
-
-def level_views(model: StructuralModel) -> Iterator[Table]:
-    """One table per level-partition iteration, as papers print them."""
-    res, f = model.ism, model.factors
-    for it, (lvl, rows) in enumerate(level_iterations(res), start=1):
-        table = Table(title=f"Level partition, iteration {it}", title_justify="left")
-        for col in ("Factor", "Reachability set", "Antecedent set", "Intersection", "Level"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(
-                f[r.factor],
-                ", ".join(f[i] for i in r.reachability),
-                ", ".join(f[i] for i in r.antecedent),
-                ", ".join(f[i] for i in r.intersection),
-                str(lvl) if r.levelled else "",
-                style="bold" if r.levelled else None,
-            )
-        yield table
 
 
 def hierarchy_view(model: StructuralModel) -> RenderableType:
@@ -108,10 +43,10 @@ def hierarchy_view(model: StructuralModel) -> RenderableType:
         incoming.setdefault(b, []).append(a)
     lines = [
         Text("ISM hierarchy (arrows point up, towards the outcome)", style="bold"),
-        Text(export.tier_rule(model), style="dim"),
+        Text(f"Tiers: {tier_rule(model)}", style="dim"),
     ]
     for lvl in range(1, res.n_levels + 1):
-        tier = export.tier_of_level(model, lvl)
+        tier = tables.tier_of_level(model, lvl)
         line = Text(f"Level {lvl:<2} {tier:<8} ", style="bold")
         for k, node in enumerate(res.digraph_nodes):
             if res.levels[node[0]] != lvl:
@@ -127,36 +62,9 @@ def hierarchy_view(model: StructuralModel) -> RenderableType:
     return Group(*lines)
 
 
-def micmac_table(model: StructuralModel) -> Table:
+def micmac_table(model: StructuralModel) -> RenderableType:
     """Driving power, dependence, cluster, level and the direct → indirect ranks per factor."""
-    res, ind, f = model.ism, model.indirect, model.factors
-    table = Table(
-        title="MICMAC",
-        title_justify="left",
-        caption=f"{model.threshold.describe()}. * hidden factor: its indirect ranks (shared "
-        "with its ties) do not overlap its direct ones.",
-        caption_justify="left",
-    )
-    for col in ("Factor", "Drive", "Dep.", "Cluster", "Level", "Tier", "Drive rank", "Dep. rank"):
-        table.add_column(
-            col,
-            justify="left" if col in ("Factor", "Cluster", "Tier") else "right",
-            no_wrap=col in ("Cluster", "Tier"),
-        )
-    hidden = set(ind.hidden)
-    for i in export.by_driving_power(model):
-        q = model.quadrants[i]
-        table.add_row(
-            f[i] + (" *" if i in hidden else ""),
-            str(res.driving_power[i]),
-            str(res.dependence[i]),
-            Text(q, style=QUADRANT_STYLE[q]),
-            str(res.levels[i]),
-            res.tiers[i],
-            f"{ind.direct_driving.rank[i]}→{ind.driving.rank[i]}",
-            f"{ind.direct_dependence.rank[i]}→{ind.dependence.rank[i]}",
-        )
-    return table
+    return terminal.table(tables.micmac_table(model), styles=QUADRANT_STYLE)
 
 
 def micmac_map(model: StructuralModel, width: int = 30) -> RenderableType:
@@ -217,16 +125,4 @@ def micmac_map(model: StructuralModel, width: int = 30) -> RenderableType:
 
 def tier_check_table(model: StructuralModel) -> RenderableType:
     """Cross-table of ISM tiers against MICMAC clusters, with the factors that break it."""
-    f = model.factors
-    table = Table(
-        title="ISM tiers against MICMAC clusters",
-        title_justify="left",
-        caption=export.check_rule(),
-        caption_justify="left",
-    )
-    table.add_column("Tier")
-    for q in QUADRANTS:
-        table.add_column(q, style=QUADRANT_STYLE[q])
-    for tier, row in model.check.table.items():
-        table.add_row(tier, *(", ".join(f[i] for i in row[q]) for q in QUADRANTS))
-    return Group(table, Text(export.breaks_sentence(model)))
+    return terminal.table(tables.tier_check_table(model))

@@ -1,11 +1,17 @@
 """``ismpanel init``, ``templates`` and ``status``: create a study folder and watch the panel."""
 
+import re
+import tomllib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ismpanel.analysis.errors import InputError
+
+PROVENANCE = "provenance"
+QUESTIONNAIRE = "questionnaire.csv"
+_HEADER = re.compile(r"\s*\[\[?([^\[\]]+)\]\]?\s*(?:#.*)?$")
 
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 
@@ -71,16 +77,69 @@ def init(
     )
 
 
-def create_from_template(folder: Path, name: str, group: str | None = None):
-    """Create a study folder from a bundled template (its study.toml copied as it is)."""
-    from ismpanel.elicitation.study import STUDY_FILE, bundled_templates, load_study
+def create_from_template(
+    folder: Path, name: str, group: str | None = None, *, with_data: bool = False
+):
+    """Create a study folder from a bundled template: its study.toml copied as it is, except
+    the ``[provenance]`` table, which describes the template's synthetic data and so goes unless
+    ``with_data`` also copies that data (the questionnaire; the demo imports the panel itself)."""
+    import shutil
+
+    from ismpanel.elicitation.study import (
+        STUDY_FILE,
+        bundled_templates,
+        load_study,
+        study_from_dict,
+    )
 
     found = bundled_templates()
     if name not in found:
         raise InputError(f"--template {name}: no such template; bundled: {', '.join(found)}")
+    source = found[name] / STUDY_FILE
     study = load_study(found[name])
-    create_study(folder, study, (found[name] / STUDY_FILE).read_text(encoding="utf-8"), group)
+    text = source.read_text(encoding="utf-8")
+    if not with_data:
+        text = _without_table(text, PROVENANCE, source)
+        study = study_from_dict(tomllib.loads(text), str(source))
+    create_study(folder, study, text, group)
+    if with_data and (found[name] / QUESTIONNAIRE).is_file():
+        shutil.copyfile(found[name] / QUESTIONNAIRE, folder / QUESTIONNAIRE)
     return study
+
+
+def _without_table(text: str, name: str, where: Path) -> str:
+    """TOML text without its top-level table ``[name]`` (sub-tables too) and the comment lines
+    right above it, every other line kept as it is; re-parsed to prove nothing else changed."""
+    data = tomllib.loads(text)
+    if name not in data:
+        return text
+    keep: list[str] = []
+    cut: list[str] = []
+    inside = False
+    for line in text.splitlines(keepends=True):
+        header = _HEADER.match(line)
+        if header:
+            key = header.group(1).replace(" ", "")
+            ours = key == name or key.startswith(f"{name}.")
+            if ours and not inside:  # a comment right above a header belongs to its table
+                while keep and keep[-1].lstrip().startswith("#"):
+                    keep.pop()
+            elif inside and not ours:
+                tail = []
+                while cut and cut[-1].lstrip().startswith("#"):
+                    tail.insert(0, cut.pop())
+                keep += tail
+            inside = ours
+        (cut if inside else keep).append(line)
+    result = "".join(keep)
+    expected = {k: v for k, v in data.items() if k != name}
+    try:
+        same = tomllib.loads(result) == expected
+    except tomllib.TOMLDecodeError:
+        same = False
+    if not same:
+        raise InputError(f"{where}: cannot leave out its [{name}] table; write it as one table")
+    return result
 
 
 def create_study(folder: Path, study, text: str, group: str | None) -> None:

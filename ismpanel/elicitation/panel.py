@@ -4,6 +4,7 @@ mapping an expert's spreadsheet SSIM onto the study's pairs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,40 +46,155 @@ def progress(store: PanelStore) -> list[Progress]:
 
 
 @dataclass(frozen=True)
-class PanelSummary:
-    """The voting experts' progress and the panel's agreement, as a report states them."""
+class ExpertSummary:
+    """A voting expert as a report states them: pairs answered over the whole study (the
+    latest answer per pair, whatever the round), so a later round does not shrink the count,
+    and whether they finished the current round."""
 
-    experts: list[Progress]
+    id: str
+    kind: str
+    answered: int
+    total: int
+    finished: bool
+    round_answered: int
+    round_total: int
+
+
+class VerdictChange(NamedTuple):
+    """A pair whose aggregated letter a round changed (None: no verdict); a named tuple, so a
+    report may unpack it as ``pair, before, after``."""
+
+    pair: Pair
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class RoundRecord:
+    """What one round asked and changed: the pairs it reopened, the voting experts' answers
+    given in it (one per expert and pair), the reopened pairs on which a voting expert changed
+    letter from their previous answer, and the verdicts that moved."""
+
+    number: int
+    reopened: list[Pair]
+    answers: int
+    changed_answers: list[Pair]
+    changed_verdicts: list[VerdictChange]
+
+
+@dataclass(frozen=True)
+class PanelSummary:
+    """The voting experts' answers over all study pairs and the panel's agreement and rounds,
+    as a report states them; ``completion`` is the share of all study pairs answered."""
+
+    experts: list[ExpertSummary]
     round: int
     completion: float
     mean_agreement: float | None
     contested: list[PairResult]
     ties: list[PairResult]
+    rounds: list[RoundRecord]
+
+    @property
+    def unfinished(self) -> list[str]:
+        """The voting experts who have not finished the current round."""
+        return [e.id for e in self.experts if not e.finished]
 
 
 def panel_summary(
     store: PanelStore, result: Aggregate, include_llm: bool, below: float
 ) -> PanelSummary:
-    """Share of the voting experts' pairs answered, mean agreement with the verdicts, and the
-    contested and tied pairs (as :class:`PairResult`)."""
-    rows = [p for p in progress(store) if p.kind == "human" or include_llm]
-    total = sum(p.total for p in rows)
+    """Each voting expert's pairs answered over the whole study (not just the current round,
+    which after a Delphi round holds only the reopened pairs), the share answered, mean
+    agreement with the verdicts, the contested and tied pairs, and the rounds' history."""
+    latest = store.latest_answers()
+    total = len(store.pairs)
+    rows = [
+        ExpertSummary(
+            p.id,
+            p.kind,
+            sum(1 for pair in store.pairs if pair in latest.get(p.id, {})),
+            total,
+            p.finished,
+            p.answered,
+            p.total,
+        )
+        for p in progress(store)
+        if p.kind == "human" or include_llm
+    ]
+    asked = total * len(rows)
     agreements = [p.agreement for p in result.pairs if p.agreement is not None]
     return PanelSummary(
         experts=rows,
         round=store.current_round(),
-        completion=sum(p.answered for p in rows) / total if total else 0.0,
+        completion=sum(e.answered for e in rows) / asked if asked else 0.0,
         mean_agreement=sum(agreements) / len(agreements) if agreements else None,
         contested=result.contested(below),
         ties=[p for p in result.pairs if p.tie],
+        rounds=round_history(
+            store, rule=result.rule, quorum=result.quorum, include_llm=include_llm
+        ),
     )
+
+
+def round_history(
+    store: PanelStore, *, rule: str = "direction", quorum: int = 1, include_llm: bool = False
+) -> list[RoundRecord]:
+    """One record per round, oldest first, so a report can say what each Delphi round reopened
+    and changed; verdicts compare the answers latest up to the end of the round with those up
+    to the end of the previous one (round 1 has no earlier verdict, so none changed)."""
+    voters = _voters(store, include_llm)
+    before: dict[str, dict[Pair, str]] = {}
+    verdicts: dict[Pair, str | None] | None = None
+    records: list[RoundRecord] = []
+    for number in range(1, store.current_round() + 1):
+        reopened = store.round_pairs(number)
+        given = {e: store.round_answers(e, number) for e in voters}
+        changed = [
+            p
+            for p in reopened
+            if any(_changed_letter(before.get(e, {}), given[e], p) for e in voters)
+        ]
+        latest = store.latest_answers(up_to_round=number)
+        current = _verdicts(store.pairs, latest, voters, rule, quorum)
+        moved = [
+            VerdictChange(p, verdicts[p], current[p])
+            for p in store.pairs
+            if verdicts is not None and verdicts[p] != current[p]
+        ]
+        answers = sum(len(a) for a in given.values())
+        records.append(RoundRecord(number, reopened, answers, changed, moved))
+        before, verdicts = latest, current
+    return records
+
+
+def _changed_letter(before: dict[Pair, str], given: dict[Pair, str], pair: Pair) -> bool:
+    """Whether an expert's answer in a round differs from their answer before the round."""
+    return pair in before and pair in given and before[pair] != given[pair]
+
+
+def _voters(store: PanelStore, include_llm: bool) -> list[str]:
+    """The ids of the experts whose answers count: humans, and LLM panelists if included."""
+    return [e.id for e in store.experts() if e.kind == "human" or include_llm]
+
+
+def _verdicts(
+    pairs: list[Pair],
+    latest: dict[str, dict[Pair, str]],
+    voters: list[str],
+    rule: str,
+    quorum: int,
+) -> dict[Pair, str | None]:
+    """The aggregated letter per pair (None: no verdict) from the voters' given answers."""
+    answers = {e: latest.get(e, {}) for e in voters}
+    return {r.pair: r.result for r in aggregate(pairs, answers, rule=rule, quorum=quorum).pairs}
 
 
 def panel_answers(store: PanelStore, include_llm: bool = False) -> dict[str, dict[Pair, str]]:
     """Each voting expert's latest answer per pair; every registered voter appears, so that
     the ones who have not answered a pair are reported missing."""
     latest = store.latest_answers()
-    return {e.id: latest.get(e.id, {}) for e in store.experts() if e.kind == "human" or include_llm}
+    return {e: latest.get(e, {}) for e in _voters(store, include_llm)}
 
 
 def aggregate_panel(

@@ -19,16 +19,24 @@ FACTOR_COLUMNS = ("id", "dimension", "name", "definition")
 
 @dataclass(frozen=True)
 class Dimension:
+    """A group of factors; ``description`` frames it and ``instruments`` names the measures
+    that fit it, both in the study's own words (the brief's recommendations quote them)."""
+
     id: str
     name: str
+    description: str = ""
+    instruments: str = ""
 
 
 @dataclass(frozen=True)
 class Factor:
+    """A factor; ``action`` is an optional measure in the study's words for this factor."""
+
     id: str
     name: str
     dimension: str
     definition: str
+    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,15 @@ def study_from_dict(data: dict, where: str) -> Study:
     for k, d in enumerate(dims, start=1):
         did = _text(d, "id", f"{where}: [[dimensions]] entry {k}")
         _check_id(did, f"{where}: [[dimensions]] entry {k}")
-        dimensions.append(Dimension(did, _text(d, "name", f"{where}: dimension {did}", did)))
+        place = f"{where}: dimension {did}"
+        dimensions.append(
+            Dimension(
+                did,
+                _text(d, "name", place, did),
+                _text(d, "description", place, ""),
+                _text(d, "instruments", place, ""),
+            )
+        )
     factors = [
         _factor(f, f"{where}: [[factors]] entry {k}")
         for k, f in enumerate(data.get("factors", []), start=1)
@@ -196,6 +212,7 @@ def study_toml(study: Study) -> str:
     out += [f"{k} = {_q(getattr(study, k))}" for k in ("title", "relation", "outcome")]
     for d in study.dimensions:
         out += ["", "[[dimensions]]", f"id = {_q(d.id)}", f"name = {_q(d.name)}"]
+        out += [f"{k} = {_q(v)}" for k in ("description", "instruments") if (v := getattr(d, k))]
     for f in study.factors:
         out += [
             "",
@@ -205,6 +222,7 @@ def study_toml(study: Study) -> str:
             f"dimension = {_q(f.dimension)}",
             f"definition = {_q(f.definition)}",
         ]
+        out += [f"action = {_q(f.action)}"] if f.action else []
     return "\n".join(out) + "\n"
 
 
@@ -228,6 +246,7 @@ def _factor(entry: object, where: str) -> Factor:
         _text(entry, "name", f"{where} ({fid})"),
         _text(entry, "dimension", f"{where} ({fid})"),
         _text(entry, "definition", f"{where} ({fid})", ""),
+        _text(entry, "action", f"{where} ({fid})", ""),
     )
 
 

@@ -14,8 +14,8 @@ section 5), following R QCA's ``minimize`` wherever the design is silent.
 - Models: every cover with the minimum number of prime implicants, in R's order (prime
   implicants sorted as R sorts them, models lexicographic, M1, M2, ...).
 - Core and peripheral (Fiss 2011): in an intermediate term the literals of the parsimonious
-  terms contained in it are core; when several parsimonious models produced an intermediate
-  model, a literal is core only if it is core for each of them.
+  terms contained in it are core. Fiss does not treat several parsimonious models; here, when
+  several produced an intermediate model, a literal is core only if it is core for each of them.
 """
 
 from __future__ import annotations
@@ -586,8 +586,11 @@ def intermediate_solution(
 
 
 CORE_RULE = (
-    "core = literals of the parsimonious term(s) contained in the intermediate term, and only "
-    "if core for every parsimonious model that produced the intermediate model (Fiss 2011)"
+    "core = the conditions of a parsimonious term contained in the intermediate term, "
+    "peripheral = its other conditions (Fiss 2011); when several parsimonious models produced "
+    "the intermediate model, a condition counts as core only if it is core under every one of "
+    "them (ismpanel's rule for model ambiguity, which can leave a configuration without a core "
+    "condition)"
 )
 
 

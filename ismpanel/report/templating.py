@@ -2,9 +2,11 @@
 
 Templates are found by file name: first in ``STUDY/templates/``, then among the bundled ones
 (``ismpanel/templates/brief`` and ``ismpanel/templates/recommendations``), so a facilitator
-changes any wording by copying a file of the same name into the study. Undefined variables are
-errors (StrictUndefined), and every template error is reported as one line with the template's
-file and line.
+changes any wording by copying a file of the same name into the study. A study's templates are
+untrusted text (in a shared study folder anyone in the group can write them), so they render in
+Jinja2's immutable sandbox: no attribute starting with ``_``, no access to Python internals, no
+mutation of the results. Undefined variables are errors (StrictUndefined), and every template
+error is reported as one line with the template's file and line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ismpanel.analysis.errors import InputError
 
@@ -28,7 +31,7 @@ def environment(study_folder: Path | None = None) -> jinja2.Environment:
     if study_folder is not None and (study_folder / "templates").is_dir():
         search.append(jinja2.FileSystemLoader(str(study_folder / "templates")))
     search.append(jinja2.FileSystemLoader([str(root / sub) for sub in BUNDLED]))
-    return jinja2.Environment(
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(search),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -54,6 +57,7 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
 
 
 def has_template(env: jinja2.Environment, name: str) -> bool:
+    """Whether a template of this name exists (a broken one counts: rendering reports it)."""
     try:
         env.get_template(name)
     except jinja2.TemplateNotFound:

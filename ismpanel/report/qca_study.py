@@ -1,5 +1,5 @@
 """fsQCA on a study's questionnaire, as the study's ``[qca]`` table sets it up, for the brief:
-the section's tables and the evidence the factor profiles cite.
+the result and the evidence the factor profiles cite.
 
 ``[qca]`` keys: ``data`` (the questionnaire, relative to the study folder), ``case_id``,
 ``outcome``, ``items`` (a table: condition or outcome = the item columns averaged; conditions
@@ -10,9 +10,11 @@ are named by factor id), ``calibration`` (the ``[calibration]`` table of ``ismpa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.recommend import QcaEvidence, qca_evidence
 from ismpanel.elicitation.study import Study
 
@@ -34,13 +36,23 @@ WHERE = "study.toml [qca]"
 HALF_REMEDIES = ("keep", "up", "down")
 
 
-def run(folder: Path, study: Study, data: Path | None) -> tuple[dict, QcaEvidence] | None:
-    """The brief's fsQCA section and the evidence for the factor profiles; None when the study
-    has no ``[qca]`` table. Errors name study.toml's key, or the data file's column and row."""
+@dataclass(frozen=True)
+class QcaRun:
+    """fsQCA on the study's questionnaire: the result, the file it read, the reader's notes."""
+
+    result: Result
+    path: Path
+    notes: tuple[str, ...]
+
+
+def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
+    """fsQCA as the study's ``[qca]`` table sets it up, or the reason there is none (no
+    ``[qca]`` table, or its data file not in the folder and no ``--data``). Errors name
+    study.toml's key, or the data file's column and row."""
     if "qca" not in study.extra:
         if data is not None:
             raise InputError(f"--data {data}: the study has no [qca] table saying what to analyse")
-        return None
+        return "the study sets up no questionnaire analysis (no [qca] table in study.toml)"
     from ismpanel.analysis.fsqca import calibrate, pipeline
     from ismpanel.analysis.fsqca.data import prepare
     from ismpanel.analysis.questionnaire import item_scores
@@ -48,6 +60,11 @@ def run(folder: Path, study: Study, data: Path | None) -> tuple[dict, QcaEvidenc
 
     table = _checked(study.extra["qca"], study)
     path = data or folder / table["data"]
+    if data is None and not path.exists():
+        return (
+            f"no questionnaire data was given: study.toml [qca] names {table['data']}, which is "
+            "not in the study folder, and no --data was given"
+        )
     items = {name: list(columns) for name, columns in table["items"].items()}
     outcome = table["outcome"]
     conditions = [name for name in items if name != outcome]
@@ -79,9 +96,15 @@ def run(folder: Path, study: Study, data: Path | None) -> tuple[dict, QcaEvidenc
         result = pipeline.run(dataset, conditions, outcome, options)
     except InputError as err:
         raise InputError(f"{WHERE}: {err}") from None
-    names = {f.id: f.name for f in study.factors}
-    evidence = qca_evidence(result.conditions, result.configurations, result.necessity)
-    return _context(result, names, path, notes), evidence
+    return QcaRun(result, path, tuple(notes))
+
+
+def evidence(run: QcaRun) -> QcaEvidence:
+    """What the fsQCA result says per condition, for the factor profiles."""
+    res = run.result
+    return qca_evidence(
+        res.conditions, res.configurations, res.necessity, res.options.necessity_cut
+    )
 
 
 def _checked(table: object, study: Study) -> dict:
@@ -117,107 +140,3 @@ def _checked(table: object, study: Study) -> dict:
     if table.get("half", "keep") not in HALF_REMEDIES:
         raise InputError(f"{WHERE} half: {table['half']!r}: expected keep, up or down")
     return table
-
-
-def _context(result, names: dict[str, str], path: Path, notes: list[str]) -> dict:
-    """The brief's fsQCA section: tables in markdown, the methods and the provenance."""
-    from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
-    from ismpanel.analysis.fsqca.terms import row_config
-    from ismpanel.cli.qca_export import configuration_markdown
-    from ismpanel.cli.readers import short_digest
-    from ismpanel.cli.structure_export import md_table
-
-    opts = result.options
-    tt = result.truth_table
-    counts = {out: len(tt.codes(out)) for out in ("1", "0", "C", "?")}
-    remainders = tt.remainders
-    conditions = ", ".join(f"{c} ({names.get(c, c)})" for c in result.conditions)
-    cases = len(result.case_ids)
-    nec_rows = [
-        [
-            n.condition,
-            f"{n.inclN:.3f}",
-            f"{n.RoN:.3f}",
-            f"{n.covN:.3f}",
-            "yes" if n.necessary else "",
-        ]
-        for n in result.necessity
-    ]
-    tt_rows = [
-        [
-            *(str(v) for v in row_config(code, tt.k)),
-            str(tt.rows[code].n),
-            f"{tt.rows[code].incl:.3f}",
-            f"{tt.rows[code].pri:.3f}",
-        ]
-        for code in tt.positive
-    ]
-    specs = opts.calibration.columns
-    calibration = "; ".join(
-        f"{name} {c.method} {specs[name].describe() + ' = ' if name in specs else ''}"
-        f"({', '.join(f'{a:.4g}' for a in c.anchors)})"
-        if c.anchors
-        else f"{name} {c.method}"
-        for name, c in result.calibration.items()
-    )
-    cut = ", ".join(f"{c:g}" for c in opts.incl_cut)
-    methods = [
-        (
-            "fsQCA calibration",
-            f"direct method, {CONVENTION_NAMES[result.convention]}; {calibration}",
-        ),
-        (
-            "fsQCA truth table",
-            f"incl.cut {cut}, n.cut {opts.n_cut}, pri.cut {opts.pri_cut:g}; "
-            f"exact-0.5 memberships: {opts.half}",
-        ),
-        (
-            "fsQCA minimization",
-            "exact (all prime implicants, every minimal model); "
-            f"intermediate with directional expectations {opts.dir_exp or 'none'}",
-        ),
-        ("fsQCA necessity", f"flagged from consistency {opts.necessity_cut:g}"),
-    ]
-    digest = short_digest(path)
-    return {
-        "outcome": result.outcome_label,
-        "intro": (
-            f"{cases} cases; outcome {result.outcome_label}; conditions {conditions}. "
-            + " ".join(_sentence(n) for n in notes + result.notes)
-        ).strip(),
-        "necessity_table": "\n".join(
-            md_table(
-                [
-                    "Condition",
-                    "Consistency (inclN)",
-                    "Relevance (RoN)",
-                    "Coverage (covN)",
-                    "Necessary",
-                ],
-                nec_rows,
-            )
-        ).rstrip(),
-        "truth_table_summary": (
-            f"{1 << tt.k} rows, {len(tt.rows)} with cases: {counts['1']} positive, "
-            f"{counts['0']} negative, {counts['C']} contradictions; {remainders} remainders "
-            "(rows without cases or under n.cut). Positive rows:\n\n"
-            + "\n".join(md_table([*result.conditions, "n", "incl", "PRI"], tt_rows)).rstrip()
-        ),
-        "configuration_table": configuration_markdown(result, title=False).rstrip(),
-        "methods": methods,
-        "provenance": f"{path.name} (sha256 {digest}), {cases} cases",
-        "summary": [
-            f"fsQCA: {len(result.configurations)} configuration(s) for {result.outcome_label} "
-            f"from {cases} cases",
-            *(
-                f"  C{k}: {c.expression} (consistency {c.inclS:.3f}, raw coverage {c.covS:.3f})"
-                for k, c in enumerate(result.configurations, start=1)
-            ),
-        ],
-    }
-
-
-def _sentence(note: str) -> str:
-    """A note as a sentence of the brief: capital first letter, final full stop."""
-    note = note.strip()
-    return note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")

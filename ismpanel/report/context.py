@@ -1,0 +1,429 @@
+"""The brief's template context, built from :class:`~ismpanel.report.results.StudyResults`:
+tables rendered to markdown once, each factor's evidence stated in the words of DESIGN.md §4
+("drives directly" = the aggregated initial reachability matrix; "reaches" = the final one;
+"in the hierarchy diagram" = the digraph), and the methods and provenance of every step."""
+
+from __future__ import annotations
+
+from ismpanel import __version__
+from ismpanel.analysis import recommend
+from ismpanel.analysis.ism import LEVEL_TESTS
+from ismpanel.analysis.recommend import FactorProfile, QcaRole
+from ismpanel.report import markdown as md
+from ismpanel.report import qca_tables, structure_tables
+from ismpanel.report.markdown import join_ids, plural
+from ismpanel.report.results import StudyResults
+
+ROLE_NAMES = {
+    "required": "required condition",
+    "lever": "lever",
+    "linkage": "linkage factor",
+    "path": "part of a path to the outcome",
+    "indicator": "indicator",
+    "local": "weakly connected factor",
+}
+CONFIG_WORDS = {
+    "core_present": "core present",
+    "peripheral_present": "peripheral present",
+    "core_absent": "core absent",
+    "peripheral_absent": "peripheral absent",
+}
+
+
+def build(results: StudyResults, figure: str) -> dict:
+    """The context of ``brief.md.j2`` (its header comment lists the keys)."""
+    from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
+
+    study, model = results.study, results.model
+    names = results.names
+    factors = [factor_view(results, p) for p in results.profiles]
+    by_id = {v["p"].id: v for v in factors}
+    grouped = recommend.by_dimension(results.profiles, [d.id for d in study.dimensions])
+    dimensions = [
+        {"dimension": d, "factors": [by_id[p.id] for p in grouped[d.id]]} for d in study.dimensions
+    ]
+    top = sorted(factors, key=lambda v: v["p"].rank)[:5]
+    return {
+        "tool": {"name": "ismpanel", "version": __version__},
+        "study": study,
+        "provenance_note": _provenance_note(study),
+        "panel": _panel(results),
+        "llm": _llm(results),
+        "ism": {
+            "n_levels": model.ism.n_levels,
+            "tier_rule": tier_rule(model),
+            "mermaid": to_mermaid(model, names).rstrip(),
+            "levels_table": md.table(structure_tables.levels_table(model, names)),
+            "cycles": [[model.factors[i] for i in c] for c in model.ism.cycles],
+        },
+        "micmac": {
+            "figure": figure,
+            "table": md.table(structure_tables.micmac_table(model, names)),
+            "indirect": indirect_note(model),
+            "check": md.table(structure_tables.tier_check_table(model)),
+        },
+        "qca": _qca(results),
+        "qca_absent": results.qca_absent,
+        "priority_sources": priority_sources(results),
+        "dimensions": dimensions,
+        "top": top,
+        "n_factors": len(results.profiles),
+        "methods": methods(results),
+        "provenance": _provenance(results),
+    }
+
+
+def factor_view(results: StudyResults, p: FactorProfile) -> dict:
+    """What the recommendation templates say of one factor, each list already condensed."""
+    factor = results.study.factor(p.id)
+    qca = results.qca.result if results.qca else None
+    configurations = len(qca.configurations) if qca else 0
+    presence = next((n for n in p.necessity if not n.absent), None)
+    absence = next((n for n in p.necessity if n.absent and n.necessary), None)
+    return {
+        "p": p,
+        "role_name": ROLE_NAMES[p.role],
+        "n_factors": len(results.profiles),
+        "present": _present(p.roles),
+        "n_present": len(p.present_in),
+        "absent": join_ids(p.absent_in),
+        "n_configurations": configurations,
+        "presence_necessity": presence,
+        "absence_necessary": absence,
+        "threshold": qca.options.necessity_cut if qca else None,
+        "action": factor.action,
+        "evidence": evidence(p, results),
+        "points": _points(p),
+    }
+
+
+def evidence(p: FactorProfile, results: StudyResults) -> str:
+    """The evidence line of one factor: each figure as the results give it."""
+    parts = [
+        f"ISM level {p.level} of {p.n_levels} ({p.tier} tier)",
+        f"MICMAC {p.cluster} (driving power {p.driving}, dependence {p.dependence})",
+    ]
+    if p.drives:
+        parts.append(f"drives directly {join_ids(p.drives)}")
+    if p.driven_by:
+        parts.append(f"driven directly by {join_ids(p.driven_by)}")
+    through = (
+        f", {len(p.through_others)} only through others ({join_ids(p.through_others)})"
+        if p.through_others
+        else ""
+    )
+    parts.append(f"reaches {plural(len(p.reaches), 'other factor')}{through}")
+    if p.above:
+        parts.append(f"in the hierarchy diagram below {join_ids(p.above)}")
+    if p.in_cycle_with:
+        parts.append(f"in a cycle with {join_ids(p.in_cycle_with)}")
+    if p.roles:
+        parts.append("fsQCA: " + _roles(p.roles))
+    elif p.is_condition:
+        parts.append("fsQCA: in no configuration")
+    if p.necessity:
+        thr = results.qca.result.options.necessity_cut if results.qca else 0.9
+        figures = ", ".join(f"{n.condition} {n.incl:.3f}" for n in p.necessity)
+        passed = [n.condition for n in p.necessary]
+        verdict = f"passed by {join_ids(passed)}" if passed else "neither passes"
+        parts.append(f"necessity consistency {figures} (threshold {thr:g}; {verdict})")
+    parts.append(f"priority {_points(p)}")
+    return "; ".join(parts) + "."
+
+
+def _points(p: FactorProfile) -> str:
+    by_source = ", ".join(f"{s} {got} of {top}" for s, got, top in p.points)
+    return f"{p.score} of {p.max_score} points: {by_source}"
+
+
+def _roles(roles: tuple[QcaRole, ...]) -> str:
+    """Configuration roles condensed: ``core present in C1; peripheral present in C2, C3``."""
+    grouped: dict[str, list[str]] = {}
+    for r in roles:
+        grouped.setdefault(r.role, []).append(r.configuration)
+    return "; ".join(
+        f"{CONFIG_WORDS[role]} in {join_ids(grouped[role])}"
+        for role in recommend.CONFIG_ROLES
+        if role in grouped
+    )
+
+
+def _present(roles: tuple[QcaRole, ...]) -> str:
+    """The configurations that hold the factor's presence, core ones marked."""
+    return ", ".join(f"{r.configuration}{' (core)' if r.core else ''}" for r in roles if r.present)
+
+
+def priority_sources(results: StudyResults) -> str:
+    """Which sources of evidence the priorities rest on, in one sentence."""
+    if results.qca is None:
+        return (
+            f"Priorities rest on the panel's structure ({recommend.SOURCE_STRUCTURE}) alone: "
+            f"{results.qca_absent}."
+        )
+    conditions = results.qca.result.conditions
+    return (
+        f"Priorities rest on the panel's structure ({recommend.SOURCE_STRUCTURE}) for every "
+        f"factor and on the questionnaire ({recommend.SOURCE_QCA}) for the "
+        f"{plural(len(conditions), 'factor')} analysed as conditions ({join_ids(conditions)})."
+    )
+
+
+def _panel(results: StudyResults) -> dict:
+    """The panel section's figures; pairs named as P1-P2."""
+    summary, result = results.panel, results.aggregate
+
+    def named(pairs) -> list[str]:
+        return [f"{p.pair[0]}-{p.pair[1]}" for p in pairs]
+
+    return {
+        "experts": summary.experts,
+        "n_experts": plural(len(summary.experts), "expert"),
+        "completion": summary.completion,
+        "unfinished": [p.id for p in summary.experts if not p.finished],
+        "round": summary.round,
+        "rounds": _rounds_table(results),
+        "kappa": result.kappa,
+        "mean_agreement": summary.mean_agreement,
+        "contested": named(summary.contested),
+        "contested_count": (
+            f"{len(summary.contested)} of {plural(len(result.pairs), 'pair')} "
+            f"{'is' if len(summary.contested) == 1 else 'are'} contested"
+        ),
+        "ties": named(summary.ties),
+        "pairs": len(result.pairs),
+        "below": results.options.below,
+    }
+
+
+def _rounds_table(results: StudyResults) -> str | None:
+    """What each round reopened and changed; None for a single round."""
+    from ismpanel.report.table import Table
+
+    rounds = results.rounds
+    if len(rounds) < 2:
+        return None
+    rows = tuple(
+        (
+            str(r.number),
+            plural(len(r.reopened), "pair"),
+            str(r.answers),
+            join_ids([f"{a}-{b}" for a, b in r.changed_answers]),
+            join_ids(
+                [
+                    f"{v.pair[0]}-{v.pair[1]} ({v.before or '-'} → {v.after or '-'})"
+                    for v in r.changed_verdicts
+                ]
+            ),
+        )
+        for r in rounds
+    )
+    return md.table(
+        Table(
+            ("Round", "Pairs asked", "Answers", "Answers changed on", "Verdicts changed"),
+            rows,
+            align=("r", "l", "r", "l", "l"),
+        )
+    )
+
+
+def _llm(results: StudyResults) -> dict | None:
+    """LLM panelists' agreement and the structure side by side, as markdown."""
+    from ismpanel.report.table import Table
+
+    llm = results.llm
+    if llm is None:
+        return None
+    model, other = results.model, llm.other
+    agreement = Table(
+        ("Panelist", "Model", "Pairs compared", "Agreement", "Cohen's kappa"),
+        tuple(
+            (
+                a.expert,
+                a.model or "",
+                str(a.compared),
+                f"{a.share:.0%}" if a.share is not None else "n/a",
+                f"{a.kappa:.3f}" if a.kappa is not None else "n/a",
+            )
+            for a in llm.agreements
+        ),
+    )
+    side = None
+    if other is not None:
+        a, b = llm.labels
+        rows = []
+        for i, fid in enumerate(model.factors):
+            row = (str(model.ism.levels[i]), model.quadrants[i])
+            alt = (str(other.ism.levels[i]), other.quadrants[i])
+            rows.append((fid, *row, *alt, "changed" if row != alt else ""))
+        side = md.table(
+            Table(
+                ("Factor", f"Level ({a})", f"Cluster ({a})", f"Level ({b})", f"Cluster ({b})", ""),
+                tuple(rows),
+            )
+        )
+    return {
+        "labels": llm.labels,
+        "agreement": md.table(agreement),
+        "table": side,
+        "unavailable": llm.unavailable,
+        "differing_pairs": llm.differing_pairs,
+    }
+
+
+def _qca(results: StudyResults) -> dict | None:
+    """The fsQCA section: intro, necessity, truth table, solutions and configurations."""
+    if results.qca is None:
+        return None
+    res, names = results.qca.result, results.names
+    conditions = ", ".join(f"{c} ({names.get(c, c)})" for c in res.conditions)
+    notes = " ".join(_sentence(n) for n in (*results.qca.notes, *res.notes))
+    config = qca_tables.configuration_table(res)
+    return {
+        "outcome": res.outcome_label,
+        "intro": (
+            f"{plural(len(res.case_ids), 'case')}; outcome {res.outcome_label}; conditions "
+            f"{conditions}. {notes}"
+        ).strip(),
+        "necessity": md.table(qca_tables.necessity_table(res)),
+        "truth_table": qca_tables.truth_table_counts(res),
+        "positive_rows": md.table(qca_tables.positive_rows_table(res)),
+        "solutions": md.table(qca_tables.models_table(res)),
+        "configurations": md.table(config) if config else None,
+        "n_configurations": len(res.configurations),
+    }
+
+
+def _sentence(note: str) -> str:
+    """A note as a sentence of the brief: capital first letter, final full stop."""
+    note = note.strip()
+    return note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
+
+
+def methods(results: StudyResults) -> str:
+    """The methods table in markdown (rebuilt when a narrative is added)."""
+    return md.table(_methods_table(results))
+
+
+def _methods_table(results: StudyResults):
+    """Each step of the method with the rule used; no row repeats its own label."""
+    from ismpanel.report.structure_text import indirect_note, tier_rule
+    from ismpanel.report.table import Table
+
+    model, result, options = results.model, results.aggregate, results.options
+    rule = {
+        "direction": "majority per direction: an arc is kept when more than half of the experts "
+        "who answered the pair say yes (V or X for i→j, A or X for j→i); exactly half is a tie "
+        "and the arc is not kept",
+        "letter": "majority per letter: the most frequent letter; ties go to the direction rule",
+    }[result.rule]
+    rows = [
+        (
+            "Aggregation",
+            f"{rule}; quorum {plural(result.quorum, 'answer')} per pair; LLM panelists "
+            f"{'included' if options.panel.include_llm else 'excluded'}",
+        ),
+        ("Contested pairs", f"agreement below {options.below:.0%}, ties and pairs under quorum"),
+        ("Panel agreement", "Fleiss' kappa over the pairs with at least two answers"),
+        (
+            "Reachability",
+            "initial matrix = the aggregated verdicts (what the brief calls direct); final "
+            "matrix = its full reflexive-transitive closure, entries added by transitivity "
+            "marked 1* (what the brief calls reach)",
+        ),
+        (
+            "Level partition",
+            f"{model.ism.level_rule} rule, {LEVEL_TESTS[model.ism.level_rule]} on the remaining "
+            "factors; members of a cycle share a level",
+        ),
+        ("Tiers", tier_rule(model)),
+        (
+            "Hierarchy diagram",
+            "cycles condensed into one node, transitive reduction of the condensed graph (a "
+            "direct link implied by a longer path is not drawn)",
+        ),
+        ("MICMAC", model.threshold.describe()),
+        ("Indirect MICMAC", indirect_note(model)),
+        ("ISM against MICMAC", structure_tables.check_rule()),
+        ("Role of a factor", recommend.describe_roles()),
+        ("Priority", recommend.describe_priority(results.qca is not None)),
+    ]
+    if results.qca is not None:
+        rows += _qca_methods(results.qca.result)
+    if results.narrative:
+        rows.append(("Narrative", results.narrative))
+    return Table(("Step", "Rule used"), tuple(rows))
+
+
+def _qca_methods(res) -> list[tuple[str, str]]:
+    from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
+    from ismpanel.analysis.fsqca.solution import CORE_RULE
+
+    opts = res.options
+    specs = opts.calibration.columns
+    calibration = "; ".join(
+        f"{name} {c.method} {specs[name].describe() + ' = ' if name in specs else ''}"
+        f"({', '.join(f'{a:.4g}' for a in c.anchors)})"
+        if c.anchors
+        else f"{name} {c.method}"
+        for name, c in res.calibration.items()
+    )
+    cut = ", ".join(f"{c:g}" for c in opts.incl_cut)
+    return [
+        ("fsQCA calibration", f"direct method, {CONVENTION_NAMES[res.convention]}; {calibration}"),
+        (
+            "fsQCA truth table",
+            f"consistency cut {cut}, frequency cut {opts.n_cut}, PRI cut {opts.pri_cut:g}; "
+            f"memberships of exactly 0.5: {_HALF[opts.half]}",
+        ),
+        (
+            "fsQCA minimization",
+            "exact (all prime implicants, every minimal model); intermediate solution with "
+            f"directional expectations {opts.dir_exp or 'none'}",
+        ),
+        ("fsQCA core and peripheral", CORE_RULE),
+        ("fsQCA necessity", f"necessary from consistency {opts.necessity_cut:g}"),
+    ]
+
+
+_HALF = {
+    "keep": "kept (such a case belongs to no truth-table row)",
+    "up": "shifted up to 0.501",
+    "down": "shifted down to 0.499",
+}
+
+
+def _provenance(results: StudyResults) -> list[tuple[str, str]]:
+    from ismpanel.cli.readers import short_digest
+
+    folder, sources = results.folder, results.answers_by_source
+    items = [
+        ("Study definition", f"study.toml (sha256 {short_digest(folder / 'study.toml')})"),
+        (
+            "Panel answers",
+            f"{plural(sum(sources.values()), 'answer')} in panel.db over "
+            f"{plural(len(results.rounds) or 1, 'round')}; by source: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())),
+        ),
+    ]
+    if results.qca is not None:
+        run = results.qca
+        items.append(
+            (
+                "Questionnaire",
+                f"{run.path.name} (sha256 {short_digest(run.path)}), "
+                f"{plural(len(run.result.case_ids), 'case')}",
+            )
+        )
+    return items
+
+
+def _provenance_note(study) -> dict:
+    """The study's ``[provenance]`` table with every key the brief reads (synthetic, note,
+    generator, seed), so that a study without one renders too."""
+    table = study.extra.get("provenance", {})
+    return {
+        "synthetic": bool(table.get("synthetic", False)),
+        "note": str(table.get("note", "")),
+        "generator": table.get("generator"),
+        "seed": table.get("seed"),
+    }

@@ -1,0 +1,42 @@
+"""Markdown rendering of :class:`~ismpanel.report.table.Table` and the text helpers the brief
+uses: plain pipes tables (no HTML, so that converters keep every mark) and plurals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ismpanel.report.table import Table
+
+
+def escape(text: str) -> str:
+    """A cell for a markdown table: pipes escaped, line breaks flattened."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def table(t: Table, *, title_level: int = 0) -> str:
+    """The table in pipes markdown; its title as a heading of ``title_level`` (0: none) and its
+    notes as paragraphs under it."""
+    align = {"l": "---", "r": "--:", "c": ":-:"}
+    lines = []
+    if t.title and title_level:
+        lines += ["#" * title_level + " " + t.title, ""]
+    lines.append("| " + " | ".join(map(escape, t.header)) + " |")
+    lines.append("|" + "|".join(align[a] for a in _aligns(t)) + "|")
+    lines += ["| " + " | ".join(map(escape, row)) + " |" for row in t.rows]
+    for note in t.notes:
+        lines += ["", note]
+    return "\n".join(lines)
+
+
+def _aligns(t: Table) -> Sequence[str]:
+    return t.align or ("l",) * len(t.header)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 expert``, ``2 experts``: a count with its noun in the right number."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def join_ids(items: Sequence[str], empty: str = "none") -> str:
+    """Ids as a comma-separated list."""
+    return ", ".join(items) if items else empty

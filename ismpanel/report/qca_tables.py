@@ -1,0 +1,228 @@
+"""The fsQCA tables as data: necessity, the truth table's positive rows, the models of each
+solution named plainly, and the configuration table with its legend, core rule and the model
+ambiguity behind it. ``qca``, its markdown export and the brief all render these."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from ismpanel.analysis.fsqca.pipeline import Result
+from ismpanel.analysis.fsqca.solution import CORE_RULE, core_literals
+from ismpanel.analysis.fsqca.terms import row_config
+from ismpanel.report.markdown import join_ids, plural
+from ismpanel.report.table import MUTED, Table
+
+# Fiss draws a peripheral absence as a small ⊗; markdown and Word cannot set the size, so the
+# table uses the multiplication sign for it (deliberately: hence the noqa on that sign)
+SYMBOLS = {
+    "core_present": "●",
+    "peripheral_present": "•",
+    "core_absent": "⊗",
+    "peripheral_absent": "×",  # noqa: RUF001
+    None: "",
+}
+LEGEND = (
+    "● core condition present, • peripheral condition present, ⊗ core condition absent, "
+    "× peripheral condition absent, blank: the condition does not matter in that configuration"  # noqa: RUF001
+)
+SOLUTION_NAMES = {
+    "complex": "Complex (conservative)",
+    "parsimonious": "Parsimonious",
+    "intermediate": "Intermediate",
+}
+
+
+def f3(value: float | None) -> str:
+    """Three decimals as R prints parameters; '-' for undefined (None or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.3f}"
+
+
+def necessity_table(res: Result) -> Table:
+    """inclN, RoN and covN of each condition and its negation, flagged at the threshold."""
+    thr = res.options.necessity_cut
+    rows = tuple(
+        (
+            n.condition,
+            f3(n.inclN),
+            f3(n.RoN),
+            f3(n.covN),
+            "yes" if n.necessary else "",
+        )
+        for n in res.necessity
+    )
+    return Table(
+        ("Condition", "Consistency (inclN)", "Relevance (RoN)", "Coverage (covN)", "Necessary"),
+        rows,
+        f"Necessity for {res.outcome_label}",
+        (f"A condition is necessary when its consistency is at least {thr:g}.",),
+        ("l", "r", "r", "r", "l"),
+    )
+
+
+def truth_table_counts(res: Result) -> str:
+    """The truth table in one sentence: rows, positive, negative, contradictions, remainders."""
+    tt = res.truth_table
+    counts = {out: len(tt.codes(out)) for out in ("1", "0", "C")}
+    return (
+        f"{plural(1 << tt.k, 'row')}, {len(tt.rows)} with cases: {counts['1']} positive, "
+        f"{counts['0']} negative, {plural(counts['C'], 'contradiction')}; "
+        f"{plural(tt.remainders, 'remainder')} (rows without cases or under the frequency cut)."
+    )
+
+
+def positive_rows_table(res: Result) -> Table:
+    """The positive rows of the truth table with n, consistency and PRI."""
+    tt = res.truth_table
+    rows = tuple(
+        (
+            *(str(v) for v in row_config(code, tt.k)),
+            str(tt.rows[code].n),
+            f3(tt.rows[code].incl),
+            f3(tt.rows[code].pri),
+        )
+        for code in tt.positive
+    )
+    header = (*res.conditions, "n", "incl", "PRI")
+    align = (*("c" for _ in res.conditions), "r", "r", "r")
+    return Table(header, rows, f"Positive truth-table rows ({res.outcome_label})", align=align)
+
+
+def intermediate_names(res: Result) -> dict[str, str]:
+    """Plain names of the intermediate models ("intermediate model 1", ...; "intermediate"
+    when there is one) by their internal label (``C1P1 M1``)."""
+    if res.intermediate is None:
+        return {}
+    models = res.intermediate.models
+    return {
+        f"{m.isols[0]} {m.name}": f"intermediate model {k}" if len(models) > 1 else "intermediate"
+        for k, m in enumerate(models, start=1)
+    }
+
+
+def models_table(res: Result) -> Table:
+    """Every model of each solution type, named plainly, with consistency and coverage."""
+    rows = []
+    for kind in ("complex", "parsimonious"):
+        s = res.solutions.get(kind)
+        for k, m in enumerate(s.models if s else [], start=1):
+            rows.append((SOLUTION_NAMES[kind], str(k), m.expression, f3(m.inclS), f3(m.covS)))
+    if res.intermediate is not None:
+        for k, m in enumerate(res.intermediate.models, start=1):
+            rows.append(
+                (SOLUTION_NAMES["intermediate"], str(k), m.expression, f3(m.inclS), f3(m.covS))
+            )
+    return Table(
+        ("Solution", "Model", "Expression", "Consistency", "Coverage"),
+        tuple(rows),
+        f"Solutions for {res.outcome_label}",
+        align=("l", "r", "l", "r", "r"),
+    )
+
+
+def configuration_table(res: Result, model: str | None = None) -> Table | None:
+    """The Fiss configuration table: one column per term of each intermediate model (C1, C2,
+    ...), parameters of fit under a section line, the legend, the core rule and the model
+    ambiguity in the notes; None without an intermediate solution. ``model`` keeps the
+    columns of one intermediate model (numbered as in the whole table), without notes."""
+    configs = list(enumerate(res.configurations, start=1))
+    if not configs:
+        return None
+    names = intermediate_names(res)
+    title = f"Configurations for {res.outcome_label}"
+    if model is not None:
+        configs = [(i, c) for i, c in configs if c.model == model]
+        title += f", {names[model]}"
+    header = ("Condition", *(f"C{i}" for i, _ in configs))
+    rows: list[tuple[str, ...]] = []
+    if model is None and len(names) > 1:
+        rows.append(("Model", *(names[c.model] for _, c in configs)))
+    marks = {}
+    for name in res.conditions:
+        row = [name]
+        for j, (_, c) in enumerate(configs, start=1):
+            status = c.conditions[name]
+            row.append(SYMBOLS[status])
+            if status == "peripheral_absent":
+                marks[(len(rows), j)] = MUTED
+        rows.append(tuple(row))
+    section = len(rows)
+    rows.append(("Consistency", *(f3(c.inclS) for _, c in configs)))
+    rows.append(("Raw coverage", *(f3(c.covS) for _, c in configs)))
+    rows.append(("Unique coverage", *(f3(c.covU) for _, c in configs)))
+    notes = () if model is not None else configuration_notes(res)
+    return Table(header, tuple(rows), title, notes, ("l", *("c" for _ in configs)), marks, section)
+
+
+def configuration_tables(res: Result) -> list[Table]:
+    """The configuration table as the terminal shows it: one table per intermediate model
+    when there are several (each titled with its model), the notes under the last."""
+    names = intermediate_names(res)
+    if len(names) < 2:
+        table = configuration_table(res)
+        return [table] if table else []
+    tables = [configuration_table(res, label) for label in names]
+    last = tables[-1]
+    return [*tables[:-1], replace(last, notes=configuration_notes(res))]
+
+
+def configuration_notes(res: Result) -> tuple[str, ...]:
+    """Under the configuration table: each intermediate model's fit, the legend, the core
+    rule and what model ambiguity did to the core conditions."""
+    names = intermediate_names(res)
+    fits = [
+        f"{_capital(names[f'{m.isols[0]} {m.name}'])} solution ({m.expression}): consistency "
+        f"{f3(m.inclS)}, coverage {f3(m.covS)}."
+        for m in (res.intermediate.models if res.intermediate else [])
+    ]
+    return (*fits, LEGEND + ".", f"Core rule: {CORE_RULE}.", *ambiguity(res))
+
+
+def ambiguity(res: Result) -> list[str]:
+    """How many parsimonious models there are, and what the core rule does with them: the
+    configurations left without a core condition and the conditions core under only some
+    models."""
+    pars = res.solutions.get("parsimonious")
+    if res.intermediate is None or pars is None or len(pars.models) < 2:
+        return []
+    k = len(res.conditions)
+    lines = [
+        f"Model ambiguity: the parsimonious solution has {len(pars.models)} equally short "
+        "models (listed under Solutions); the configuration table keeps as core only what is "
+        "core under every model that produced the intermediate solution."
+    ]
+    partial, coreless = [], []
+    terms = [(m, t) for m in res.intermediate.models for t in m.terms]
+    for i, (c, (m, t)) in enumerate(zip(res.configurations, terms, strict=True), start=1):
+        if not any(s and s.startswith("core") for s in c.conditions.values()):
+            coreless.append(f"C{i}")
+        counts: dict[str, int] = {}
+        for pm in m.parsimonious:
+            bits = core_literals(t.term, [pm])
+            for j, name in enumerate(res.conditions):
+                if bits >> (k - 1 - j) & 1:
+                    counts[name] = counts.get(name, 0) + 1
+        some = [
+            f"{name} ({n} of {len(m.parsimonious)})"
+            for name, n in counts.items()
+            if n < len(m.parsimonious)
+        ]
+        if some:
+            partial.append(f"C{i}: {', '.join(some)}")
+    if coreless:
+        lines.append(
+            f"Configurations without a core condition under this rule: {join_ids(coreless)}."
+        )
+    if partial:
+        lines.append(
+            "Conditions core under some parsimonious models only (shown as peripheral): "
+            + "; ".join(partial)
+            + "."
+        )
+    return lines
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

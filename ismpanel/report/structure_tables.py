@@ -1,0 +1,226 @@
+"""The ISM and MICMAC tables as data: matrices with their sums, the level-partition iterations,
+levels and tiers, MICMAC and the tier-cluster check. The terminal (``ism``, ``micmac``), the
+markdown report and the brief all render these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ismpanel.analysis.ism import level_iterations
+from ismpanel.analysis.micmac import QUADRANTS
+from ismpanel.analysis.structure import StructuralModel
+from ismpanel.report.table import STRONG, Table
+
+
+def matrix(
+    title: str,
+    factors: list[str],
+    cells: list[list[str]],
+    *,
+    sums: np.ndarray | None = None,
+    extra: tuple[str, list[str]] | None = None,
+    notes: tuple[str, ...] = (),
+) -> Table:
+    """A square matrix with factor headers, an optional extra column, and driving power (row
+    sums) and dependence (column sums) when ``sums`` is given; ``1*`` cells are marked."""
+    header = ["", *factors]
+    rows = [[factors[i], *cells[i]] for i in range(len(factors))]
+    if extra is not None:
+        header.append(extra[0])
+        for row, value in zip(rows, extra[1], strict=True):
+            row.append(value)
+    section = None
+    if sums is not None:
+        header.append("Driving power")
+        for row, value in zip(rows, sums.sum(axis=1), strict=True):
+            row.append(str(int(value)))
+        section = len(rows)
+        tail = [""] if extra is not None else []
+        rows.append(["Dependence", *(str(int(v)) for v in sums.sum(axis=0)), *tail, ""])
+    marks = {
+        (k, j): STRONG for k, row in enumerate(rows) for j, cell in enumerate(row) if cell == "1*"
+    }
+    align = ("l", *("c" for _ in factors), *("r" for _ in header[len(factors) + 1 :]))
+    return Table(
+        tuple(header),
+        tuple(map(tuple, rows)),
+        title,
+        notes,
+        align,
+        marks,
+        section,
+    )
+
+
+def ssim_cells(ssim: np.ndarray) -> list[list[str]]:
+    """An SSIM's letters as printed: upper triangle, ``X`` on the diagonal, blank below."""
+    n = len(ssim)
+    return [[ssim[i, j] or ("X" if i == j else "") for j in range(n)] for i in range(n)]
+
+
+def ssim_table(model: StructuralModel, ssim: np.ndarray) -> Table:
+    return matrix(
+        "Structural self-interaction matrix (SSIM)", list(model.factors), ssim_cells(ssim)
+    )
+
+
+def irm_table(model: StructuralModel) -> Table:
+    res = model.ism
+    cells = res.irm.astype(int).astype(str).tolist()
+    return matrix("Initial reachability matrix", list(model.factors), cells, sums=res.irm)
+
+
+def frm_table(model: StructuralModel) -> Table:
+    res = model.ism
+    return matrix(
+        "Final reachability matrix",
+        list(model.factors),
+        res.marked_frm.tolist(),
+        sums=res.frm,
+        notes=("1* marks an entry added by transitivity.",),
+    )
+
+
+def canonical_table(model: StructuralModel) -> Table:
+    res, f = model.ism, model.factors
+    order = res.canonical_order
+    return matrix(
+        "Canonical matrix",
+        [f[i] for i in order],
+        res.marked_frm[np.ix_(order, order)].tolist(),
+        extra=("Level", [str(res.levels[i]) for i in order]),
+        notes=("Factors ordered by level, level 1 first.",),
+    )
+
+
+def iteration_tables(model: StructuralModel) -> list[Table]:
+    """One table per level-partition iteration, as papers print them."""
+    res, f = model.ism, model.factors
+    out = []
+    for it, (lvl, rows) in enumerate(level_iterations(res), start=1):
+        cells = [
+            (
+                f[r.factor],
+                ", ".join(f[i] for i in r.reachability),
+                ", ".join(f[i] for i in r.antecedent),
+                ", ".join(f[i] for i in r.intersection),
+                str(lvl) if r.levelled else "",
+            )
+            for r in rows
+        ]
+        marks = {(k, -1): STRONG for k, r in enumerate(rows) if r.levelled}
+        out.append(
+            Table(
+                ("Factor", "Reachability set", "Antecedent set", "Intersection", "Level"),
+                tuple(cells),
+                f"Level partition, iteration {it}",
+                marks=marks,
+            )
+        )
+    return out
+
+
+def levels_table(model: StructuralModel, names: Mapping[str, str] | None = None) -> Table:
+    """Each level with its tier and its factors (canonical order, with names when given)."""
+    res, f, names = model.ism, model.factors, names or {}
+    rows = []
+    for lvl in range(1, res.n_levels + 1):
+        members = [i for i in res.canonical_order if res.levels[i] == lvl]
+        label = "; ".join(f"{f[i]} {names.get(f[i], '')}".strip() for i in members)
+        rows.append((str(lvl), tier_of_level(model, lvl), label))
+    return Table(
+        ("Level", "Tier", "Factors"), tuple(rows), "Levels and tiers", align=("r", "l", "l")
+    )
+
+
+def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None) -> Table:
+    """Driving power, dependence, cluster, level and tier per factor, strongest driver first,
+    with the direct and indirect ranks; * marks a hidden factor."""
+    res, f, ind = model.ism, model.factors, model.indirect
+    hidden = set(ind.hidden)
+    header = (
+        "Factor",
+        *(("Name",) if names else ()),
+        "Driving power",
+        "Dependence",
+        "Cluster",
+        "Level",
+        "Tier",
+        "Driving rank (direct → indirect)",
+        "Dependence rank (direct → indirect)",
+    )
+    rows = tuple(
+        (
+            f[i] + (" *" if i in hidden else ""),
+            *((names.get(f[i], ""),) if names else ()),
+            str(res.driving_power[i]),
+            str(res.dependence[i]),
+            model.quadrants[i],
+            str(res.levels[i]),
+            res.tiers[i],
+            f"{ind.direct_driving.rank[i]} → {ind.driving.rank[i]}",
+            f"{ind.direct_dependence.rank[i]} → {ind.dependence.rank[i]}",
+        )
+        for i in by_driving_power(model)
+    )
+    align = tuple("r" if h in ("Driving power", "Dependence", "Level") else "l" for h in header)
+    notes = (
+        _capital(model.threshold.describe()) + ".",
+        "* marks a hidden factor: its indirect ranks (shared with its ties) do not overlap its "
+        "direct ones.",
+    )
+    return Table(header, rows, "MICMAC", notes, align)
+
+
+def tier_check_table(model: StructuralModel) -> Table:
+    """Cross-table of ISM tiers against MICMAC clusters, with the rule and the breaks."""
+    f = model.factors
+    rows = tuple(
+        (tier, *(", ".join(f[i] for i in row[q]) for q in QUADRANTS))
+        for tier, row in model.check.table.items()
+    )
+    return Table(
+        ("Tier", *QUADRANTS),
+        rows,
+        "ISM tiers against MICMAC clusters",
+        (check_rule(), breaks_sentence(model)),
+    )
+
+
+def by_driving_power(model: StructuralModel) -> list[int]:
+    """Factor indices, strongest driver first, ties in input order (the MICMAC tables' order)."""
+    power = model.ism.driving_power
+    return sorted(range(len(power)), key=lambda i: (-int(power[i]), i))
+
+
+def tier_of_level(model: StructuralModel, level: int) -> str:
+    """The tier a level belongs to."""
+    for tier, rng in model.ism.tier_ranges.items():
+        if rng and rng[0] <= level <= rng[1]:
+            return tier
+    raise ValueError(f"level {level} has no tier")
+
+
+def check_rule() -> str:
+    """The expected tier-to-cluster pattern in words."""
+    return (
+        "Expected pattern: surface tier ≈ dependent, deep tier ≈ independent; the middle tier "
+        "carries no expectation."
+    )
+
+
+def breaks_sentence(model: StructuralModel) -> str:
+    """The factors that break the expected pattern, in one sentence."""
+    if not model.check.breaks:
+        return "Every factor follows the expected pattern."
+    items = [
+        f"{model.factors[i]} ({tier}, {quad}; expected {exp})"
+        for i, tier, quad, exp in model.check.breaks
+    ]
+    return "Factors that break the expected pattern: " + "; ".join(items) + "."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
