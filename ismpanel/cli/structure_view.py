@@ -12,7 +12,7 @@ from rich.text import Text
 from ismpanel.analysis.structure import StructuralModel
 from ismpanel.report import structure_tables as tables
 from ismpanel.report import terminal
-from ismpanel.report.structure_text import tier_rule
+from ismpanel.report.terminal import hierarchy_view
 
 QUADRANT_STYLE = {
     "autonomous": "dim",
@@ -32,34 +32,6 @@ def ism_views(model: StructuralModel, ssim: np.ndarray | None) -> Iterator[Rende
         yield terminal.table(t)
     yield terminal.table(tables.canonical_table(model))
     yield hierarchy_view(model)
-
-
-def hierarchy_view(model: StructuralModel) -> RenderableType:
-    """The digraph drawn level by level, top (outcome side) first; each node lists the nodes
-    whose arrows reach it directly (transitive reduction, cycles condensed)."""
-    res, f = model.ism, model.factors
-    incoming: dict[int, list[int]] = {}
-    for a, b in res.digraph_edges:
-        incoming.setdefault(b, []).append(a)
-    lines = [
-        Text("ISM hierarchy (arrows point up, towards the outcome)", style="bold"),
-        Text(f"Tiers: {tier_rule(model)}", style="dim"),
-    ]
-    for lvl in range(1, res.n_levels + 1):
-        tier = tables.tier_of_level(model, lvl)
-        line = Text(f"Level {lvl:<2} {tier:<8} ", style="bold")
-        for k, node in enumerate(res.digraph_nodes):
-            if res.levels[node[0]] != lvl:
-                continue
-            line.append(f"[{' ⇄ '.join(f[i] for i in node)}]", style="reverse")
-            sources = incoming.get(k, [])
-            if sources:
-                line.append(
-                    " ◀ " + ", ".join(f[res.digraph_nodes[s][0]] for s in sources), style="dim"
-                )
-            line.append("  ")
-        lines.append(line)
-    return Group(*lines)
 
 
 def micmac_table(model: StructuralModel) -> RenderableType:

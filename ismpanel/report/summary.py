@@ -18,10 +18,8 @@ TOP = 5
 
 def views(results: StudyResults) -> Iterator[RenderableType]:
     """Hierarchy, clusters, configurations and the top priorities, in that order."""
-    from ismpanel.cli.structure_view import hierarchy_view
-
     model = results.model
-    yield hierarchy_view(model)
+    yield terminal.hierarchy_view(model)
     clusters = tuple(
         (q, ", ".join(f for f, c in zip(model.factors, model.quadrants, strict=True) if c == q))
         for q in QUADRANTS

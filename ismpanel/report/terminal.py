@@ -1,5 +1,6 @@
-"""Terminal rendering of :class:`~ismpanel.report.table.Table` with rich; text from files and
-experts is printed as it is (the consoles have markup off)."""
+"""Terminal rendering with rich: any :class:`~ismpanel.report.table.Table`, and the ISM
+hierarchy drawn level by level; text from files and experts is printed as it is (the consoles
+have markup off)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from ismpanel.analysis.structure import StructuralModel
+from ismpanel.report.structure_tables import tier_of_level
+from ismpanel.report.structure_text import tier_rule
 from ismpanel.report.table import MUTED, STRONG, Table
 
 STYLES = {STRONG: "bold yellow", MUTED: "dim"}
@@ -32,3 +36,31 @@ def table(t: Table, *, styles: dict[str, str] | None = None) -> RenderableType:
     if not t.notes:
         return out
     return Group(out, *(Text(note, style="dim") for note in t.notes))
+
+
+def hierarchy_view(model: StructuralModel) -> RenderableType:
+    """The digraph drawn level by level, top (outcome side) first; each node lists the nodes
+    whose arrows reach it directly (transitive reduction, cycles condensed)."""
+    res, f = model.ism, model.factors
+    incoming: dict[int, list[int]] = {}
+    for a, b in res.digraph_edges:
+        incoming.setdefault(b, []).append(a)
+    lines = [
+        Text("ISM hierarchy (arrows point up, towards the outcome)", style="bold"),
+        Text(f"Tiers: {tier_rule(model)}", style="dim"),
+    ]
+    for lvl in range(1, res.n_levels + 1):
+        tier = tier_of_level(model, lvl)
+        line = Text(f"Level {lvl:<2} {tier:<8} ", style="bold")
+        for k, node in enumerate(res.digraph_nodes):
+            if res.levels[node[0]] != lvl:
+                continue
+            line.append(f"[{' ⇄ '.join(f[i] for i in node)}]", style="reverse")
+            sources = incoming.get(k, [])
+            if sources:
+                line.append(
+                    " ◀ " + ", ".join(f[res.digraph_nodes[s][0]] for s in sources), style="dim"
+                )
+            line.append("  ")
+        lines.append(line)
+    return Group(*lines)
