@@ -47,6 +47,14 @@ ROLE_RULES: tuple[tuple[str, str], ...] = (
     ("local", "MICMAC autonomous (weak driving power and dependence)"),
 )
 ROLES = tuple(role for role, _ in ROLE_RULES)
+ROLE_NAMES = {
+    "required": "required condition",
+    "lever": "lever",
+    "linkage": "linkage factor",
+    "path": "part of a path to the outcome",
+    "indicator": "indicator",
+    "local": "weakly connected factor",
+}
 
 
 @dataclass(frozen=True)
@@ -272,7 +280,9 @@ def by_dimension(
 
 def describe_roles() -> str:
     """The role rule in words."""
-    rules = "; ".join(f"{k}. {role}: {why}" for k, (role, why) in enumerate(ROLE_RULES, 1))
+    rules = "; ".join(
+        f"{k}. {ROLE_NAMES[role]}: {why}" for k, (role, why) in enumerate(ROLE_RULES, 1)
+    )
     return f"each factor takes the first role whose rule holds: {rules}"
 
 

@@ -195,6 +195,8 @@ def factors_from_toml(data: dict, where: str) -> tuple[list[Dimension] | None, l
             Dimension(
                 _text(d, "id", f"{where}: [[dimensions]] entry {k}"),
                 _text(d, "name", f"{where}: [[dimensions]] entry {k}", d.get("id", "")),
+                _text(d, "description", f"{where}: [[dimensions]] entry {k}", ""),
+                _text(d, "instruments", f"{where}: [[dimensions]] entry {k}", ""),
             )
             for k, d in enumerate(dims, start=1)
         ]

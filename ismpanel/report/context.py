@@ -14,14 +14,7 @@ from ismpanel.report import qca_tables, structure_tables
 from ismpanel.report.markdown import join_ids, plural
 from ismpanel.report.results import StudyResults
 
-ROLE_NAMES = {
-    "required": "required condition",
-    "lever": "lever",
-    "linkage": "linkage factor",
-    "path": "part of a path to the outcome",
-    "indicator": "indicator",
-    "local": "weakly connected factor",
-}
+ROLE_NAMES = recommend.ROLE_NAMES
 CONFIG_WORDS = {
     "core_present": "core present",
     "peripheral_present": "peripheral present",
@@ -114,7 +107,7 @@ def evidence(p: FactorProfile, results: StudyResults) -> str:
     )
     parts.append(f"reaches {plural(len(p.reaches), 'other factor')}{through}")
     if p.above:
-        parts.append(f"in the hierarchy diagram below {join_ids(p.above)}")
+        parts.append(f"its arrows in the hierarchy diagram lead to {join_ids(p.above)}")
     if p.in_cycle_with:
         parts.append(f"in a cycle with {join_ids(p.in_cycle_with)}")
     if p.roles:

@@ -3,14 +3,18 @@ uses: plain pipes tables (no HTML, so that converters keep every mark) and plura
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ismpanel.report.table import Table
 
 
 def escape(text: str) -> str:
-    """A cell for a markdown table: pipes escaped, line breaks flattened."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """A cell for a markdown table: line breaks flattened; pipes and the marks that
+    converters read as emphasis, strikethrough or subscript (``*``, ``_``, ``~``) escaped, so
+    that ``A*~B`` and ``1*`` survive a conversion to HTML or Word."""
+    flat = " ".join(str(text).split())
+    return "".join("\\" + c if c in "|*_~" else c for c in flat)
 
 
 def table(t: Table, *, title_level: int = 0) -> str:
@@ -24,8 +28,18 @@ def table(t: Table, *, title_level: int = 0) -> str:
     lines.append("|" + "|".join(align[a] for a in _aligns(t)) + "|")
     lines += ["| " + " | ".join(map(escape, row)) + " |" for row in t.rows]
     for note in t.notes:
-        lines += ["", note]
+        lines += ["", inline(note)]
     return "\n".join(lines)
+
+
+def inline(text: str) -> str:
+    """Running text with the fsQCA expressions in it (``A*~B + C``) set as code."""
+    return _EXPRESSION.sub(lambda m: f"`{m.group(0)}`", text)
+
+
+_EXPRESSION = re.compile(
+    r"~?[A-Za-z][\w]*(?:\*~?[A-Za-z][\w]*)+(?: \+ ~?[A-Za-z][\w]*(?:\*~?[A-Za-z][\w]*)*)*"
+)
 
 
 def _aligns(t: Table) -> Sequence[str]:
