@@ -224,7 +224,28 @@ def test_figures_are_named_after_their_brief_and_a_folder_is_refused(cli, tmp_pa
 
 def test_counts_agree_with_their_nouns(tmp_path):
     folder = make_study(tmp_path / "s", EHR[:2], experts=1, seed=2)
-    text, _ = brief_of(folder)
+    text, built = brief_of(folder)
+    contested = len(built.results.panel.contested)
     assert "1 expert (pseudonyms only)" in text
-    assert re.search(r"\b\d+ of 1 pair (is|are) contested", text) or "0 of 1 pair is" in text
+    assert f"{contested} of 1 pair {'is' if contested == 1 else 'are'} contested" in text
     assert not re.search(r"\b1 (experts|pairs|rounds|cases|answers)\b", text)
+
+
+def test_control_characters_from_the_study_file_reach_neither_brief_nor_terminal(cli, tmp_path):
+    folder = make_study(tmp_path / "s", EHR[:4], experts=3, seed=4)
+    toml = folder / "study.toml"
+    text = toml.read_text().replace(
+        'name = "Policy"',
+        'name = "Policy"\ndescription = "Rules\\u001b[2J first"\ninstruments = "laws\\u0007"',
+    )
+    toml.write_text(
+        text + '\n[qca]\ndata = "q\\u001b]0;owned\\u0007.csv"\noutcome = "Y"\n'
+        '[qca.items]\nY = ["y1"]\nLC = ["lc1"]\n'
+    )
+    run = cli("brief", folder, "-o", tmp_path / "b.md", "--allow-incomplete")
+    assert run.code == 0, run.err
+    brief = (tmp_path / "b.md").read_text()
+    assert "Rules[2J first" in brief and "Instruments that fit this dimension: laws." in brief
+    assert "q]0;owned.csv" in run.err
+    for output in (brief, run.err, run.out):
+        assert "\x1b" not in output and "\x07" not in output

@@ -13,8 +13,8 @@ import pytest
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.ism import default_tiers
-from ismpanel.cli.study import _without_table, create_from_template
-from ismpanel.elicitation.study import bundled_templates
+from ismpanel.cli.study import create_from_template
+from ismpanel.elicitation.study import bundled_templates, without_table
 
 TEMPLATE = "open-gov-privacy"
 SOURCE = bundled_templates()[TEMPLATE]
@@ -75,15 +75,15 @@ def test_without_table_cuts_only_that_table_and_its_comments():
         "synthetic = true\n\n[provenance.more]\nseed = 1\n\n# the QCA set-up\n[qca]\n"
         "data = 'q.csv'  # kept\n\n[[qca.runs]]\nname = 'a'\n"
     )
-    assert _without_table(text, "provenance", Path("t")) == (
+    assert without_table(text, "provenance", Path("t")) == (
         "# a study\n[study]\ntitle = 'x'\n\n# the QCA set-up\n[qca]\n"
         "data = 'q.csv'  # kept\n\n[[qca.runs]]\nname = 'a'\n"
     )
-    assert _without_table("[study]\ntitle = 'x'\n", "provenance", Path("t")) == (
+    assert without_table("[study]\ntitle = 'x'\n", "provenance", Path("t")) == (
         "[study]\ntitle = 'x'\n"
     )
     with pytest.raises(InputError, match="cannot leave out its \\[provenance\\] table"):
-        _without_table("provenance.synthetic = true\n[study]\nx = 1\n", "provenance", Path("t"))
+        without_table("provenance.synthetic = true\n[study]\nx = 1\n", "provenance", Path("t"))
 
 
 @pytest.mark.parametrize("n_levels", [3, 8])

@@ -95,8 +95,6 @@ class QcaEvidence:
     conditions: tuple[str, ...]
     roles: Mapping[str, tuple[QcaRole, ...]]
     necessity: Mapping[str, tuple[NecessityFact, ...]]
-    configurations: tuple[str, ...] = ()
-    threshold: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -311,7 +309,7 @@ def _percent(value: Fraction) -> str:
     return f"{float(value):.0%}"
 
 
-def qca_evidence(conditions, configurations, necessity, threshold: float = 0.9) -> QcaEvidence:
+def qca_evidence(conditions, configurations, necessity) -> QcaEvidence:
     """Evidence from fsQCA results: each condition's status in the configurations, named C1,
     C2, ... in the order given (``.conditions``: condition -> status or None), and its
     necessity facts (``.condition`` ``"A"`` or ``"~A"``, ``inclN``, ``RoN``, ``covN``,
@@ -330,6 +328,4 @@ def qca_evidence(conditions, configurations, necessity, threshold: float = 0.9) 
         tuple(conditions),
         {c: tuple(r) for c, r in roles.items()},
         {c: tuple(f) for c, f in facts.items()},
-        tuple(f"C{k}" for k in range(1, len(configurations) + 1)),
-        threshold,
     )

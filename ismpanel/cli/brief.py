@@ -53,7 +53,7 @@ def brief(
     """Write the brief: panel, ISM hierarchy, MICMAC, fsQCA configurations, recommendations
     by dimension, methods and data provenance; the MICMAC map is written beside it as
     BRIEF.micmac.svg (named after the brief)."""
-    from ismpanel.cli.output import notes, write_file
+    from ismpanel.cli.output import warn, write_file
     from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.report import brief as report
     from ismpanel.report.figures import micmac_svg
@@ -79,7 +79,7 @@ def brief(
         _rewrite_recommendations(built, config)
     text = report.render(folder, built)
     for warning in built.results.warnings:
-        notes.print(f"warning: {warning}", style="yellow")
+        warn(warning)
     write_file(figure, micmac_svg(built.results.model))
     write_file(output, text)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.text import printable
 
 # markup is off: ids, names and titles come from users and must print as they are
 console = Console(highlight=False, markup=False)
@@ -21,8 +22,9 @@ notes = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    """Print one warning line on stderr, so that results on stdout stay clean."""
-    notes.print(f"warning: {message}", style="yellow")
+    """Print one warning line on stderr, so that results on stdout stay clean; a warning may
+    quote a study file, so control characters are dropped."""
+    notes.print(f"warning: {printable(message)}", style="yellow")
 
 
 def print_json(document: object) -> None:

@@ -1,6 +1,5 @@
 """``ismpanel init``, ``templates`` and ``status``: create a study folder and watch the panel."""
 
-import re
 import tomllib
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,6 @@ from ismpanel.analysis.errors import InputError
 
 PROVENANCE = "provenance"
 QUESTIONNAIRE = "questionnaire.csv"
-_HEADER = re.compile(r"\s*\[\[?([^\[\]]+)\]\]?\s*(?:#.*)?$")
 
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 
@@ -90,6 +88,7 @@ def create_from_template(
         bundled_templates,
         load_study,
         study_from_dict,
+        without_table,
     )
 
     found = bundled_templates()
@@ -99,47 +98,12 @@ def create_from_template(
     study = load_study(found[name])
     text = source.read_text(encoding="utf-8")
     if not with_data:
-        text = _without_table(text, PROVENANCE, source)
+        text = without_table(text, PROVENANCE, source)
         study = study_from_dict(tomllib.loads(text), str(source))
     create_study(folder, study, text, group)
     if with_data and (found[name] / QUESTIONNAIRE).is_file():
         shutil.copyfile(found[name] / QUESTIONNAIRE, folder / QUESTIONNAIRE)
     return study
-
-
-def _without_table(text: str, name: str, where: Path) -> str:
-    """TOML text without its top-level table ``[name]`` (sub-tables too) and the comment lines
-    right above it, every other line kept as it is; re-parsed to prove nothing else changed."""
-    data = tomllib.loads(text)
-    if name not in data:
-        return text
-    keep: list[str] = []
-    cut: list[str] = []
-    inside = False
-    for line in text.splitlines(keepends=True):
-        header = _HEADER.match(line)
-        if header:
-            key = header.group(1).replace(" ", "")
-            ours = key == name or key.startswith(f"{name}.")
-            if ours and not inside:  # a comment right above a header belongs to its table
-                while keep and keep[-1].lstrip().startswith("#"):
-                    keep.pop()
-            elif inside and not ours:
-                tail = []
-                while cut and cut[-1].lstrip().startswith("#"):
-                    tail.insert(0, cut.pop())
-                keep += tail
-            inside = ours
-        (cut if inside else keep).append(line)
-    result = "".join(keep)
-    expected = {k: v for k, v in data.items() if k != name}
-    try:
-        same = tomllib.loads(result) == expected
-    except tomllib.TOMLDecodeError:
-        same = False
-    if not same:
-        raise InputError(f"{where}: cannot leave out its [{name}] table; write it as one table")
-    return result
 
 
 def create_study(folder: Path, study, text: str, group: str | None) -> None:

@@ -144,10 +144,11 @@ def round_history(
     and changed; verdicts compare the answers latest up to the end of the round with those up
     to the end of the previous one (round 1 has no earlier verdict, so none changed)."""
     voters = _voters(store, include_llm)
+    rounds = store.current_round()
     before: dict[str, dict[Pair, str]] = {}
     verdicts: dict[Pair, str | None] | None = None
     records: list[RoundRecord] = []
-    for number in range(1, store.current_round() + 1):
+    for number in range(1, rounds + 1):
         reopened = store.round_pairs(number)
         given = {e: store.round_answers(e, number) for e in voters}
         changed = [
@@ -156,11 +157,12 @@ def round_history(
             if any(_changed_letter(before.get(e, {}), given[e], p) for e in voters)
         ]
         latest = store.latest_answers(up_to_round=number)
-        current = _verdicts(store.pairs, latest, voters, rule, quorum)
+        # verdicts are compared between rounds: a single round needs no aggregation here
+        current = _verdicts(store.pairs, latest, voters, rule, quorum) if rounds > 1 else None
         moved = [
             VerdictChange(p, verdicts[p], current[p])
             for p in store.pairs
-            if verdicts is not None and verdicts[p] != current[p]
+            if verdicts is not None and current is not None and verdicts[p] != current[p]
         ]
         answers = sum(len(a) for a in given.values())
         records.append(RoundRecord(number, reopened, answers, changed, moved))

@@ -11,8 +11,10 @@ from importlib.resources import files
 from pathlib import Path
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.text import printable
 
 STUDY_FILE = "study.toml"
+TABLE_HEADER = re.compile(r"\s*\[\[?([^\[\]]+)\]\]?\s*(?:#.*)?$")
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 FACTOR_COLUMNS = ("id", "dimension", "name", "definition")
 
@@ -228,6 +230,41 @@ def study_toml(study: Study) -> str:
     return "\n".join(out) + "\n"
 
 
+def without_table(text: str, name: str, where: Path) -> str:
+    """TOML text without its top-level table ``[name]`` (sub-tables too) and the comment lines
+    right above it, every other line kept as it is; re-parsed to prove nothing else changed."""
+    data = tomllib.loads(text)
+    if name not in data:
+        return text
+    keep: list[str] = []
+    cut: list[str] = []
+    inside = False
+    for line in text.splitlines(keepends=True):
+        header = TABLE_HEADER.match(line)
+        if header:
+            key = header.group(1).replace(" ", "")
+            ours = key == name or key.startswith(f"{name}.")
+            if ours and not inside:  # a comment right above a header belongs to its table
+                while keep and keep[-1].lstrip().startswith("#"):
+                    keep.pop()
+            elif inside and not ours:
+                tail = []
+                while cut and cut[-1].lstrip().startswith("#"):
+                    tail.insert(0, cut.pop())
+                keep += tail
+            inside = ours
+        (cut if inside else keep).append(line)
+    result = "".join(keep)
+    expected = {k: v for k, v in data.items() if k != name}
+    try:
+        same = tomllib.loads(result) == expected
+    except tomllib.TOMLDecodeError:
+        same = False
+    if not same:
+        raise InputError(f"{where}: cannot leave out its [{name}] table; write it as one table")
+    return result
+
+
 def bundled_templates() -> dict[str, Path]:
     """Bundled study templates by name: the folders under ``templates/studies`` with a study."""
     root = files("ismpanel") / "templates" / "studies"
@@ -253,7 +290,11 @@ def _factor(entry: object, where: str) -> Factor:
 
 
 def _text(entry: object, key: str, where: str, default: str | None = None) -> str:
+    """A text entry of the study, stripped, without control characters (the study file is
+    untrusted: its texts reach experts' terminals and the brief)."""
     value = entry.get(key, default) if isinstance(entry, dict) else None
+    if isinstance(value, str):
+        value = printable(value)
     if not isinstance(value, str) or (default is None and not value.strip()):
         raise InputError(f"{where}: needs a non-empty {key}")
     return value.strip()

@@ -33,7 +33,7 @@ def figure_path(output: Path) -> Path:
 
 def check_destination(output: Path) -> Path:
     """Refuse a destination that cannot be written before any work is done; the figure path."""
-    if output.is_dir() or str(output).endswith(("/", "\\")):
+    if output.is_dir():
         raise InputError(
             f"-o {output}: is a folder; give the brief's file name, e.g. {output / 'brief.md'}"
         )

@@ -11,10 +11,11 @@ from ismpanel.analysis.ism import LEVEL_TESTS
 from ismpanel.analysis.recommend import FactorProfile, QcaRole
 from ismpanel.report import markdown as md
 from ismpanel.report import qca_tables, structure_tables
-from ismpanel.report.markdown import join_ids, plural
+from ismpanel.report.markdown import join_ids, plural, sentence
 from ismpanel.report.results import StudyResults
+from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
+from ismpanel.report.table import Table
 
-ROLE_NAMES = recommend.ROLE_NAMES
 CONFIG_WORDS = {
     "core_present": "core present",
     "peripheral_present": "peripheral present",
@@ -25,8 +26,6 @@ CONFIG_WORDS = {
 
 def build(results: StudyResults, figure: str) -> dict:
     """The context of ``brief.md.j2`` (its header comment lists the keys)."""
-    from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
-
     study, model = results.study, results.model
     names = results.names
     factors = [factor_view(results, p) for p in results.profiles]
@@ -43,7 +42,6 @@ def build(results: StudyResults, figure: str) -> dict:
         "panel": _panel(results),
         "llm": _llm(results),
         "ism": {
-            "n_levels": model.ism.n_levels,
             "tier_rule": tier_rule(model),
             "mermaid": to_mermaid(model, names).rstrip(),
             "levels_table": md.table(structure_tables.levels_table(model, names)),
@@ -70,17 +68,16 @@ def factor_view(results: StudyResults, p: FactorProfile) -> dict:
     """What the recommendation templates say of one factor, each list already condensed."""
     factor = results.study.factor(p.id)
     qca = results.qca.result if results.qca else None
-    configurations = len(qca.configurations) if qca else 0
     presence = next((n for n in p.necessity if not n.absent), None)
     absence = next((n for n in p.necessity if n.absent and n.necessary), None)
     return {
         "p": p,
-        "role_name": ROLE_NAMES[p.role],
+        "role_name": recommend.ROLE_NAMES[p.role],
         "n_factors": len(results.profiles),
         "present": _present(p.roles),
         "n_present": len(p.present_in),
         "absent": join_ids(p.absent_in),
-        "n_configurations": configurations,
+        "n_configurations": len(qca.configurations) if qca else 0,
         "presence_necessity": presence,
         "absence_necessary": absence,
         "threshold": qca.options.necessity_cut if qca else None,
@@ -114,8 +111,8 @@ def evidence(p: FactorProfile, results: StudyResults) -> str:
         parts.append("fsQCA: " + _roles(p.roles))
     elif p.is_condition:
         parts.append("fsQCA: in no configuration")
-    if p.necessity:
-        thr = results.qca.result.options.necessity_cut if results.qca else 0.9
+    if results.qca and p.necessity:
+        thr = results.qca.result.options.necessity_cut
         figures = ", ".join(f"{n.condition} {n.incl:.3f}" for n in p.necessity)
         passed = [n.condition for n in p.necessary]
         verdict = f"passed by {join_ids(passed)}" if passed else "neither passes"
@@ -172,7 +169,7 @@ def _panel(results: StudyResults) -> dict:
         "experts": summary.experts,
         "n_experts": plural(len(summary.experts), "expert"),
         "completion": summary.completion,
-        "unfinished": [p.id for p in summary.experts if not p.finished],
+        "unfinished": summary.unfinished,
         "round": summary.round,
         "rounds": _rounds_table(results),
         "kappa": result.kappa,
@@ -183,15 +180,12 @@ def _panel(results: StudyResults) -> dict:
             f"{'is' if len(summary.contested) == 1 else 'are'} contested"
         ),
         "ties": named(summary.ties),
-        "pairs": len(result.pairs),
         "below": results.options.below,
     }
 
 
 def _rounds_table(results: StudyResults) -> str | None:
     """What each round reopened and changed; None for a single round."""
-    from ismpanel.report.table import Table
-
     rounds = results.rounds
     if len(rounds) < 2:
         return None
@@ -221,8 +215,6 @@ def _rounds_table(results: StudyResults) -> str | None:
 
 def _llm(results: StudyResults) -> dict | None:
     """LLM panelists' agreement and the structure side by side, as markdown."""
-    from ismpanel.report.table import Table
-
     llm = results.llm
     if llm is None:
         return None
@@ -269,7 +261,7 @@ def _qca(results: StudyResults) -> dict | None:
         return None
     res, names = results.qca.result, results.names
     conditions = ", ".join(f"{c} ({names.get(c, c)})" for c in res.conditions)
-    notes = " ".join(_sentence(n) for n in (*results.qca.notes, *res.notes))
+    notes = " ".join(sentence(n) for n in (*results.qca.notes, *res.notes))
     config = qca_tables.configuration_table(res)
     return {
         "outcome": res.outcome_label,
@@ -282,14 +274,7 @@ def _qca(results: StudyResults) -> dict | None:
         "positive_rows": md.table(qca_tables.positive_rows_table(res)),
         "solutions": md.table(qca_tables.models_table(res)),
         "configurations": md.table(config) if config else None,
-        "n_configurations": len(res.configurations),
     }
-
-
-def _sentence(note: str) -> str:
-    """A note as a sentence of the brief: capital first letter, final full stop."""
-    note = note.strip()
-    return note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".")
 
 
 def methods(results: StudyResults) -> str:
@@ -297,11 +282,8 @@ def methods(results: StudyResults) -> str:
     return md.table(_methods_table(results))
 
 
-def _methods_table(results: StudyResults):
+def _methods_table(results: StudyResults) -> Table:
     """Each step of the method with the rule used; no row repeats its own label."""
-    from ismpanel.report.structure_text import indirect_note, tier_rule
-    from ismpanel.report.table import Table
-
     model, result, options = results.model, results.aggregate, results.options
     rule = {
         "direction": "majority per direction: an arc is kept when more than half of the experts "

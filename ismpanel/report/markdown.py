@@ -33,8 +33,10 @@ def table(t: Table, *, title_level: int = 0) -> str:
 
 
 def inline(text: str) -> str:
-    """Running text with the fsQCA expressions in it (``A*~B + C``) set as code."""
-    return _EXPRESSION.sub(lambda m: f"`{m.group(0)}`", text)
+    """Running text with the fsQCA expressions in it (``A*~B + C``) set as code, and a
+    leading ``*``, ``-``, ``+`` or ``#`` escaped so that it does not start a list or heading."""
+    text = _EXPRESSION.sub(lambda m: f"`{m.group(0)}`", text)
+    return "\\" + text if text[:1] in "*-+#" and text else text
 
 
 _EXPRESSION = re.compile(
@@ -46,11 +48,22 @@ def _aligns(t: Table) -> Sequence[str]:
     return t.align or ("l",) * len(t.header)
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+def plural(count: int, singular: str) -> str:
     """``1 expert``, ``2 experts``: a count with its noun in the right number."""
-    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+    return f"{count} {singular if count == 1 else singular + 's'}"
 
 
-def join_ids(items: Sequence[str], empty: str = "none") -> str:
-    """Ids as a comma-separated list."""
-    return ", ".join(items) if items else empty
+def join_ids(items: Sequence[str]) -> str:
+    """Ids as a comma-separated list, ``none`` when there are none."""
+    return ", ".join(items) if items else "none"
+
+
+def capital(text: str) -> str:
+    """The text with a capital first letter."""
+    return text[:1].upper() + text[1:]
+
+
+def sentence(text: str) -> str:
+    """A note as a sentence: capital first letter, final full stop."""
+    text = capital(text.strip())
+    return text if text.endswith(".") else text + "."

@@ -17,6 +17,7 @@ from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.recommend import QcaEvidence, qca_evidence
 from ismpanel.elicitation.study import Study
+from ismpanel.text import printable
 
 KEYS = {
     "data": str,
@@ -62,8 +63,8 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
     path = data or folder / table["data"]
     if data is None and not path.exists():
         return (
-            f"no questionnaire data was given: study.toml [qca] names {table['data']}, which is "
-            "not in the study folder, and no --data was given"
+            f"no questionnaire data was given: study.toml [qca] names {printable(table['data'])}, "
+            "which is not in the study folder, and no --data was given"
         )
     items = {name: list(columns) for name, columns in table["items"].items()}
     outcome = table["outcome"]
@@ -102,9 +103,7 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
 def evidence(run: QcaRun) -> QcaEvidence:
     """What the fsQCA result says per condition, for the factor profiles."""
     res = run.result
-    return qca_evidence(
-        res.conditions, res.configurations, res.necessity, res.options.necessity_cut
-    )
+    return qca_evidence(res.conditions, res.configurations, res.necessity)
 
 
 def _checked(table: object, study: Study) -> dict:

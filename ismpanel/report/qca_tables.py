@@ -8,9 +8,9 @@ import math
 from dataclasses import replace
 
 from ismpanel.analysis.fsqca.pipeline import Result
-from ismpanel.analysis.fsqca.solution import CORE_RULE, core_literals
+from ismpanel.analysis.fsqca.solution import CORE_RULE, core_literals, model_label
 from ismpanel.analysis.fsqca.terms import row_config
-from ismpanel.report.markdown import join_ids, plural
+from ismpanel.report.markdown import capital, join_ids, plural
 from ismpanel.report.table import MUTED, Table
 
 # Fiss draws a peripheral absence as a small ⊗; markdown and Word cannot set the size, so the
@@ -97,7 +97,7 @@ def intermediate_names(res: Result) -> dict[str, str]:
         return {}
     models = res.intermediate.models
     return {
-        f"{m.isols[0]} {m.name}": f"intermediate model {k}" if len(models) > 1 else "intermediate"
+        model_label(m): f"intermediate model {k}" if len(models) > 1 else "intermediate"
         for k, m in enumerate(models, start=1)
     }
 
@@ -173,7 +173,7 @@ def configuration_notes(res: Result) -> tuple[str, ...]:
     rule and what model ambiguity did to the core conditions."""
     names = intermediate_names(res)
     fits = [
-        f"{_capital(names[f'{m.isols[0]} {m.name}'])} solution ({m.expression}): consistency "
+        f"{capital(names[model_label(m)])} solution ({m.expression}): consistency "
         f"{f3(m.inclS)}, coverage {f3(m.covS)}."
         for m in (res.intermediate.models if res.intermediate else [])
     ]
@@ -190,7 +190,7 @@ def ambiguity(res: Result) -> list[str]:
     k = len(res.conditions)
     lines = [
         f"Model ambiguity: the parsimonious solution has {len(pars.models)} equally short "
-        "models (listed under Solutions); the configuration table keeps as core only what is "
+        "models; the configuration table keeps as core only what is "
         "core under every model that produced the intermediate solution."
     ]
     partial, coreless = [], []
@@ -222,7 +222,3 @@ def ambiguity(res: Result) -> list[str]:
             + "."
         )
     return lines
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -48,7 +48,6 @@ class StudyResults:
     options: BriefOptions
     aggregate: Aggregate
     panel: PanelSummary
-    rounds: list[RoundRecord]
     answers_by_source: Counter
     model: StructuralModel
     qca: qca_study.QcaRun | None
@@ -56,6 +55,10 @@ class StudyResults:
     profiles: list[recommend.FactorProfile]
     llm: LlmComparison | None
     narrative: str | None = None
+
+    @property
+    def rounds(self) -> list[RoundRecord]:
+        return self.panel.rounds
 
     @property
     def names(self) -> dict[str, str]:
@@ -106,7 +109,6 @@ def compute(folder: Path, options: BriefOptions) -> StudyResults:
         options,
         built.aggregate,
         summary,
-        summary.rounds,
         sources,
         model,
         qca,

@@ -11,6 +11,7 @@ import numpy as np
 from ismpanel.analysis.ism import level_iterations
 from ismpanel.analysis.micmac import QUADRANTS
 from ismpanel.analysis.structure import StructuralModel
+from ismpanel.report.markdown import sentence
 from ismpanel.report.table import STRONG, Table
 
 
@@ -167,9 +168,10 @@ def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None)
     )
     align = tuple("r" if h in ("Driving power", "Dependence", "Level") else "l" for h in header)
     notes = (
-        _capital(model.threshold.describe()) + ".",
-        "* marks a hidden factor: its indirect ranks (shared with its ties) do not overlap its "
-        "direct ones.",
+        sentence(model.threshold.describe()),
+        "Ranks: direct from the initial reachability matrix, indirect from its powers (see "
+        "Indirect MICMAC); tied factors are listed in input order. * marks a hidden factor: "
+        "its indirect ranks (shared with its ties) do not overlap its direct ones.",
     )
     return Table(header, rows, "MICMAC", notes, align)
 
@@ -220,7 +222,3 @@ def breaks_sentence(model: StructuralModel) -> str:
         for i, tier, quad, exp in model.check.breaks
     ]
     return "Factors that break the expected pattern: " + "; ".join(items) + "."
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

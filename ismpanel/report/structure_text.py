@@ -39,7 +39,8 @@ def indirect_note(model: StructuralModel) -> str:
     hidden = ", ".join(model.factors[i] for i in ind.hidden) or "none"
     return (
         f"row and column sums of powers of {ind.matrix} up to power {ind.horizon}; {settled}; "
-        f"factors whose rank moves from the direct ranking (hidden factors): {hidden}"
+        "hidden factors (whose range of ranks shared with their ties in the indirect ranking "
+        f"does not overlap that in the direct ranking, on either axis): {hidden}"
     )
 
 

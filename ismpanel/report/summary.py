@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from rich.console import RenderableType
 from rich.text import Text
 
+from ismpanel.analysis import recommend
 from ismpanel.analysis.micmac import QUADRANTS
 from ismpanel.report import context, terminal
 from ismpanel.report.results import StudyResults
@@ -42,7 +43,7 @@ def views(results: StudyResults) -> Iterator[RenderableType]:
             f"{p.id} {p.name}",
             p.dimension,
             p.priority,
-            context.ROLE_NAMES[p.role],
+            recommend.ROLE_NAMES[p.role],
             f"level {p.level}/{p.n_levels} {p.tier}, {p.cluster}"
             + (f"; presence in {', '.join(p.present_in)}" if p.present_in else ""),
         )

@@ -31,10 +31,5 @@ class Table:
             if len(row) != width:
                 raise ValueError(f"table {self.title!r}: row {k} has {len(row)} cells, not {width}")
 
-    def column(self, name: str) -> list[str]:
-        """The cells of one column, by header name."""
-        j = self.header.index(name)
-        return [row[j] for row in self.rows]
-
     def mark(self, row: int, col: int) -> str | None:
         return self.marks.get((row, col)) or self.marks.get((row, -1))
