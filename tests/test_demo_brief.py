@@ -65,7 +65,9 @@ def test_the_demo_brief_has_every_section_and_says_it_is_synthetic(demo):
     ):
         assert heading in text, heading
     assert (demo / "brief.micmac.svg").read_bytes().startswith(b"<?xml")
-    assert "Tied pairs (no arc kept):" in text  # E4 left four hard pairs blank: ties occur
+    assert (
+        "Tied pairs (an arc with exactly half of the votes is not kept):" in text
+    )  # E4 left four hard pairs blank: ties occur
     assert "core present in C" in text  # the configurations reach the recommendations
 
 

@@ -170,7 +170,7 @@ def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None)
     notes = (
         sentence(model.threshold.describe()),
         "Ranks: direct from the initial reachability matrix, indirect from its powers (see "
-        "Indirect MICMAC); tied factors are listed in input order. * marks a hidden factor: "
+        "Indirect MICMAC); tied factors take their ranks in input order. * marks a hidden factor: "
         "its indirect ranks (shared with its ties) do not overlap its direct ones.",
     )
     return Table(header, rows, "MICMAC", notes, align)
