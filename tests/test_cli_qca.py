@@ -298,7 +298,7 @@ def test_robustness_reruns_share_one_budget(monkeypatch):
     from ismpanel.analysis.fsqca import pipeline
     from ismpanel.analysis.fsqca import robustness as rb
     from ismpanel.analysis.fsqca.data import prepare
-    from ismpanel.cli.readers import read_grid
+    from ismpanel.readers import read_grid
 
     data, conds, out, _ = prepare(read_grid(LF), "SURV")
     options = pipeline.Options(outcome="SURV", incl_cut=(0.8,), time_limit=7.0)

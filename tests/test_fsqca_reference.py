@@ -30,7 +30,7 @@ import pytest
 from ismpanel.analysis.fsqca.data import prepare
 from ismpanel.analysis.fsqca.pipeline import Options, Result, run
 from ismpanel.analysis.fsqca.terms import row_config
-from ismpanel.cli.readers import read_grid
+from ismpanel.readers import read_grid
 from tests.helpers import DATA
 
 REF = DATA / "qca"

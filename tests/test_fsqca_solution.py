@@ -12,7 +12,7 @@ from ismpanel.analysis.fsqca.data import prepare
 from ismpanel.analysis.fsqca.pipeline import Options, run
 from ismpanel.analysis.fsqca.terms import Term, expression, parse_sop
 from ismpanel.analysis.fsqca.truthtable import truth_table
-from ismpanel.cli.readers import read_grid
+from ismpanel.readers import read_grid
 from tests.helpers import DATA
 
 NAMES = ("DEV", "URB", "LIT", "IND", "STB")

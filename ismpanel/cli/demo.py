@@ -29,12 +29,12 @@ def demo(
 
     from ismpanel.analysis.ssim import parse_ssim
     from ismpanel.cli.output import console, write_file
-    from ismpanel.cli.readers import read_grid
     from ismpanel.cli.study import create_from_template
     from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.elicitation.panel import record_ssim
     from ismpanel.elicitation.store import PanelStore
     from ismpanel.elicitation.study import bundled_templates
+    from ismpanel.readers import read_grid
     from ismpanel.report import brief as report
     from ismpanel.report import summary
     from ismpanel.report.figures import micmac_svg

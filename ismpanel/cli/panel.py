@@ -55,9 +55,9 @@ def import_ssim(
     """Record an SSIM an expert filled in a spreadsheet as that expert's answers."""
     from ismpanel.analysis.ssim import parse_ssim
     from ismpanel.cli.output import console
-    from ismpanel.cli.readers import read_grid
     from ismpanel.elicitation.panel import record_ssim
     from ismpanel.elicitation.store import PanelStore
+    from ismpanel.readers import read_grid
 
     store = PanelStore.open(folder)
     store.expert(expert)

@@ -143,7 +143,7 @@ def qca(
     from ismpanel.cli import qca_export
     from ismpanel.cli.output import console, notes, print_json, write_file
     from ismpanel.cli.qca_view import views
-    from ismpanel.cli.readers import read_grid
+    from ismpanel.readers import read_grid
 
     try:
         spec = _calibration(calibrate, calibrate_file, convention)

@@ -221,7 +221,7 @@ def _prepare(source: Path, fmt: TableFormat, sheet: str | None, overrides: dict,
         base = options_from_table(store.study.extra.get("ism", {}), f"{source}/study.toml [ism]")
     else:
         from ismpanel.analysis.ssim import parse_structure
-        from ismpanel.cli.readers import read_grid
+        from ismpanel.readers import read_grid
 
         grid = read_grid(source, sheet)
         try:

@@ -192,7 +192,6 @@ def status(
 def _study_from_factors(path, title, relation, outcome, dimensions):
     """A study from a factors file; dimensions from --dimensions, a TOML file's declaration,
     or the file's own dimension column."""
-    from ismpanel.cli.readers import read_grid
     from ismpanel.elicitation.study import (
         Dimension,
         build_study,
@@ -200,6 +199,7 @@ def _study_from_factors(path, title, relation, outcome, dimensions):
         factors_from_toml,
         read_toml,
     )
+    from ismpanel.readers import read_grid
 
     declared = None
     if path.suffix.lower() == ".toml":

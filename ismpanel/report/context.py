@@ -368,7 +368,7 @@ _HALF = {
 
 
 def _provenance(results: StudyResults) -> list[tuple[str, str]]:
-    from ismpanel.cli.readers import short_digest
+    from ismpanel.readers import short_digest
 
     folder, sources = results.folder, results.answers_by_source
     items = [

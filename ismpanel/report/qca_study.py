@@ -57,7 +57,7 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
     from ismpanel.analysis.fsqca import calibrate, pipeline
     from ismpanel.analysis.fsqca.data import prepare
     from ismpanel.analysis.questionnaire import item_scores
-    from ismpanel.cli.readers import read_grid
+    from ismpanel.readers import read_grid
 
     table = _checked(study.extra["qca"], study)
     path = data or folder / table["data"]
