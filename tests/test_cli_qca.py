@@ -79,7 +79,7 @@ def test_rich_report_shows_every_part(cli):
         "Necessity",
         "M1: DEV*URB*LIT*IND*STB + DEV*~URB*LIT*~IND*STB -> SURV",
         "M1: DEV*~IND + URB*STB -> SURV",
-        "From C1P1:",
+        "M1 (from C1P1): DEV*URB*LIT*STB + DEV*LIT*~IND*STB -> SURV",
         "Easy counterfactuals of C1P1 (1)",
         "Configurations for SURV",
         "●",
@@ -95,7 +95,7 @@ def test_remainders_are_counted_with_and_without_complete(cli):
         run = cli("qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--solution", "complex",
                   *extra)  # fmt: skip
         assert run.code == 0, run.err
-        assert "? (remainder): 23" in run.out, extra
+        assert "? (remainder) 23" in run.out, extra
 
 
 def test_markdown_configuration_table(cli, tmp_path):
@@ -474,3 +474,16 @@ def test_names_print_as_they_are(cli, tmp_path):
     run = cli("qca", table(tmp_path, rows), "--outcome", "Y", "--incl-cut", "0.8")
     assert run.code == 0, run.err
     assert "[bold]c1" in run.out
+
+
+def test_truth_table_notes_say_what_the_cut_offs_did(cli):
+    """LF at incl.cut 0.8 (LF.truthtable.txt, R): rows with one case are EE (6), AU (23) and DE
+    (31), so n.cut 2 keeps 15 of 18 cases; row 22 (FI,IE) has incl 0.804 and PRI 0.719, so a
+    PRI cut of 0.75 codes it 0 though it passes the consistency cut."""
+    run = cli("qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--n-cut", "2",
+              "--pri-cut", "0.75", "--solution", "complex")  # fmt: skip
+    assert run.code == 0, run.err
+    text = " ".join(run.out.split())
+    assert "15 of 18 cases (83 %) are in rows kept by the frequency cut." in text
+    assert "Coded 0 by the PRI cut (consistent, but PRI under 0.75): row 22." in text
+    assert "Rows by OUT: 1 (positive) 1, 0 (negative) 5" in text

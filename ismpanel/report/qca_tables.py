@@ -7,11 +7,13 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.solution import CORE_RULE, core_literals, model_label
 from ismpanel.analysis.fsqca.terms import row_config
+from ismpanel.analysis.fsqca.truthtable import agteb
 from ismpanel.report.markdown import capital, join_ids, plural
-from ismpanel.report.table import MUTED, Table
+from ismpanel.report.table import MUTED, STRONG, Table
 
 # Fiss draws a peripheral absence as a small ⊗; markdown and Word cannot set the size, so the
 # table uses the multiplication sign for it (deliberately: hence the noqa on that sign)
@@ -26,6 +28,7 @@ LEGEND = (
     "● core condition present, • peripheral condition present, ⊗ core condition absent, "
     "× peripheral condition absent, blank: the condition does not matter in that configuration"  # noqa: RUF001
 )
+MAX_COMPLETE = 1024  # as R, which refuses to print larger truth tables
 SOLUTION_NAMES = {
     "complex": "Complex (conservative)",
     "parsimonious": "Parsimonious",
@@ -60,6 +63,103 @@ def necessity_table(res: Result) -> Table:
         (f"A condition is necessary when its consistency is at least {thr:g}.",),
         ("l", "r", "r", "r", "l"),
     )
+
+
+def calibration_table(res: Result) -> Table | None:
+    """The calibrated columns with their method and anchors, the log-odds convention in a
+    note; None when every column came calibrated."""
+    rows = tuple(
+        (name, c.method, ", ".join(f"{a:g}" for a in c.anchors))
+        for name, c in res.calibration.items()
+        if c.method != "calibrated"
+    )
+    if not rows:
+        return None
+    note = f"Direct method: {CONVENTION_NAMES[res.convention]}."
+    return Table(("Column", "Method", "Anchors"), rows, "Calibration", (note,))
+
+
+def truth_table(res: Result, complete: bool = False) -> Table:
+    """R's truth table: row number, configuration, OUT, n, incl, PRI and cases; every
+    2^k row when ``complete`` (up to :data:`MAX_COMPLETE`), else the observed ones. The notes
+    count the rows by OUT, the cases kept by the frequency cut and the rows the PRI cut sent
+    to 0."""
+    tt = res.truth_table
+    complete = complete and (1 << tt.k) <= MAX_COMPLETE
+    rows: list[tuple[str, ...]] = []
+    marks = {}
+    for code, row in tt.listing(complete):
+        bits = tuple(str(b) for b in row_config(code, tt.k))
+        if row is None:
+            marks[(len(rows), -1)] = MUTED
+            rows.append((str(code + 1), *bits, "?", "0", "-", "-", ""))
+            continue
+        if row.out == "?":
+            marks[(len(rows), -1)] = MUTED
+        elif row.out in ("1", "C"):
+            marks[(len(rows), tt.k + 1)] = STRONG
+        rows.append(
+            (
+                str(code + 1),
+                *bits,
+                row.out,
+                str(row.n),
+                f3(row.incl),
+                f3(row.pri),
+                ",".join(row.cases),
+            )
+        )
+    header = ("Row", *res.conditions, "OUT", "n", "incl", "PRI", "Cases")
+    align = ("r", *("c" for _ in res.conditions), "c", "r", "r", "r", "l")
+    return Table(
+        header,
+        tuple(rows),
+        f"Truth table ({res.outcome_label})",
+        truth_table_notes(res, complete),
+        align,
+        marks,
+    )
+
+
+def truth_table_notes(res: Result, complete: bool) -> tuple[str, ...]:
+    """What the truth table's cut-offs did: rows by OUT, the share of cases in rows kept by the
+    frequency cut, cases in no row (a membership of exactly 0.5), rows coded 0 by the PRI cut,
+    and the unobserved remainders not listed."""
+    tt = res.truth_table
+    counts = {o: len(tt.codes(o)) for o in ("1", "0", "C")}
+    notes = [
+        f"Rows by OUT: 1 (positive) {counts['1']}, 0 (negative) {counts['0']}, "
+        f"C (contradiction) {counts['C']}, ? (remainder) {tt.remainders}.",
+        f"Cut-offs: consistency {tt.incl_cut[0]:g}, frequency {tt.n_cut}, PRI {tt.pri_cut:g}.",
+    ]
+    cases = len(res.case_ids)
+    kept = sum(r.n for r in tt.rows.values() if r.out != "?")
+    if cases:
+        notes.append(
+            f"{kept} of {plural(cases, 'case')} ({100 * kept / cases:.0f} %) are in rows kept by "
+            f"the frequency cut."
+        )
+    halved = len({case for case, _ in tt.half})
+    if halved:
+        notes.append(
+            f"{plural(halved, 'case')} with a membership of exactly 0.5 in some condition "
+            f"belong to no row."
+        )
+    pri_zero = [
+        c
+        for c, r in sorted(tt.rows.items())
+        if r.out == "0" and r.n >= tt.n_cut and agteb(r.incl, tt.incl_cut[0])
+    ]
+    if pri_zero:
+        notes.append(
+            f"Coded 0 by the PRI cut (consistent, but PRI under {tt.pri_cut:g}): "
+            f"{'row' if len(pri_zero) == 1 else 'rows'} {', '.join(str(c + 1) for c in pri_zero)}."
+        )
+    hidden = (1 << tt.k) - len(tt.rows) if not complete else 0
+    if hidden:
+        how = "--complete lists them" if (1 << tt.k) <= MAX_COMPLETE else "too many to list"
+        notes.append(f"{hidden} unobserved remainders not listed ({how}).")
+    return tuple(notes)
 
 
 def truth_table_counts(res: Result) -> str:
@@ -149,11 +249,20 @@ def configuration_table(res: Result, model: str | None = None) -> Table | None:
                 marks[(len(rows), j)] = MUTED
         rows.append(tuple(row))
     section = len(rows)
+    pri = configuration_pri(res)
     rows.append(("Consistency", *(f3(c.inclS) for _, c in configs)))
+    rows.append(("PRI", *(f3(pri[i - 1]) for i, _ in configs)))
     rows.append(("Raw coverage", *(f3(c.covS) for _, c in configs)))
     rows.append(("Unique coverage", *(f3(c.covU) for _, c in configs)))
     notes = () if model is not None else configuration_notes(res)
     return Table(header, tuple(rows), title, notes, ("l", *("c" for _ in configs)), marks, section)
+
+
+def configuration_pri(res: Result) -> list[float]:
+    """PRI of each configuration, from the intermediate term it is (configurations list the
+    terms of the intermediate models in order)."""
+    models = res.intermediate.models if res.intermediate is not None else []
+    return [t.PRI for m in models for t in m.terms]
 
 
 def configuration_tables(res: Result) -> list[Table]:

@@ -20,7 +20,7 @@ JUSTIFY = {"l": "left", "r": "right", "c": "center"}
 def table(t: Table, *, styles: dict[str, str] | None = None) -> RenderableType:
     """A rich table with the title above and the notes below; ``styles`` maps cell text to a
     style (e.g. MICMAC clusters in colour)."""
-    out = RichTable(title=t.title or None, title_justify="left", pad_edge=False)
+    out = RichTable(pad_edge=False)
     aligns = t.align or ("l",) * len(t.header)
     for name, a in zip(t.header, aligns, strict=True):
         out.add_column(name, justify=JUSTIFY[a])  # type: ignore[arg-type]
@@ -33,9 +33,10 @@ def table(t: Table, *, styles: dict[str, str] | None = None) -> RenderableType:
             style = STYLES.get(mark, "") if mark else (styles or {}).get(cell, "")
             cells.append(Text(cell, style=style))
         out.add_row(*cells)
-    if not t.notes:
-        return out
-    return Group(out, *(Text(note, style="dim") for note in t.notes))
+    # the title is a line of its own, so that a long one (a model's expression) is not
+    # wrapped to the table's width
+    title = [Text(t.title, style="italic")] if t.title else []
+    return Group(*title, out, *(Text(note, style="dim") for note in t.notes))
 
 
 def hierarchy_view(model: StructuralModel) -> RenderableType:
