@@ -12,7 +12,18 @@ import typer
 
 from ismpanel import __version__
 from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.cli import brief, demo, experts, factors, llm_expert, panel, qca, structure, study
+from ismpanel.cli import (
+    brief,
+    demo,
+    experts,
+    factors,
+    llm_expert,
+    panel,
+    qca,
+    report,
+    structure,
+    study,
+)
 
 app = typer.Typer(
     name="ismpanel",
@@ -29,6 +40,7 @@ experts.register(app)
 panel.register(app)
 structure.register(app)
 brief.register(app)
+report.register(app)
 llm_expert.register(app)
 factors.register(app)
 qca.register(app)
@@ -73,6 +85,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _fail(err: Exception | str, code: int) -> None:
-    message = " ".join(str(err).split())
+    """One line on stderr, without control characters (messages quote files and values)."""
+    from ismpanel.text import printable
+
+    message = " ".join(printable(str(err)).split())
     sys.stderr.write(f"error: {message}\n")
     sys.exit(code)

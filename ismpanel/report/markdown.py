@@ -23,7 +23,7 @@ def table(t: Table, *, title_level: int = 0) -> str:
     align = {"l": "---", "r": "--:", "c": ":-:"}
     lines = []
     if t.title and title_level:
-        lines += ["#" * title_level + " " + t.title, ""]
+        lines += ["#" * title_level + " " + inline(t.title), ""]
     lines.append("| " + " | ".join(map(escape, t.header)) + " |")
     lines.append("|" + "|".join(align[a] for a in _aligns(t)) + "|")
     lines += ["| " + " | ".join(map(escape, row)) + " |" for row in t.rows]

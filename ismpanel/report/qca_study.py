@@ -4,16 +4,17 @@ the result and the evidence the factor profiles cite.
 ``[qca]`` keys: ``data`` (the questionnaire, relative to the study folder), ``case_id``,
 ``outcome``, ``items`` (a table: condition or outcome = the item columns averaged; conditions
 are named by factor id), ``calibration`` (the ``[calibration]`` table of ``ismpanel qca``),
-``incl_cut`` (one value or two), ``n_cut``, ``pri_cut``, ``dir_exp``, ``necessity_threshold``,
-``half`` (keep, up or down: the exact-0.5 remedy) and ``dropna``.
+``incl_cut`` (one value or two), ``n_cut``, ``pri_cut``, ``dir_exp`` (and ``dir_exp_negated``
+for the negated outcome, whose intermediate solution needs its own expectations),
+``necessity_threshold``, ``half`` (keep, up or down: the exact-0.5 remedy) and ``dropna``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.recommend import QcaEvidence, qca_evidence
 from ismpanel.elicitation.study import Study
@@ -29,6 +30,7 @@ KEYS = {
     "n_cut": int,
     "pri_cut": (int, float),
     "dir_exp": str,
+    "dir_exp_negated": str,
     "necessity_threshold": (int, float),
     "half": str,
     "dropna": bool,
@@ -39,11 +41,16 @@ HALF_REMEDIES = ("keep", "up", "down")
 
 @dataclass(frozen=True)
 class QcaRun:
-    """fsQCA on the study's questionnaire: the result, the file it read, the reader's notes."""
+    """fsQCA on the study's questionnaire: the result, the file it read, the reader's notes,
+    the raw grid and the items of each condition (for item statistics), and the analysis of
+    the negated outcome (or why there is none)."""
 
     result: Result
     path: Path
     notes: tuple[str, ...]
+    grid: list[list[str]]
+    items: dict[str, list[str]]
+    negated: Result | str
 
 
 def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
@@ -60,7 +67,7 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
     from ismpanel.readers import read_grid
 
     table = _checked(study.extra["qca"], study)
-    path = data or folder / table["data"]
+    path = data or _in_folder(folder, table["data"])
     if data is None and not path.exists():
         return (
             f"no questionnaire data was given: study.toml [qca] names {printable(table['data'])}, "
@@ -97,13 +104,31 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
         result = pipeline.run(dataset, conditions, outcome, options)
     except InputError as err:
         raise InputError(f"{WHERE}: {err}") from None
-    return QcaRun(result, path, tuple(notes))
+    negated_options = replace(options, outcome=f"~{outcome}", dir_exp=table.get("dir_exp_negated"))
+    try:
+        negated: Result | str = pipeline.run(dataset, conditions, outcome, negated_options)
+    except (InputError, AnalysisError) as err:
+        negated = str(err)
+    return QcaRun(result, path, tuple(notes), grid, items, negated)
 
 
 def evidence(run: QcaRun) -> QcaEvidence:
     """What the fsQCA result says per condition, for the factor profiles."""
     res = run.result
     return qca_evidence(res.conditions, res.configurations, res.necessity)
+
+
+def _in_folder(folder: Path, name: str) -> Path:
+    """The data file study.toml names, refused unless it lies in the study folder (through any
+    symlink): the file is read and quoted in errors, and in a shared folder others may have
+    written study.toml; a file elsewhere is named on the command line with --data."""
+    path = folder / name
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise InputError(
+            f"{WHERE} data: {printable(name)} is not in the study folder; copy the file there "
+            "or give it with --data"
+        )
+    return path
 
 
 def _checked(table: object, study: Study) -> dict:

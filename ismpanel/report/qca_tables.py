@@ -11,7 +11,7 @@ from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.solution import CORE_RULE, core_literals, model_label
 from ismpanel.analysis.fsqca.terms import row_config
-from ismpanel.analysis.fsqca.truthtable import agteb
+from ismpanel.analysis.fsqca.truthtable import COMPLETE_UP_TO, agteb
 from ismpanel.report.markdown import capital, join_ids, plural
 from ismpanel.report.table import MUTED, STRONG, Table
 
@@ -79,12 +79,15 @@ def calibration_table(res: Result) -> Table | None:
     return Table(("Column", "Method", "Anchors"), rows, "Calibration", (note,))
 
 
-def truth_table(res: Result, complete: bool = False) -> Table:
+def truth_table(res: Result, complete: bool | None = None) -> Table:
     """R's truth table: row number, configuration, OUT, n, incl, PRI and cases; every
-    2^k row when ``complete`` (up to :data:`MAX_COMPLETE`), else the observed ones. The notes
+    2^k row when ``complete`` (up to :data:`MAX_COMPLETE`; None: as R, up to 7 conditions),
+    else the observed ones. The notes
     count the rows by OUT, the cases kept by the frequency cut and the rows the PRI cut sent
     to 0."""
     tt = res.truth_table
+    if complete is None:
+        complete = tt.k <= COMPLETE_UP_TO
     complete = complete and (1 << tt.k) <= MAX_COMPLETE
     rows: list[tuple[str, ...]] = []
     marks = {}

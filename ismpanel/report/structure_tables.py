@@ -138,7 +138,7 @@ def levels_table(model: StructuralModel, names: Mapping[str, str] | None = None)
 
 def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None) -> Table:
     """Driving power, dependence, cluster, level and tier per factor, strongest driver first,
-    with the direct and indirect ranks; * marks a hidden factor."""
+    with the direct and indirect ranks; * after the ranks marks a hidden factor."""
     res, f, ind = model.ism, model.factors, model.indirect
     hidden = set(ind.hidden)
     header = (
@@ -154,14 +154,14 @@ def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None)
     )
     rows = tuple(
         (
-            f[i] + (" *" if i in hidden else ""),
+            f[i],
             *((names.get(f[i], ""),) if names else ()),
             str(res.driving_power[i]),
             str(res.dependence[i]),
             model.quadrants[i],
             str(res.levels[i]),
             res.tiers[i],
-            f"{ind.direct_driving.rank[i]} → {ind.driving.rank[i]}",
+            f"{ind.direct_driving.rank[i]} → {ind.driving.rank[i]}" + (" *" if i in hidden else ""),
             f"{ind.direct_dependence.rank[i]} → {ind.dependence.rank[i]}",
         )
         for i in by_driving_power(model)
@@ -170,8 +170,9 @@ def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None)
     notes = (
         sentence(model.threshold.describe()),
         "Ranks: direct from the initial reachability matrix, indirect from its powers (see "
-        "Indirect MICMAC); tied factors take their ranks in input order. * marks a hidden factor: "
-        "its indirect ranks (shared with its ties) do not overlap its direct ones.",
+        "Indirect MICMAC); tied factors take their ranks in input order. * after the driving "
+        "rank marks a hidden factor: its indirect ranks (shared with its ties) do not overlap "
+        "its direct ones.",
     )
     return Table(header, rows, "MICMAC", notes, align)
 

@@ -1,0 +1,65 @@
+"""``ismpanel report``: the paper's appendix tables alone, in markdown or as an XLSX workbook
+(the format follows the output file's suffix)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ismpanel.cli.panel import BelowOpt, LlmOpt, QuorumOpt, Rule, RuleOpt
+
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".xlsx": "workbook"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
+
+
+def report(
+    folder: Annotated[Path, typer.Argument(help="Study folder.", show_default=False)],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="File to write: .md (markdown) or .xlsx (workbook)."),
+    ],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Questionnaire (CSV/XLSX) for fsQCA; default: the study's [qca] data file.",
+        ),
+    ] = None,
+    rule: RuleOpt = Rule.direction,
+    quorum: QuorumOpt = 1,
+    include_llm: LlmOpt = False,
+    below: BelowOpt = 0.75,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option("--allow-incomplete", help="Analyse although some experts have not finished."),
+    ] = False,
+) -> None:
+    """Write the tables a paper prints: aggregated SSIM, reachability matrices, level
+    partition, canonical matrix, MICMAC; item statistics, reliability, calibration, truth
+    table, necessity, solutions and configurations for the outcome and its negation."""
+    from ismpanel.analysis.errors import InputError
+    from ismpanel.cli.output import warn, write_file
+    from ismpanel.elicitation.aggregate import PanelOptions
+    from ismpanel.report import appendix
+    from ismpanel.report.results import BriefOptions, compute
+
+    kind = FORMATS.get(output.suffix.lower())
+    if kind is None:
+        raise InputError(f"-o {output}: give a .md or .xlsx file name")
+    if output.is_dir() or not (output.parent if str(output.parent) else Path(".")).is_dir():
+        raise InputError(f"-o {output}: not a file in an existing folder")
+    panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
+    results = compute(folder, BriefOptions(panel, below, data))
+    found = appendix.sections(results)
+    for warning in results.warnings:
+        warn(warning)
+    if kind == "workbook":
+        from ismpanel.report.workbook import workbook
+
+        write_file(output, workbook(results.study.title, found))
+    else:
+        title = f"# {results.study.title}: tables\n\n"
+        write_file(output, title + appendix.to_markdown(found))
