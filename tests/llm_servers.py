@@ -3,7 +3,10 @@ in a thread, answering through a Python function, so that every test goes throug
 ``openai`` SDK over real HTTP without the network.
 
 A behaviour is a function of the request body (and the server, for counters) returning a
-:class:`Reply`; the server keeps every request body it received, in order.
+:class:`Reply`; the server keeps every request body it received, in order, and its headers.
+A completion asked for with ``stream: true`` is sent as server-sent events, a few characters
+per event (``Reply.gap`` seconds apart), unless ``Reply.stream`` is False (a server that
+ignores streaming).
 """
 
 from __future__ import annotations
@@ -20,13 +23,30 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass
 class Reply:
-    """What the server sends back: status, body (a dict is sent as JSON), delay first, and
-    any extra headers (e.g. ``Retry-After``)."""
+    """What the server sends back: status, body (a dict is sent as JSON), delay first, any
+    extra headers (e.g. ``Retry-After``), the seconds between streamed events, and whether a
+    completion is streamed when the request asks for it."""
 
     body: dict | str
     status: int = 200
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    gap: float = 0.0
+    stream: bool = True
+
+
+def events(body: dict, size: int = 8) -> list[str]:
+    """A chat completion as server-sent events: its text ``size`` characters per chunk, then
+    the usage, then ``[DONE]``."""
+    text = body["choices"][0]["message"]["content"]
+    base = {"id": body.get("id", "x"), "object": "chat.completion.chunk", "created": 0}
+    base["model"] = body.get("model", "fake-model")
+    chunks = [
+        base | {"choices": [{"index": 0, "delta": {"content": text[k : k + size]}}]}
+        for k in range(0, len(text), size)
+    ]
+    chunks.append(base | {"choices": [], "usage": body.get("usage")})
+    return [f"data: {json.dumps(c)}\n\n" for c in chunks] + ["data: [DONE]\n\n"]
 
 
 def completion(text: str, model: str = "fake-model") -> Reply:
@@ -70,12 +90,17 @@ def is_repair(body: dict) -> bool:
     return len(body.get("messages", [])) > 2
 
 
+def _is_completion(reply: Reply) -> bool:
+    return reply.status == 200 and isinstance(reply.body, dict) and bool(reply.body.get("choices"))
+
+
 class FakeServer:
     """A threaded HTTP server answering chat completions with ``behaviour(body, server)``."""
 
     def __init__(self, behaviour: Callable[[dict, FakeServer], Reply]) -> None:
         self.behaviour = behaviour
         self.requests: list[dict] = []
+        self.headers: list[dict[str, str]] = []
         self.counts: Counter = Counter()
         self.lock = threading.Lock()
         server = self
@@ -89,13 +114,19 @@ class FakeServer:
                 else:
                     with server.lock:
                         server.requests.append(body)
+                        server.headers.append({k.lower(): v for k, v in self.headers.items()})
                     reply = server.behaviour(body, server)
                 time.sleep(reply.delay)
-                data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                streamed = body.get("stream") and reply.stream and _is_completion(reply)
                 try:
+                    if streamed:
+                        self._stream(reply)
+                        return
+                    data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
                     self.send_response(reply.status)
                     kind = "application/json" if isinstance(reply.body, dict) else "text/plain"
-                    self.send_header("content-type", kind)
+                    if not any(h.lower() == "content-type" for h in reply.headers):
+                        self.send_header("content-type", kind)
                     self.send_header("content-length", str(len(data.encode())))
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
@@ -103,6 +134,15 @@ class FakeServer:
                     self.wfile.write(data.encode())
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (a timeout test)
+
+            def _stream(self, reply: Reply) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.end_headers()
+                for event in events(reply.body):
+                    self.wfile.write(event.encode())
+                    self.wfile.flush()
+                    time.sleep(reply.gap)
 
             def log_message(self, *args) -> None:
                 pass

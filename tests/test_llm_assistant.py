@@ -190,7 +190,7 @@ def test_a_slow_server_leaves_the_expert_a_note_quickly(study, monkeypatch):
     with FakeServer(lambda body, server: Reply(slow.body, delay=2.0)) as server:
         configure(monkeypatch, server)
         out = interview(study, ["help", "quit"])
-    assert "Assistant unavailable: timed out after 0.2 s" in out
+    assert "Assistant unavailable: timed out: nothing came for 0.2 s" in out
     assert [c.outcome for c in PanelStore.open(study).llm_calls("E1", "assistant")] == ["failed"]
 
 

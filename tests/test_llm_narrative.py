@@ -337,7 +337,8 @@ def test_a_server_that_times_out_changes_nothing():
     narrative, _ = run(slow, timeout=0.3)
     assert [s.prose for s in narrative.sections] == [None] * 4
     assert narrative.notes == [
-        f"{d}: no reply (timed out after 0.3 s); template kept"
+        f"{d}: no reply (timed out: nothing came for 0.3 s (not asked again while the server "
+        "may still be computing it)); template kept"
         for d in ("policy", "technology", "users")
     ]
     assert "3 call(s), 0 retried, 3 failed" in narrative.usage
@@ -361,7 +362,11 @@ def test_a_server_that_times_out_changes_nothing():
             "no usable reply (paragraphs must be plain prose: no headings, lists, tables, "
             "code or links); template kept",
         ),
-        (Reply("<html>P1 at level 9</html>"), "no reply (the response holds no message text)"),
+        (
+            Reply("<html>P1 at level 9</html>"),
+            "no reply (the reply is not a chat completion (not JSON: '<html>P1 at level "
+            "9</html>'); check the server address (it usually ends in /v1))",
+        ),
     ],
     ids=["not-json", "wrong-object", "markdown", "not-a-completion"],
 )
@@ -384,7 +389,7 @@ def test_a_server_that_rejects_json_schemas_is_asked_without_them():
     assert narrative.notes == []
     assert all(s.prose for s in narrative.sections[:3])
     assert any("response_format" not in body for body in server.requests)
-    assert "rejected (HTTP 400/422)" in narrative.usage
+    assert "refused a reply format" in narrative.usage
 
 
 def test_a_refused_key_stops_with_one_line():

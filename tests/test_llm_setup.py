@@ -63,12 +63,13 @@ def test_settings_come_from_the_command_line_then_the_environment_then_the_study
     assert (config.model, config.base_url, config.api_key) == (
         "env-model",
         "http://study/v1",
-        "sk-openai",
+        KEYLESS,  # a server only the study names gets no key
     )
     assert config.timeout == 5.0 and config.retries == 2 and config.concurrency == 4
     given = resolve_config(table, env, model="cli-model", base_url="http://cli/v1", timeout=1)
     assert (given.model, given.base_url, given.timeout) == ("cli-model", "http://cli/v1", 1.0)
     env["ISMPANEL_LLM_API_KEY"] = "sk-ismpanel"
+    env["ISMPANEL_LLM_BASE_URL"] = "http://env/v1"
     assert resolve_config(table, env).api_key == "sk-ismpanel"  # preferred to OPENAI_API_KEY
     keyless = resolve_config({"model": "llama3", "base_url": "http://localhost:11434/v1"}, {})
     assert keyless.api_key == KEYLESS  # a local server needs no key

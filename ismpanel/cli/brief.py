@@ -5,7 +5,15 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.cli.llm_expert import BaseUrlOpt, ConcurrencyOpt, ModelOpt, RetriesOpt, TimeoutOpt
+from ismpanel.cli.llm_expert import (
+    BaseUrlOpt,
+    ConcurrencyOpt,
+    ModelOpt,
+    RetriesOpt,
+    TimeoutOpt,
+    confirm_key,
+    key_note,
+)
 from ismpanel.cli.panel import BelowOpt, LlmOpt, QuorumOpt, Rule, RuleOpt
 
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
@@ -67,16 +75,18 @@ def brief(
 
         config = require_config(
             load_study(folder).extra.get("llm"),
+            confirm=confirm_key,
             model=model,
             base_url=base_url,
             timeout=timeout,
             retries=retries,
             concurrency=concurrency,
         )
+        key_note(config)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
     built = report.prepare(folder, BriefOptions(panel, below, data), figure)
     if config is not None:
-        _rewrite_recommendations(built, config)
+        _rewrite_recommendations(folder, built, config)
     text = report.render(folder, built)
     for warning in built.results.warnings:
         warn(warning)
@@ -84,12 +94,15 @@ def brief(
     write_file(output, text)
 
 
-def _rewrite_recommendations(built, config) -> None:
+def _rewrite_recommendations(folder: Path, built, config) -> None:
     """Replace each dimension's recommendations by the LLM's checked prose where it passes;
-    print the usage and every mismatch, and record in the methods which sections changed."""
+    print the usage and every mismatch, and record in the methods which sections changed.
+    The reply format the server takes is read from and kept in the study."""
     from ismpanel.cli.output import notes
+    from ismpanel.elicitation.llm import formats
     from ismpanel.elicitation.llm.client import LlmClient
     from ismpanel.elicitation.llm.narrative import Section, narrate
+    from ismpanel.elicitation.store import PanelStore
     from ismpanel.report import context
 
     results = built.results
@@ -97,11 +110,14 @@ def _rewrite_recommendations(built, config) -> None:
         Section(r["dimension"], r["text"], tuple(v["p"] for v in r["factors"]))
         for r in built.sections
     ]
-    client = LlmClient(config)
+    store = PanelStore.open(folder)
+    client = LlmClient(config, formats.remembered(store, config.server, config.model))
     try:
         result = narrate(client, results.study, sections, results.profiles)
     finally:
         client.close()
+        formats.remember(store, config.server, config.model, client.formats.current)
+        store.close()
         notes.print(client.usage.summary(config))
     for line in result.notes:
         notes.print(f"narrative: {line}", style="yellow")

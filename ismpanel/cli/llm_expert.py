@@ -66,6 +66,7 @@ def llm_expert(
     (unsure, split votes, failed calls) stays missing, never O. It votes only with
     aggregate --include-llm."""
     from ismpanel.cli.output import console, notes
+    from ismpanel.elicitation.llm import formats
     from ismpanel.elicitation.llm.client import LlmClient
     from ismpanel.elicitation.llm.config import require_config
     from ismpanel.elicitation.llm.panelist import choose_panelist, run_panelist
@@ -74,15 +75,17 @@ def llm_expert(
     store = PanelStore.open(folder)
     config = require_config(
         store.study.extra.get("llm"),
+        confirm=confirm_key,
         model=model,
         base_url=base_url,
         timeout=timeout,
         retries=retries,
         concurrency=concurrency,
     )
-    wanted = LlmPanelist("", config.model, config.base_url, temperature, samples, persona)
+    key_note(config)
+    wanted = LlmPanelist("", config.model, config.public_url, temperature, samples, persona)
     panelist, is_new = choose_panelist(store, wanted, expert, new)
-    client = LlmClient(config)
+    client = LlmClient(config, formats.remembered(store, config.server, config.model))
     verb = "registered" if is_new else "resuming"
     notes.print(
         f"{panelist.expert} ({verb}): {panelist.model}, temperature {panelist.temperature:g}, "
@@ -97,6 +100,7 @@ def llm_expert(
         raise typer.Exit(130) from None
     finally:
         client.close()
+        formats.remember(store, config.server, config.model, client.formats.current)
     notes.print(client.usage.summary(config))
     console.print(_summary(panelist, report))
     if report.stopped or report.open:
@@ -105,6 +109,29 @@ def llm_expert(
             f"{why}{len(report.open)} pair(s) still open after failed calls; answers so far "
             "are kept; run the same command to ask only what is missing"
         )
+
+
+def confirm_key(server: str) -> bool:
+    """Ask the facilitator, at a terminal only, before the API key goes to a server that only
+    study.toml names (a group member may have written it); no terminal means no."""
+    import sys
+
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    return typer.confirm(
+        f"study.toml names the LLM server {server}, which you have not named yourself; send "
+        "your API key there?",
+        default=False,
+        err=True,
+    )
+
+
+def key_note(config) -> None:
+    """Say in one line when the facilitator's key was kept from the server, and why."""
+    from ismpanel.cli.output import notes
+
+    if config.key_withheld:
+        notes.print(f"note: {config.key_withheld}", style="yellow")
 
 
 def _summary(panelist, report) -> str:

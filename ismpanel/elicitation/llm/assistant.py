@@ -2,7 +2,10 @@
 factors mean and what to weigh for this pair, never a verdict, never an answer.
 
 The prompt forbids a verdict, and a reply that has one anyway (see
-:mod:`~ismpanel.elicitation.llm.verdicts`) is withheld with a one-line note. Without a
+:mod:`~ismpanel.elicitation.llm.verdicts`) is withheld with a one-line note; so is a reply
+that repeats the prompt's own words or example (:mod:`.echoes`). The key goes only to a
+server the facilitator named outside the study (the expert is never asked to confirm), and
+whatever goes wrong, the expert gets one line and the interview goes on. Without a
 configured server, or without the ``openai`` package, ``?`` says in one line that the
 assistant is off and what to set. ``openai`` is imported on the first ``?`` that needs it, so
 the interview starts as fast without it. Every call is stored (purpose ``assistant``) with its
@@ -17,6 +20,7 @@ from dataclasses import replace
 from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.interview import Screen
 from ismpanel.elicitation.llm.config import INSTALL_HINT, LlmConfig, require_openai, resolve_config
+from ismpanel.elicitation.llm.echoes import echo_in
 from ismpanel.elicitation.llm.verdicts import find_verdict
 from ismpanel.elicitation.store import LlmCall, Pair, PanelStore
 
@@ -34,6 +38,8 @@ WITHHELD = (
     "Assistant: its explanation was withheld because it suggested an answer; the judgement "
     "is yours."
 )
+ECHOED = "Assistant: no usable explanation came back (it repeated its instructions)."
+BROKEN = "Assistant unavailable: an unexpected error; the interview goes on."
 
 
 def explain_messages(screen: Screen, title: str, outcome: str) -> list[dict]:
@@ -88,7 +94,10 @@ class Assistant:
             require_openai()
         except InputError:
             return f"Assistant off: {INSTALL_HINT}."
-        return self._ask(screen, config)
+        try:
+            return self._ask(screen, config)
+        except Exception:  # the expert's screen must never show a traceback
+            return BROKEN
 
     def _ask(self, screen: Screen, config: LlmConfig) -> str:
         from ismpanel.elicitation.llm.client import LlmClient, LlmError
@@ -109,8 +118,11 @@ class Assistant:
             return f"Assistant unavailable: {err}"
         text = " ".join(completion.text.split())
         verdict = find_verdict(text, screen.first, screen.second, screen.relation)
+        echo = echo_in(text, messages[0]["content"])
         if not text:
             shown, outcome, detail = "Assistant: no explanation came back.", "failed", "empty"
+        elif echo:
+            shown, outcome, detail = ECHOED, "invalid", echo
         elif verdict:
             shown, outcome, detail = WITHHELD, "withheld", verdict
         else:
@@ -136,7 +148,7 @@ class Assistant:
                 screen.pair,
                 None,
                 config.model,
-                config.base_url,
+                config.public_url,
                 {"temperature": TEMPERATURE, "max_tokens": MAX_TOKENS, "served_model": served},
                 messages,
                 completion.text if completion else None,

@@ -1,35 +1,58 @@
-"""One wrapper over the ``openai`` SDK for every LLM call: timeouts, retries with backoff, a
-limit on calls in flight, and a running token-usage count for the summary after a command.
+"""One wrapper over the ``openai`` SDK for every LLM call: streamed replies under an idle
+timeout, retries with backoff, a limit on calls in flight, reply formats a server refuses,
+clean text, and a running token-usage count for the summary after a command.
 
-The SDK's own retries are switched off so that every retry is counted and spaced here:
-timeouts, dropped connections, 408/409/429 and 5xx are retried after ``backoff * 2**k``
-seconds (halved at random), or after the server's ``Retry-After`` when it is a finite,
-non-negative number of seconds (at most ``MAX_WAIT``); a refused key or an unknown
-model stops the command with one line; a request the server rejects as malformed (400/422)
-is raised as :class:`LlmRejected`, which callers use to drop an unsupported reply format.
+Replies are streamed, so ``timeout`` is the longest silence allowed between two pieces of a
+reply (a slow CPU server that keeps writing is never cut). A silent server is not asked again
+by that call: it may still be computing the request, and a retry would queue a second one
+behind it. The SDK's own retries are off so that every retry is counted and spaced here:
+dropped connections, 408/409/429 and 5xx are retried after ``backoff * 2**k`` seconds (halved
+at random), or after the server's ``Retry-After`` when it is a finite, non-negative number of
+seconds (at most ``MAX_WAIT``). A request carrying a ``response_format`` that fails with any
+other status (400, 422, 500...: servers differ in how they refuse a format) raises
+:class:`FormatRefused` at once, for the caller to step down to a simpler format. A refused
+key or an unknown model stops the command with one line. Every text that comes back
+(replies, the server's error messages, the model's name) has control characters dropped and
+the key, and any credential in the server address, replaced by ``[redacted]`` before anyone
+sees or stores it.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.llm.config import LlmConfig, require_openai
+from ismpanel.elicitation.llm.formats import FormatSupport
+from ismpanel.elicitation.llm.replies import NotACompletion, StreamError, read_body
+from ismpanel.text import printable
 
 RETRYABLE_STATUS = {408, 409, 429}
+TRANSIENT_STATUS = {*RETRYABLE_STATUS, 502, 503, 504}  # busy or a gateway: never the format
 MAX_WAIT = 30.0
+REDACTED = "[redacted]"
 
 
 class LlmError(Exception):
     """No usable reply came back after the retries (the message says why)."""
 
 
-class LlmRejected(LlmError):
-    """The server rejected the request itself (HTTP 400 or 422)."""
+class FormatRefused(LlmError):
+    """The server refused the reply format asked for (the message quotes its status)."""
+
+
+class _Silent(Exception):
+    """The server sent nothing for longer than the idle timeout."""
+
+
+class _Dropped(Exception):
+    """The connection broke while the reply was coming."""
 
 
 @dataclass(frozen=True)
@@ -49,17 +72,17 @@ class Usage:
     calls: int = 0
     retries: int = 0
     failures: int = 0
-    rejected: int = 0
+    refused: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def summary(self, config: LlmConfig) -> str:
         seconds = time.monotonic() - self.started
-        rejected = f", {self.rejected} rejected (HTTP 400/422)" if self.rejected else ""
+        refused = f", {self.refused} refused a reply format" if self.refused else ""
         return (
             f"LLM usage ({config.model} at {config.server}): {self.calls} call(s), "
-            f"{self.retries} retried, {self.failures} failed{rejected}; {self.prompt_tokens} "
+            f"{self.retries} retried, {self.failures} failed{refused}; {self.prompt_tokens} "
             "prompt + "
             f"{self.completion_tokens} completion tokens; {seconds:.1f} s"
         )
@@ -67,15 +90,21 @@ class Usage:
 
 class LlmClient:
     """Chat completions against one configured server and model; safe to share between
-    threads (at most ``config.concurrency`` requests are in flight at once)."""
+    threads (at most ``config.concurrency`` requests are in flight at once). ``formats``
+    holds the best reply format the server is known to take (``reply_format`` to start)."""
 
-    def __init__(self, config: LlmConfig) -> None:
+    def __init__(self, config: LlmConfig, reply_format: str = "json_schema") -> None:
         require_openai()
         import openai
 
         self.config = config
+        self.formats = FormatSupport(reply_format)
         self.usage = Usage()
         self._openai = openai
+        http = openai.DefaultHttpxClient()
+        transport = importlib.import_module(_transport_module(http))
+        self._timeouts = (transport.TimeoutException,)
+        self._broken = (transport.RequestError, OSError)
         # An explicit HTTP client: openai 1.40 to 1.55 would otherwise pass ``proxies`` to
         # httpx, which httpx 0.28 no longer accepts.
         self._sdk = openai.OpenAI(
@@ -83,7 +112,7 @@ class LlmClient:
             base_url=config.base_url,
             timeout=config.timeout,
             max_retries=0,
-            http_client=openai.DefaultHttpxClient(),
+            http_client=http,
         )
         self._slots = threading.BoundedSemaphore(config.concurrency)
         self._lock = threading.Lock()
@@ -97,8 +126,8 @@ class LlmClient:
         response_format: dict | None = None,
     ) -> Completion:
         """One reply to ``messages``; raises :class:`LlmError` when none came after the
-        retries, :class:`LlmRejected` on a rejected request, and ``InputError`` when the
-        server refuses the key or does not know the model."""
+        retries, :class:`FormatRefused` when the server refuses ``response_format``, and
+        ``InputError`` when the server refuses the key or does not know the model."""
         options: dict = {}
         if temperature is not None:
             options["temperature"] = temperature
@@ -115,22 +144,25 @@ class LlmClient:
             self._count(calls=1)
             try:
                 with self._slots:
-                    response = self._sdk.chat.completions.create(
-                        model=self.config.model, messages=messages, **options
-                    )
+                    completion = self._stream(messages, options)
             except self._openai.APIStatusError as err:
-                problem, hint = self._status_problem(err), _retry_after(err)
+                problem, hint = self._status_problem(err, response_format), _retry_after(err)
                 continue
-            except self._openai.APITimeoutError:
-                problem = f"timed out after {self.config.timeout:g} s"
-                continue
-            except self._openai.APIConnectionError:
+            except (self._openai.APITimeoutError, _Silent):
+                problem = (
+                    f"timed out: nothing came for {self.config.timeout:g} s (not asked again "
+                    "while the server may still be computing it)"
+                )
+                break
+            except (self._openai.APIConnectionError, _Dropped):
                 problem = f"cannot reach {self.config.server}"
                 continue
+            except (NotACompletion, StreamError) as err:
+                problem = self.clean(str(err))
+                break
             except self._openai.OpenAIError as err:
                 problem = f"unusable response ({type(err).__name__})"
                 continue
-            completion = self._completion(response)
             if completion is None:
                 problem = "the response holds no message text"
                 continue
@@ -142,16 +174,53 @@ class LlmClient:
         self._count(failures=1)
         raise LlmError(problem)
 
+    def clean(self, text: str) -> str:
+        """A text from the server made safe to show and store: no control characters, and
+        the key or any credential of the server address replaced by ``[redacted]``."""
+        for secret in self.config.secrets:
+            text = text.replace(secret, REDACTED)
+        return printable(text)
+
     def close(self) -> None:
         """Close the connections to the server."""
         self._sdk.close()
 
-    def _status_problem(self, err) -> str:
+    def _stream(self, messages: list[dict], options: dict) -> Completion | None:
+        """Ask for a streamed reply and read it, streamed or not, as it comes."""
+        raw = self._sdk.chat.completions.with_streaming_response.create(
+            model=self.config.model,
+            messages=messages,
+            stream=True,
+            stream_options={"include_usage": True},
+            **options,
+        )
+        with raw as response:
+            body = read_body(self._lines(response))
+        if body.text is None:
+            return None
+        return Completion(
+            self.clean(body.text),
+            self.clean(body.model or self.config.model),
+            body.prompt_tokens,
+            body.completion_tokens,
+        )
+
+    def _lines(self, response) -> Iterator[str]:
+        try:
+            yield from response.iter_lines()
+        except self._timeouts:
+            raise _Silent() from None
+        except self._broken:
+            raise _Dropped() from None
+
+    def _status_problem(self, err, response_format: dict | None) -> str:
         status = err.status_code
+        said = _short(self.clean(str(err.message)))
         if status in (401, 403):
+            withheld = f"; {self.config.key_withheld}" if self.config.key_withheld else ""
             raise InputError(
                 f"the LLM server {self.config.server} refused the key (HTTP {status}); set "
-                "ISMPANEL_LLM_API_KEY (or OPENAI_API_KEY)"
+                f"ISMPANEL_LLM_API_KEY (or OPENAI_API_KEY){withheld}"
             )
         if status == 404:
             raise InputError(
@@ -159,13 +228,13 @@ class LlmClient:
                 f"{self.config.model!r} or the chat completions endpoint (HTTP 404); check "
                 "--model and --base-url (it usually ends in /v1)"
             )
-        if status in (400, 422):
-            self._count(rejected=1)
-            raise LlmRejected(f"HTTP {status}: {_short(err.message)}")
+        if response_format is not None and status not in TRANSIENT_STATUS:
+            self._count(refused=1)
+            raise FormatRefused(f"HTTP {status}: {said}")
         if status in RETRYABLE_STATUS or status >= 500:
-            return f"HTTP {status}"
+            return f"HTTP {status}: {said}"
         self._count(failures=1)
-        raise LlmError(f"HTTP {status}: {_short(err.message)}")
+        raise LlmError(f"HTTP {status}: {said}")
 
     def _wait(self, attempt: int, hint: float | None) -> float:
         """The server's ``Retry-After`` if it gave a usable one (at most ``MAX_WAIT``), else
@@ -180,21 +249,12 @@ class LlmClient:
             for name, amount in amounts.items():
                 setattr(self.usage, name, getattr(self.usage, name) + amount)
 
-    def _completion(self, response: object) -> Completion | None:
-        """The first choice's text and the usage; None when the body is not a completion."""
-        try:
-            text = response.choices[0].message.content
-        except (AttributeError, IndexError, TypeError):
-            return None
-        if not isinstance(text, str):
-            return None
-        usage = getattr(response, "usage", None)
-        return Completion(
-            text,
-            str(getattr(response, "model", None) or self.config.model),
-            getattr(usage, "prompt_tokens", None),
-            getattr(usage, "completion_tokens", None),
-        )
+
+def _transport_module(http: object) -> str:
+    """The HTTP library under the SDK's client (httpx or httpx2, by SDK version), whose
+    exceptions a streamed read raises."""
+    roots = (cls.__module__.split(".")[0] for cls in type(http).__mro__)
+    return next(r for r in roots if r not in ("openai", "builtins"))
 
 
 def _retry_after(err) -> float | None:

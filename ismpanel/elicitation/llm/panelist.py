@@ -4,7 +4,8 @@ round, one pair per call, K samples per pair, voted.
 Decisions (written here because DESIGN.md is silent on them):
 
 * A sample is a letter (V, A, X, O), ``unsure``, ``invalid`` (no usable JSON even after a
-  repair request) or ``failed`` (no reply after the retries). Only letters vote.
+  repair request, a copy of the prompt's example, or a rationale that states the opposite
+  direction of its letter) or ``failed`` (no reply after the retries). Only letters vote.
 * A pair's answer is the letter given by strictly more than half of the K samples; it is
   recorded (source ``llm``) in the same transaction as the sample that decides it. Without
   such a letter the pair stays missing, never O: ``unsure``, split votes and failures are
@@ -24,10 +25,11 @@ from dataclasses import dataclass, field, replace
 from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.llm.client import LlmClient
-from ismpanel.elicitation.llm.structured import Exchange, SchemaSupport, ask_json
+from ismpanel.elicitation.llm.directions import contradiction
+from ismpanel.elicitation.llm.structured import Exchange, ask_json
 from ismpanel.elicitation.llm.workers import run_concurrently
 from ismpanel.elicitation.store import LlmCall, LlmPanelist, Pair, PanelStore
-from ismpanel.elicitation.study import Study
+from ismpanel.elicitation.study import Factor, Study
 
 PURPOSE = "panelist"
 ANSWERED = (*LETTERS, "unsure")
@@ -95,6 +97,21 @@ def validate_judgement(obj: object) -> tuple[Judgement | None, str | None]:
     ), None
 
 
+def judgement_validator(
+    first: Factor, second: Factor
+) -> Callable[[object], tuple[Judgement | None, str | None]]:
+    """:func:`validate_judgement` that also refuses a rationale stating the opposite
+    direction of the letter given for the pair (first, second)."""
+
+    def validate(obj: object) -> tuple[Judgement | None, str | None]:
+        found, problem = validate_judgement(obj)
+        if found is not None:
+            problem = contradiction(found.relation, found.rationale, first, second)
+        return (None, problem) if problem else (found, None)
+
+    return validate
+
+
 def pair_messages(study: Study, pair: Pair, persona: str | None) -> list[dict]:
     """The prompt for one pair: the study, the relation, the four answers spelt out with the
     two factor ids, both factors' names and definitions, and the reply format."""
@@ -157,17 +174,16 @@ def run_panelist(
     report = RunReport(len(pairs), len(done))
     if on_progress:
         on_progress(len(done), len(pairs))
-    support = SchemaSupport()
     temperature = panelist.temperature
+    study = store.study
 
     def ask(job: tuple[Pair, int]) -> Exchange:
-        messages = pair_messages(store.study, job[0], panelist.persona)
+        messages = pair_messages(study, job[0], panelist.persona)
         return ask_json(
             client,
             messages,
             JUDGEMENT_SCHEMA,
-            validate_judgement,
-            support,
+            judgement_validator(study.factor(job[0][0]), study.factor(job[0][1])),
             temperature=temperature,
             max_tokens=MAX_TOKENS,
         )
@@ -301,7 +317,7 @@ def _call(
         pair,
         sample,
         client.config.model,
-        client.config.base_url,
+        client.config.public_url,
         params,
         exchange.messages,
         exchange.reply,

@@ -1,11 +1,14 @@
 """JSON replies from servers that honour a JSON schema and from servers that do not.
 
-The request first carries the schema as ``response_format``; a server that rejects it (HTTP
-400/422) is asked again without it, and that client then stops sending it. The reply is taken
-as JSON when it is one object, or when it holds exactly one object (in fenced blocks and in
-prose alike, the same object repeated counts once); several different objects, or an object
-that gives a key twice, are ambiguous and never guessed between. A reply that
-does not validate gets one repair request quoting the problem; after that it is ``invalid``.
+The request carries the best reply format the server is known to take (see
+:mod:`.formats`): a JSON schema, JSON mode, or plain text with the schema in the prompt; a
+refused format steps the whole run down to the next one. The reply is taken as JSON when it
+is one object, or when it holds exactly one object (in fenced blocks and in prose alike, the
+same object repeated counts once); several different objects, or an object that gives a key
+twice, are ambiguous and never guessed between. A reply that repeats the prompt's example or
+placeholders (:mod:`.echoes`) is unusable. A reply that does not validate gets one repair
+request quoting the problem; after that it is ``invalid``. When every format fails, the
+problem says so in one line.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ismpanel.elicitation.llm.client import Completion, LlmClient, LlmError, LlmRejected
+from ismpanel.elicitation.llm.client import Completion, FormatRefused, LlmClient, LlmError
+from ismpanel.elicitation.llm.echoes import echo_in
+from ismpanel.elicitation.llm.formats import FORMATS, response_format, with_schema
 from ismpanel.elicitation.llm.workers import run_concurrently
 
 T = TypeVar("T")
@@ -37,13 +42,6 @@ class Exchange:
     prompt_tokens: int
     completion_tokens: int
     model: str | None
-
-
-class SchemaSupport:
-    """Whether a server accepts ``response_format`` JSON schemas; learnt on first refusal."""
-
-    def __init__(self) -> None:
-        self.accepted = True
 
 
 def extract_json(text: str) -> tuple[Any, str | None]:
@@ -94,9 +92,8 @@ def ask_json_each(
     max_tokens: int | None = None,
 ) -> list[Exchange]:
     """:func:`ask_json` once per item, at most the client's concurrency at a time, sharing what
-    is learnt about schema support; the exchanges in item order. A call that raises (a refused
-    key, an unknown model) stops them all."""
-    support = SchemaSupport()
+    is learnt about reply formats (the client keeps it); the exchanges in item order. A call
+    that raises (a refused key, an unknown model) stops them all."""
 
     def ask(item: T) -> Exchange:
         return ask_json(
@@ -104,7 +101,6 @@ def ask_json_each(
             messages_for(item),
             schema,
             validate,
-            support,
             temperature=temperature,
             max_tokens=max_tokens,
         )
@@ -125,7 +121,6 @@ def ask_json(
     messages: list[dict],
     schema: dict,
     validate: Validator,
-    support: SchemaSupport,
     *,
     temperature: float | None = None,
     max_tokens: int | None = None,
@@ -135,12 +130,13 @@ def ask_json(
     missing reply (``Exchange.failed`` or ``problem`` say what went wrong)."""
     used = {"prompt": 0, "completion": 0}
     conversation = list(messages)
-    reply_format = "json_schema" if support.accepted else "prompt"
-    ask = (client, schema, support, temperature, max_tokens)
+    instructions = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
+    sent, reply_format = conversation, client.formats.current
+    ask = (client, schema, temperature, max_tokens)
     try:
-        completion, reply_format = _complete(conversation, *ask)
+        completion, reply_format, sent = _complete(conversation, *ask)
         _add_usage(used, completion)
-        value, problem = _parse(completion.text, validate)
+        value, problem = _parse(completion.text, validate, instructions, client)
         if problem is not None:
             conversation += [
                 {"role": "assistant", "content": completion.text},
@@ -150,15 +146,13 @@ def ask_json(
                     "only the JSON object asked for, nothing before or after it.",
                 },
             ]
-            completion, reply_format = _complete(conversation, *ask)
+            completion, reply_format, sent = _complete(conversation, *ask)
             _add_usage(used, completion)
-            value, problem = _parse(completion.text, validate)
+            value, problem = _parse(completion.text, validate, instructions, client)
     except LlmError as err:
-        return Exchange(
-            conversation, None, None, str(err), True, reply_format, *used.values(), None
-        )
+        return Exchange(sent, None, None, str(err), True, reply_format, *used.values(), None)
     return Exchange(
-        conversation,
+        sent,
         completion.text,
         value,
         problem,
@@ -173,35 +167,60 @@ def _complete(
     messages: list[dict],
     client: LlmClient,
     schema: dict,
-    support: SchemaSupport,
     temperature: float | None,
     max_tokens: int | None,
-) -> tuple[Completion, str]:
-    """A completion, with the schema as ``response_format`` while the server accepts it;
-    returns the reply format used ("json_schema" or "prompt")."""
-    if support.accepted:
-        response_format = {
-            "type": "json_schema",
-            "json_schema": {"name": schema["title"], "schema": schema, "strict": True},
-        }
+) -> tuple[Completion, str, list[dict]]:
+    """A completion in the best format the server takes, stepping down past refused ones;
+    returns it with the format used and the messages sent."""
+    refused: list[str] = []
+    kinds = FORMATS[FORMATS.index(client.formats.current) :]
+    for kind in kinds:
+        sent = with_schema(messages, schema, kind)
         try:
             completion = client.complete(
-                messages,
+                sent,
                 temperature=temperature,
                 max_tokens=max_tokens,
-                response_format=response_format,
+                response_format=response_format(kind, schema),
             )
-            return completion, "json_schema"
-        except LlmRejected:
-            support.accepted = False
-    return client.complete(messages, temperature=temperature, max_tokens=max_tokens), "prompt"
+        except FormatRefused as err:
+            refused.append(f"{kind}: {err}")
+            continue
+        except LlmError as err:
+            if not refused:
+                raise
+            raise LlmError(
+                f"{err}, whatever the reply format ({'; '.join(refused)}): the server fails on "
+                "the request itself, not on its format"
+            ) from None
+        client.formats.learn(kind)
+        return completion, kind, sent
+    raise LlmError("every reply format was refused: " + "; ".join(refused))
 
 
-def _parse(text: str, validate: Validator) -> tuple[Any, str | None]:
+def _parse(
+    text: str, validate: Validator, instructions: str, client: LlmClient
+) -> tuple[Any, str | None]:
     found, problem = extract_json(text)
     if problem is not None:
         return None, problem
+    found = _cleaned(found, client)
+    echo = echo_in(found, instructions)
+    if echo is not None:
+        return None, echo
     return validate(found)
+
+
+def _cleaned(value: Any, client: LlmClient) -> Any:
+    """A parsed reply with every string cleaned as the client cleans text (JSON escapes can
+    spell control characters the raw text did not hold)."""
+    if isinstance(value, str):
+        return client.clean(value)
+    if isinstance(value, dict):
+        return {k: _cleaned(v, client) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v, client) for v in value]
+    return value
 
 
 def _objects_in(text: str) -> list[dict]:
