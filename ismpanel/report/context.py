@@ -11,6 +11,7 @@ from ismpanel.analysis.ism import LEVEL_TESTS
 from ismpanel.analysis.recommend import FactorProfile, QcaRole
 from ismpanel.report import appendix, qca_tables, structure_tables
 from ismpanel.report import markdown as md
+from ismpanel.report.limitations import limitations
 from ismpanel.report.markdown import join_ids, plural, sentence
 from ismpanel.report.results import StudyResults
 from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
@@ -61,6 +62,7 @@ def build(results: StudyResults, figure: str) -> dict:
         "n_factors": len(results.profiles),
         "methods": methods(results),
         "provenance": _provenance(results),
+        "limitations": [md.inline(line) for line in limitations(results)],
         "appendix": appendix.to_markdown(appendix.sections(results), level=3).rstrip(),
     }
 

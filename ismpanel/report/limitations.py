@@ -1,0 +1,148 @@
+"""The limitations of a study's results, each a fact read off those results: contested and
+tied pairs, experts who had not finished, LLM panelists, model ambiguity, memberships of
+exactly 0.5 and their handling, configurations that cover rows of low PRI or fall under the
+consistency cut, and the remainders the solutions rest on. Nothing here is said of a study it
+is not true of; a study without such facts gets no limitation of that kind."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ismpanel.analysis.fsqca.calibrate import half_cases
+from ismpanel.analysis.fsqca.pipeline import Result
+from ismpanel.analysis.fsqca.solution import model_label
+from ismpanel.analysis.fsqca.truthtable import agteb
+from ismpanel.report.markdown import join_ids, plural
+from ismpanel.report.qca_tables import f3, intermediate_names
+from ismpanel.report.results import StudyResults
+
+LOW_PRI = 0.5  # under it a row is as consistent with the outcome's negation as with it
+
+
+def limitations(results: StudyResults) -> list[str]:
+    """Every limitation that holds of these results, panel first, then fsQCA."""
+    found = panel_limitations(results)
+    if results.qca is not None:
+        found += qca_limitations(results.qca.result)
+    return found
+
+
+def panel_limitations(results: StudyResults) -> list[str]:
+    """Contested and tied pairs, unfinished experts, LLM panelists."""
+    summary, aggregate = results.panel, results.aggregate
+    out = []
+    if summary.contested:
+        names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.contested]
+        out.append(
+            f"{len(names)} of {plural(len(aggregate.pairs), 'pair')} "
+            f"{'was' if len(names) == 1 else 'were'} contested (agreement under "
+            f"{results.options.below * 100:.0f} %, a tie or under the quorum): {join_ids(names)}; "
+            "the structure takes the majority verdict on each."
+        )
+    if summary.ties:
+        names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.ties]
+        out.append(
+            f"Tied {'pair' if len(names) == 1 else 'pairs'} ({join_ids(names)}): an arc with "
+            "exactly half of the votes is not kept."
+        )
+    unfinished = [e for e in summary.experts if not e.finished]
+    if unfinished:
+        who = ", ".join(f"{e.id} ({e.answered} of {e.total} pairs)" for e in unfinished)
+        out.append(
+            f"Not finished with round {summary.round}: {who}; the results use the answers given."
+        )
+    llm = results.llm
+    if llm is not None:
+        ids = [a.expert for a in llm.agreements]
+        voting = results.options.panel.include_llm
+        out.append(
+            f"LLM {'panelist' if len(ids) == 1 else 'panelists'} {join_ids(ids)} answered; "
+            + (
+                "their votes count in the results."
+                if voting
+                else "their votes do not count in the results (they are compared only)."
+            )
+        )
+    return out
+
+
+def qca_limitations(res: Result) -> list[str]:
+    """Model ambiguity, exact-0.5 memberships, weak configurations, remainders used."""
+    out = []
+    pars = res.solutions.get("parsimonious")
+    if pars is not None and len(pars.models) > 1:
+        out.append(
+            f"Model ambiguity: the parsimonious solution has {len(pars.models)} equally short "
+            "models, so which conditions are core depends on the rule stated under the "
+            "configuration table."
+        )
+    half = half_share(res)
+    if half is not None:
+        count, total = half
+        handling = {
+            "keep": "kept, so such a case belongs to no truth-table row",
+            "up": "shifted to 0.501",
+            "down": "shifted to 0.499",
+        }[res.options.half]
+        out.append(
+            f"{count} of {total} condition memberships ({100 * count / total:.1f} %) were "
+            f"exactly 0.5 after calibration; they were {handling}."
+        )
+    out += weak_configurations(res)
+    if pars is not None and pars.models:
+        used = sorted({len(m.simplifying_assumptions) for m in pars.models})
+        if used[-1]:
+            span = str(used[0]) if len(used) == 1 else f"{used[0]} to {used[-1]}"
+            out.append(
+                f"The parsimonious solution rests on {span} remainder rows (simplifying "
+                "assumptions: rows without enough cases treated as if they had the outcome), "
+                "and the core conditions of the configurations come from that solution."
+            )
+    return out
+
+
+def half_share(res: Result) -> tuple[int, int] | None:
+    """How many condition memberships were exactly 0.5 before any remedy, of how many; None
+    when none was."""
+    values = [res.calibration[c].values for c in res.conditions]
+    count = int(sum(half_cases(np.asarray(v)).sum() for v in values))
+    total = len(res.case_ids) * len(res.conditions)
+    return (count, total) if count else None
+
+
+def weak_configurations(res: Result) -> list[str]:
+    """Configurations under the consistency cut, and those covering positive rows whose PRI
+    is under :data:`LOW_PRI`."""
+    if res.intermediate is None:
+        return []
+    names = intermediate_names(res)
+    cut = res.truth_table.incl_cut[0]
+    low_rows = [c for c in res.truth_table.positive if res.truth_table.rows[c].pri < LOW_PRI]
+    under, resting = [], []
+    k = 0
+    for m in res.intermediate.models:
+        for t in m.terms:
+            k += 1
+            label = f"C{k}" + (f" ({names[model_label(m)]})" if len(names) > 1 else "")
+            if not agteb(t.inclS, cut):
+                under.append(f"{label} {f3(t.inclS)}")
+            rows = [c + 1 for c in low_rows if t.term.covers_row(c)]
+            if rows:
+                resting.append(f"{label}: {'row' if len(rows) == 1 else 'rows'} {join_rows(rows)}")
+    out = []
+    if under:
+        out.append(
+            f"Consistency under the cut of {cut:g}: {'; '.join(under)} (a configuration of a "
+            "minimised solution can fall under the cut its rows passed)."
+        )
+    if resting:
+        out.append(
+            f"Configurations covering positive rows with PRI under {LOW_PRI:g} (such a row is "
+            f"nearly as consistent with the outcome's absence): {'; '.join(resting)}."
+        )
+    return out
+
+
+def join_rows(rows: list[int]) -> str:
+    """Row numbers as a comma-separated list."""
+    return ", ".join(str(r) for r in rows)

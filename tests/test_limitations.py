@@ -1,0 +1,107 @@
+"""The brief's limitations, each read against the results it states: on random panels (pairs
+named as contested or tied are exactly the aggregation's), on R's Lipset data with memberships
+set to 0.5 (counted and handled as the option says), and on configurations covering rows of
+low PRI (each named configuration does cover such a row)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ismpanel.analysis.fsqca.data import prepare
+from ismpanel.analysis.fsqca.pipeline import Options, run
+from ismpanel.analysis.fsqca.terms import row_config
+from ismpanel.elicitation.aggregate import PanelOptions
+from ismpanel.readers import read_grid
+from ismpanel.report.limitations import LOW_PRI, limitations, qca_limitations
+from ismpanel.report.results import BriefOptions, compute
+from tests.helpers import DATA
+from tests.test_brief_claims import EHR, make_study
+
+LF = DATA / "qca" / "LF.csv"
+DIR_ALL = "DEV, URB, LIT, IND, STB"
+
+
+def lipset(halves: list[tuple[int, str]] = (), **options):
+    """R's Lipset data (fuzzy, LF) with the named (row, column) memberships set to 0.5."""
+    grid = read_grid(LF)
+    for row, column in halves:
+        grid[row][grid[0].index(column)] = "0.5"
+    data, conds, out, _ = prepare(grid, "SURV")
+    incl = options.pop("incl_cut", 0.8)
+    return run(data, conds, out, Options(outcome="SURV", incl_cut=(incl,), **options))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_contested_and_tied_pairs_are_the_aggregations(tmp_path, seed):
+    folder = make_study(tmp_path / "s", EHR, experts=4, seed=seed)
+    results = compute(folder, BriefOptions(PanelOptions()))
+    lines = limitations(results)
+    contested = [p for p in results.aggregate.contested(results.options.below)]
+    stated = next((s for s in lines if " contested " in s), None)
+    if not contested:
+        assert stated is None
+    else:
+        named = re.search(r"quorum\): (.*); the structure", stated).group(1).split(", ")
+        assert named == [f"{p.pair[0]}-{p.pair[1]}" for p in contested]
+        assert stated.startswith(f"{len(contested)} of {len(results.aggregate.pairs)} pairs")
+    ties = [f"{p.pair[0]}-{p.pair[1]}" for p in results.aggregate.pairs if p.tie]
+    tied = next((s for s in lines if s.startswith("Tied")), None)
+    assert (tied is None) == (not ties)
+    if ties:
+        assert re.search(r"\((.*)\):", tied).group(1).split(", ") == ties
+    assert not any("Not finished" in s for s in lines)  # every expert answered every pair
+
+
+def test_exact_half_memberships_are_counted_and_their_handling_named():
+    """LF has 18 cases and 5 conditions (90 memberships), none at 0.5; three are set to it."""
+    assert not any("exactly 0.5" in s for s in qca_limitations(lipset(dir_exp=DIR_ALL)))
+    halves = [(1, "DEV"), (2, "DEV"), (3, "URB")]
+    kept = qca_limitations(lipset(halves, dir_exp=DIR_ALL))
+    assert (
+        "3 of 90 condition memberships (3.3 %) were exactly 0.5 after calibration; they "
+        "were kept, so such a case belongs to no truth-table row." in kept
+    )
+    up = qca_limitations(lipset(halves, dir_exp=DIR_ALL, half="up"))
+    assert any(s.endswith("they were shifted to 0.501.") for s in up)
+
+
+def test_configurations_named_for_low_pri_rows_do_cover_them():
+    """At incl.cut 0.5 rows 5 (PRI 0.113) and 6 (PRI 0.228) of LF become positive
+    (LF.truthtable.txt, R)."""
+    res = lipset(dir_exp=DIR_ALL, incl_cut=0.5)
+    low = {c + 1 for c in res.truth_table.positive if res.truth_table.rows[c].pri < LOW_PRI}
+    assert low == {5, 6}
+    line = next(s for s in qca_limitations(res) if "PRI under" in s)
+    named = dict(re.findall(r"(C\d+)(?: \([^)]*\))?: rows? ([\d, ]*\d)", line))
+    assert named
+    terms = [t for m in res.intermediate.models for t in m.terms]
+    for label, rows in named.items():
+        expression = terms[int(label[1:]) - 1].expression
+        for row in (int(r) for r in rows.split(", ")):
+            assert row in low
+            values = dict(zip(res.conditions, row_config(row - 1, 5), strict=True))
+            for literal in expression.split("*"):
+                name = literal.lstrip("~")
+                assert values[name] == (0 if literal.startswith("~") else 1), (label, row)
+    covering = {
+        f"C{k}"
+        for k, t in enumerate(terms, start=1)
+        for row in low
+        if all(
+            dict(zip(res.conditions, row_config(row - 1, 5), strict=True))[lit.lstrip("~")]
+            == (0 if lit.startswith("~") else 1)
+            for lit in t.expression.split("*")
+        )
+    }
+    assert set(named) == covering
+
+
+def test_the_demo_brief_states_its_limitations(tmp_path, cli):
+    folder = tmp_path / "demo"
+    assert cli("demo", "--out", folder).code == 0
+    text = (folder / "brief.md").read_text()
+    section = text.split("## Limitations", 1)[1].split("## Methods", 1)[0]
+    assert "- Not finished with round 1: E4 (132 of 136 pairs)" in section
+    assert "- Model ambiguity: the parsimonious solution has 5 equally short models" in section
