@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ismpanel.analysis import recommend
-from ismpanel.analysis.errors import AnalysisError
+from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.structure import StructuralModel, analyse_structure, options_from_table
 from ismpanel.elicitation.aggregate import Aggregate, PanelOptions
 from ismpanel.elicitation.agreement import LlmAgreement
@@ -122,7 +122,9 @@ def _llm_comparison(
     store, model: StructuralModel, result: Aggregate, panel: PanelOptions
 ) -> LlmComparison | None:
     """When LLM panelists have answered: their agreement with the human majority, and the
-    structure under the other choice of including their votes (None otherwise)."""
+    structure under the other choice of including their votes (None otherwise). This side
+    analysis never ends the brief: when the other structure cannot be built (e.g. the study's
+    pinned tiers do not fit it), ``unavailable`` says why."""
     from ismpanel.elicitation.agreement import llm_agreement
     from ismpanel.elicitation.panel import panel_structure
 
@@ -139,9 +141,9 @@ def _llm_comparison(
     )
     try:
         built = panel_structure(store, flipped)
-    except AnalysisError as err:
+        other = analyse_structure(built.structure.factors, built.structure.irm, model.options)
+    except (AnalysisError, InputError) as err:
         return LlmComparison(agreements, labels, None, str(err), [])
-    other = analyse_structure(built.structure.factors, built.structure.irm, model.options)
     differing = [
         f"{p.pair[0]}-{p.pair[1]}"
         for p, q in zip(result.pairs, built.aggregate.pairs, strict=True)
