@@ -189,3 +189,34 @@ def test_factors_draft_shares_the_model_and_server_options_of_llm_expert():
 
     assert factors.ModelOpt is llm_expert.ModelOpt
     assert factors.BaseUrlOpt is llm_expert.BaseUrlOpt
+
+
+def test_near_duplicates_are_merged_or_flagged():
+    from ismpanel.elicitation.llm.factors import clean_entries
+
+    entries = [
+        ("technology", {"name": "Encryption", "definition": "Encrypting stored personal data."}),
+        ("technology", {"name": "Data Encryption", "definition": "Encrypting personal data."}),
+        ("policy", {"name": "Data access controls", "definition": "Who may read records."}),
+        ("policy", {"name": "Data Access Control", "definition": "Rules on reading data."}),
+        ("policy", {"name": "Privacy", "definition": "The right to be left alone."}),
+        ("policy", {"name": "Privacy policies", "definition": "An agency's published rules."}),
+        ("policy", {"name": "Open data policies", "definition": "What agencies release."}),
+    ]
+    kept, removed, flagged = clean_entries(entries, {"technology": "T", "policy": "P"})
+    assert [(f.id, f.name) for f in kept] == [
+        ("T1", "Encryption"),
+        ("P1", "Data access controls"),
+        ("P2", "Privacy"),
+        ("P3", "Privacy policies"),
+        ("P4", "Open data policies"),
+    ]
+    assert removed == [
+        "technology: 'Data Encryption' merged into T1 'Encryption' (technology): a name within "
+        "the other and a definition alike",
+        "policy: 'Data Access Control' duplicates P1 'Data access controls' (policy)",
+    ]
+    assert flagged == [
+        "P3 'Privacy policies' may duplicate P2 'Privacy': one name holds the other, the "
+        "definitions differ"
+    ]

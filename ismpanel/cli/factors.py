@@ -66,6 +66,8 @@ def draft(
         notes.print(client.usage.summary(config))
     for line in result.removed:
         notes.print(Text.assemble(("removed", "yellow"), f" {line}"))
+    for line in result.flagged:
+        notes.print(Text.assemble(("check", "yellow"), f" {line}"))
     for dimension, problem in result.failed.items():
         notes.print(Text.assemble((f"no factors for {dimension}", "yellow"), f": {problem}"))
     if not result.factors:
@@ -82,6 +84,7 @@ def draft(
         table.add_row(f.id, f.dimension, f.name, f.definition)
     console.print(table)
     console.print(
-        f"{len(result.factors)} factor(s) drafted, {len(result.removed)} removed. Edit "
+        f"{len(result.factors)} factor(s) drafted, {len(result.removed)} removed, "
+        f"{len(result.flagged)} to check. Edit "
         f"{output}, then: ismpanel init DIR --factors {output}"
     )

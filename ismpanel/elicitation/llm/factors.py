@@ -4,8 +4,10 @@ to edit, in the columns ``init --factors`` reads (id, dimension, name, definitio
 One call per dimension (the other dimensions named, to keep them apart). Ids are made here,
 not by the model: each dimension's shortest distinctive prefix and a number (P1, T1, D1...).
 Entries without a name or a definition, and duplicates (same name or same definition once
-case, punctuation and a leading article are set aside, across dimensions too) are removed,
-and every removal is reported; the first occurrence is kept.
+case, punctuation, a leading article and plural endings are set aside, across dimensions too)
+are removed, and every removal is reported; the first occurrence is kept. Near-duplicates,
+whose names nest ("Encryption", "Data encryption"), are merged when their definitions share
+at least half of their words, and otherwise flagged for the facilitator to decide.
 """
 
 from __future__ import annotations
@@ -20,6 +22,27 @@ from ismpanel.elicitation.llm.structured import ask_json_each
 from ismpanel.elicitation.study import ID_PATTERN
 
 TEMPERATURE = 0.4
+SIMILAR_DEFINITIONS = 0.5  # share of content words two definitions hold in common
+MINOR_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "for",
+        "in",
+        "on",
+        "to",
+        "with",
+        "by",
+        "at",
+        "from",
+        "its",
+        "their",
+    ]
+)
 MAX_TOKENS = 1500
 FACTOR_LIST_SCHEMA = {
     "title": "factor_list",
@@ -52,11 +75,12 @@ class DraftFactor:
 
 @dataclass
 class Draft:
-    """The factors kept, what was removed and why, and the dimensions that got no usable
-    reply."""
+    """The factors kept, what was removed and why, what the facilitator should check, and
+    the dimensions that got no usable reply."""
 
     factors: list[DraftFactor] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
 
 
@@ -120,16 +144,18 @@ def draft_factors(client: LlmClient, topic: str, dimensions: list[str], count: i
             draft.failed[dimension] = exchange.problem or "no usable reply"
             continue
         entries += [(dimension, item) for item in exchange.value]
-    draft.factors, draft.removed = clean_entries(entries, id_prefixes(dimensions))
+    draft.factors, draft.removed, draft.flagged = clean_entries(entries, id_prefixes(dimensions))
     return draft
 
 
 def clean_entries(
     entries: list[tuple[str, object]], prefixes: dict[str, str]
-) -> tuple[list[DraftFactor], list[str]]:
-    """Drop empty entries and duplicates (reported), number the rest per dimension."""
+) -> tuple[list[DraftFactor], list[str], list[str]]:
+    """Drop empty entries, duplicates and near-duplicates with alike definitions (reported),
+    flag near-duplicates whose definitions differ, and number the rest per dimension."""
     kept: list[DraftFactor] = []
     removed: list[str] = []
+    flagged: list[str] = []
     seen: dict[str, DraftFactor] = {}
     numbers = dict.fromkeys(prefixes, 0)
     for dimension, item in entries:
@@ -147,14 +173,27 @@ def clean_entries(
                 f"{dimension}: {name!r} duplicates {twin.id} {twin.name!r} ({twin.dimension})"
             )
             continue
+        near = [f for f in kept if _nested(name, f.name)]
+        alike = next((f for f in near if _alike(definition, f.definition)), None)
+        if alike is not None:
+            removed.append(
+                f"{dimension}: {name!r} merged into {alike.id} {alike.name!r} "
+                f"({alike.dimension}): a name within the other and a definition alike"
+            )
+            continue
         numbers[dimension] += 1
         factor = DraftFactor(
             f"{prefixes[dimension]}{numbers[dimension]}", dimension, name, definition
         )
+        flagged += [
+            f"{factor.id} {name!r} may duplicate {f.id} {f.name!r}: one name holds the other, "
+            "the definitions differ"
+            for f in near
+        ]
         kept.append(factor)
         for k in keys:
             seen[k] = factor
-    return kept, removed
+    return kept, removed, flagged
 
 
 def id_prefixes(dimensions: list[str]) -> dict[str, str]:
@@ -195,7 +234,30 @@ def _text(item: object, key: str) -> str:
 
 
 def _key(text: str) -> str:
+    """A text without case, punctuation, a leading article or plural endings."""
     words = re.sub(r"[^\w\s]", " ", text.casefold()).split()
     if words and words[0] in ("the", "a", "an"):
         words = words[1:]
-    return " ".join(words)
+    return " ".join(_singular(w) for w in words)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-3] + "y" if word.endswith("ies") else word[:-1]
+    return word
+
+
+def _content(text: str) -> frozenset[str]:
+    return frozenset(_key(text).split()) - MINOR_WORDS
+
+
+def _nested(a: str, b: str) -> bool:
+    """One name's words (minor ones aside) lie within the other's."""
+    x, y = _content(a), _content(b)
+    return bool(x and y) and (x <= y or y <= x)
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two definitions share at least ``SIMILAR_DEFINITIONS`` of their content words."""
+    x, y = _content(a), _content(b)
+    return bool(x and y) and len(x & y) / len(x | y) >= SIMILAR_DEFINITIONS
