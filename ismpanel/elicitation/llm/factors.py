@@ -23,26 +23,7 @@ from ismpanel.elicitation.study import ID_PATTERN
 
 TEMPERATURE = 0.4
 SIMILAR_DEFINITIONS = 0.5  # share of content words two definitions hold in common
-MINOR_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "for",
-        "in",
-        "on",
-        "to",
-        "with",
-        "by",
-        "at",
-        "from",
-        "its",
-        "their",
-    ]
-)
+MINOR_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "for", "in", "on", "to", "with"})
 MAX_TOKENS = 1500
 FACTOR_LIST_SCHEMA = {
     "title": "factor_list",
