@@ -1,6 +1,7 @@
 """``ismpanel llm-expert DIR``: an LLM answers every pair as a labelled panelist (L1, L2...),
 K samples per pair voted, every call stored; rerunning the same command resumes it."""
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import AnalysisError
+from ismpanel.analysis.errors import AnalysisError, InputError
 
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 ModelOpt = Annotated[
@@ -57,6 +58,22 @@ def llm_expert(
     new: Annotated[
         bool, typer.Option("--new", help="Register another panelist even if one matches.")
     ] = False,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate",
+            help="Answer only the pairs the human experts agreed on, then report agreement "
+            "and Cohen's kappa; a panelist under kappa 0.4 may not vote until accepted.",
+        ),
+    ] = False,
+    accept: Annotated[
+        bool,
+        typer.Option(
+            "--accept",
+            help="Let the panelist given by --expert vote although its calibration did not "
+            "pass (recorded and named in the brief); asks the model nothing.",
+        ),
+    ] = False,
     timeout: TimeoutOpt = None,
     retries: RetriesOpt = None,
     concurrency: ConcurrencyOpt = None,
@@ -64,15 +81,29 @@ def llm_expert(
     """Let an LLM answer every pair of the current round as a labelled panelist. Each pair
     gets K samples; a letter given by more than half of them is recorded, anything else
     (unsure, split votes, failed calls) stays missing, never O. It votes only with
-    aggregate --include-llm."""
+    aggregate --include-llm, and only if its calibration passed or was accepted."""
     from ismpanel.cli.output import console, notes
-    from ismpanel.elicitation.llm import formats
+    from ismpanel.elicitation.llm import calibration, formats
     from ismpanel.elicitation.llm.client import LlmClient
     from ismpanel.elicitation.llm.config import require_config
     from ismpanel.elicitation.llm.panelist import choose_panelist, run_panelist
     from ismpanel.elicitation.store import LlmPanelist, PanelStore
 
     store = PanelStore.open(folder)
+    if accept:
+        if not expert:
+            raise InputError("--accept needs --expert, the panelist to accept (e.g. L1)")
+        found = calibration.accept(store, expert)
+        console.print(f"{expert} may vote with --include-llm: {found.describe()}")
+        return
+    only = None
+    if calibrate:
+        only = set(calibration.agreed_pairs(store)) & set(store.round_pairs(store.current_round()))
+        if not only:
+            raise InputError(
+                "no pair of the current round on which at least two human experts gave the "
+                "same letter; calibrate once the human panel has answered"
+            )
     config = require_config(
         store.study.extra.get("llm"),
         confirm=confirm_key,
@@ -93,7 +124,7 @@ def llm_expert(
     )
     try:
         with _progress_bar(notes) as advance:
-            report = run_panelist(store, client, panelist, advance)
+            report = run_panelist(store, client, panelist, advance, only)
     except KeyboardInterrupt:
         notes.print(client.usage.summary(config))
         notes.print("Interrupted; every sample received is kept. Run the same command to resume.")
@@ -103,6 +134,10 @@ def llm_expert(
         formats.remember(store, config.server, config.model, client.formats.current)
     notes.print(client.usage.summary(config))
     console.print(_summary(panelist, report))
+    console.print(_letters(store, panelist.expert))
+    if calibrate:
+        found = calibration.calibrate(store, panelist.expert)
+        console.print(f"{panelist.expert} calibration: {found.describe()}")
     if report.stopped or report.open:
         why = f"stopped: {report.stopped}; " if report.stopped else ""
         raise AnalysisError(
@@ -132,6 +167,20 @@ def key_note(config) -> None:
 
     if config.key_withheld:
         notes.print(f"note: {config.key_withheld}", style="yellow")
+
+
+def _letters(store, expert: str) -> str:
+    """The panelist's letters beside the human majority's on the same pairs."""
+    from ismpanel.elicitation.agreement import human_majority
+    from ismpanel.elicitation.llm.calibration import letter_counts
+
+    mine = store.latest_answers().get(expert, {})
+    humans = human_majority(store, "direction", 1)
+    theirs = Counter(humans[p] for p in mine if humans.get(p))
+    return (
+        f"{expert} letters: {letter_counts(Counter(mine.values()))}; the human majority on "
+        f"the same pairs: {letter_counts(theirs)}"
+    )
 
 
 def _summary(panelist, report) -> str:

@@ -176,8 +176,14 @@ def _changed_letter(before: dict[Pair, str], given: dict[Pair, str], pair: Pair)
 
 
 def _voters(store: PanelStore, include_llm: bool) -> list[str]:
-    """The ids of the experts whose answers count: humans, and LLM panelists if included."""
-    return [e.id for e in store.experts() if e.kind == "human" or include_llm]
+    """The ids of the experts whose answers count: humans, and LLM panelists if included
+    (refused for a panelist whose calibration did not pass, unless it was accepted)."""
+    voters = [e.id for e in store.experts() if e.kind == "human" or include_llm]
+    if include_llm:
+        from ismpanel.elicitation.llm.calibration import check_voters
+
+        check_voters(store, voters)
+    return voters
 
 
 def _verdicts(

@@ -223,7 +223,7 @@ def _llm(results: StudyResults) -> dict | None:
         return None
     model, other = results.model, llm.other
     agreement = Table(
-        ("Panelist", "Model", "Pairs compared", "Agreement", "Cohen's kappa"),
+        ("Panelist", "Model", "Pairs compared", "Agreement", "Cohen's kappa", "Calibration"),
         tuple(
             (
                 a.expert,
@@ -231,6 +231,7 @@ def _llm(results: StudyResults) -> dict | None:
                 str(a.compared),
                 f"{a.share:.0%}" if a.share is not None else "n/a",
                 f"{a.kappa:.3f}" if a.kappa is not None else "n/a",
+                llm.calibrations.get(a.expert, "not calibrated"),
             )
             for a in llm.agreements
         ),

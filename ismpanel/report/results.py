@@ -30,13 +30,15 @@ class BriefOptions:
 @dataclass(frozen=True)
 class LlmComparison:
     """LLM panelists against the human majority, and the structure under the other choice of
-    including their votes (``other`` is None with ``unavailable`` saying why)."""
+    including their votes (``other`` is None with ``unavailable`` saying why); each
+    panelist's calibration in one line."""
 
     agreements: list[LlmAgreement]
     labels: tuple[str, str]
     other: StructuralModel | None
     unavailable: str | None
     differing_pairs: list[str]
+    calibrations: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -126,6 +128,7 @@ def _llm_comparison(
     analysis never ends the brief: when the other structure cannot be built (e.g. the study's
     pinned tiers do not fit it), ``unavailable`` says why."""
     from ismpanel.elicitation.agreement import llm_agreement
+    from ismpanel.elicitation.llm.calibration import calibrations
     from ismpanel.elicitation.panel import panel_structure
 
     agreements = [
@@ -135,6 +138,11 @@ def _llm_comparison(
     ]
     if not agreements:
         return None
+    found = calibrations(store)
+    calibrated = {
+        a.expert: found[a.expert].describe() if a.expert in found else "not calibrated"
+        for a in agreements
+    }
     flipped = replace(panel, include_llm=not panel.include_llm, allow_incomplete=True)
     labels = (
         ("humans + LLM", "humans only") if panel.include_llm else ("humans only", "humans + LLM")
@@ -143,10 +151,10 @@ def _llm_comparison(
         built = panel_structure(store, flipped)
         other = analyse_structure(built.structure.factors, built.structure.irm, model.options)
     except (AnalysisError, InputError) as err:
-        return LlmComparison(agreements, labels, None, str(err), [])
+        return LlmComparison(agreements, labels, None, str(err), [], calibrated)
     differing = [
         f"{p.pair[0]}-{p.pair[1]}"
         for p, q in zip(result.pairs, built.aggregate.pairs, strict=True)
         if p.result != q.result
     ]
-    return LlmComparison(agreements, labels, other, None, differing)
+    return LlmComparison(agreements, labels, other, None, differing, calibrated)

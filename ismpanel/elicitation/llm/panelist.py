@@ -163,13 +163,15 @@ def run_panelist(
     client: LlmClient,
     panelist: LlmPanelist,
     on_progress: Callable[[int, int], None] | None = None,
+    only: set[Pair] | None = None,
 ) -> RunReport:
-    """Ask every unsettled pair of the current round for its missing samples, store each
-    call as it comes back, and record a pair's answer as soon as a majority decides it."""
+    """Ask every unsettled pair of the current round (of ``only``, if given) for its missing
+    samples, store each call as it comes back, and record a pair's answer as soon as a
+    majority decides it."""
     round_ = store.current_round()
-    pairs = store.expert_pairs(panelist.expert, round_)
+    pairs = [p for p in store.expert_pairs(panelist.expert, round_) if only is None or p in only]
     answered = store.round_answers(panelist.expert, round_)
-    outcomes, jobs = _plan(store, panelist, round_, answered)
+    outcomes, jobs = _plan(store, panelist, round_, answered, set(pairs))
     done = {p for p in pairs if p in answered or is_settled(outcomes[p], panelist.samples)}
     report = RunReport(len(pairs), len(done))
     if on_progress:
@@ -222,11 +224,15 @@ def run_panelist(
 
 
 def _plan(
-    store: PanelStore, panelist: LlmPanelist, round_: int, answered: dict[Pair, str]
+    store: PanelStore,
+    panelist: LlmPanelist,
+    round_: int,
+    answered: dict[Pair, str],
+    wanted_pairs: set[Pair],
 ) -> tuple[dict[Pair, list[str]], list[tuple[Pair, int]]]:
     """The stored sample outcomes per pair of the round, and the samples still to ask: for
-    each unsettled pair, K minus the samples that came back, numbered after the stored
-    ones."""
+    each unsettled pair among ``wanted_pairs``, K minus the samples that came back, numbered
+    after the stored ones."""
     outcomes: dict[Pair, list[str]] = {p: [] for p in store.expert_pairs(panelist.expert, round_)}
     numbers: Counter = Counter()
     for call in store.llm_calls(panelist.expert, PURPOSE, round_):
@@ -234,7 +240,7 @@ def _plan(
         numbers[call.pair] = max(numbers[call.pair], call.sample or 0)
     jobs = []
     for pair, found in outcomes.items():
-        if pair in answered or is_settled(found, panelist.samples):
+        if pair in answered or pair not in wanted_pairs or is_settled(found, panelist.samples):
             continue
         wanted = panelist.samples - sum(o in ANSWERED for o in found)
         jobs += [(pair, numbers[pair] + k) for k in range(1, wanted + 1)]
