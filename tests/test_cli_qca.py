@@ -341,6 +341,55 @@ def test_capped_models_are_reported(cli, tmp_path):
     assert "only the first 2 are reported" in run.err
 
 
+def test_json_cuts_long_lists_and_counts_them(cli, monkeypatch):
+    """By default every list of prime implicants or remainder rows holds its first LIST_LIMIT
+    entries beside a count of all, and the configuration table the columns of whole models
+    up to CONFIGURATION_LIMIT; --all-implicants writes everything (limits lowered so that LF
+    shows it)."""
+    from ismpanel.cli import qca_export
+
+    monkeypatch.setattr(qca_export, "LIST_LIMIT", 1)
+    monkeypatch.setattr(qca_export, "CONFIGURATION_LIMIT", 1)
+    args = ["qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--dir-exp",
+            "DEV, URB, LIT, IND, STB", "--json"]  # fmt: skip
+    short, full = (json.loads(cli(*args, *extra).out) for extra in ((), ("--all-implicants",)))
+    info, all_info = short["solution_info"]["parsimonious"], full["solution_info"]["parsimonious"]
+    assert info["prime_implicants_count"] == all_info["prime_implicants_count"] == 2
+    assert info["prime_implicants"] == all_info["prime_implicants"][:1] == ["DEV*~IND"]
+    (pars,), (all_pars,) = short["solutions"]["parsimonious"], full["solutions"]["parsimonious"]
+    assert pars["simplifying_assumptions_count"] == 12 == len(all_pars["simplifying_assumptions"])
+    assert pars["simplifying_assumption_rows"] == all_pars["simplifying_assumption_rows"][:1]
+    assert len(pars["simplifying_assumptions"]) == 1
+    assert [c["model"] for c in short["configurations"]] == ["C1P1 M1", "C1P1 M1"]
+    assert short["configurations_count"] == len(full["configurations"]) == 2
+    assert full["all_implicants"] and not short["all_implicants"]
+    assert short["time_limit"] == {"seconds": 50.0, "cut": None}
+
+
+def test_time_limit_cut_names_the_step_and_keeps_what_was_found(cli, monkeypatch):
+    """When the limit runs out in the parsimonious solution before it has a cover, the
+    output keeps the truth table and the complex solution, and says which step was cut."""
+    from ismpanel.analysis.fsqca import minimize as mz
+    from ismpanel.analysis.fsqca import solution as sol
+
+    def out_of_time(*args, **kwargs):
+        raise mz.TimeLimitError("finding the prime implicants", 50.0)
+
+    monkeypatch.setattr(sol, "parsimonious_solution", out_of_time)
+    run = cli("qca", LF, "--outcome", "SURV", "--incl-cut", "0.8", "--dir-exp",
+              "DEV, URB, LIT, IND, STB", "--json")  # fmt: skip
+    assert run.code == 0, run.err
+    doc = json.loads(run.out)
+    step = "finding the prime implicants of the parsimonious solution"
+    assert set(doc["solutions"]) == {"complex"} and doc["truth_table"]
+    assert doc["time_limit"]["cut"] == step
+    assert set(doc["missing"]) == {"parsimonious", "intermediate"}
+    assert (
+        f"the time limit of 50 s ran out while {step}: no parsimonious or intermediate" in run.err
+    )
+    assert "holds the truth table, necessity and the complex solution" in run.err
+
+
 def test_analysis_error_exits_1(cli):
     run = cli("qca", LF, "--outcome", "SURV")  # R's default incl.cut = 1: nothing to explain
     assert run.code == 1

@@ -82,6 +82,21 @@ def test_prime_implicants_equal_brute_force(problem):
     assert len(got) == len(set(got))
 
 
+@settings(max_examples=150, deadline=None)
+@given(problems())
+def test_both_routes_to_the_prime_implicants_agree(problem):
+    """The 2^k sweep per seed row and the merging of allowed cubes (used when few rows are
+    allowed) find the same prime implicants, as brute force does."""
+    k, on, off = problem
+    forbidden = forbidden_map(off, k)
+    seeds = np.array(sorted(on))
+    swept = mz._swept_primes(seeds, forbidden, k, None)
+    merged = mz._merged_primes(np.flatnonzero(~forbidden), seeds, k, None)
+    assert swept.tolist() == merged.tolist()
+    full = (1 << k) - 1
+    assert {Term(key >> k, key & full) for key in merged.tolist()} == brute_force_primes(on, off, k)
+
+
 @settings(max_examples=120, deadline=None)
 @given(problems(max_k=4))
 def test_minimum_covers_equal_brute_force(problem):

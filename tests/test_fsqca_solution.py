@@ -376,3 +376,28 @@ def test_without_negative_rows_only_the_complex_solution_is_reported():
     assert any("no parsimonious or intermediate solution" in n for n in res.notes)
     with pytest.raises(AnalysisError, match="All truth table configurations are used"):
         run(data, conds, out, Options(outcome="Y", incl_cut=(0.8,), solution="parsimonious"))
+
+
+def test_intermediate_pairs_share_the_model_cap():
+    """--max-models caps the intermediate models of all pairs together: each pair may list
+    max_models // pairs models (at least one); the count found stays the full one. CVF has
+    four parsimonious models, so four pairs."""
+    data, conds, out, _ = prepare(read_grid(REF / "CVF.csv"), "PROTEST")
+    options = Options(outcome="PROTEST", incl_cut=(0.8,), dir_exp="1,1,1,1,1", max_models=4)
+    res = run(data, conds, out, options)
+    assert len(res.solutions["parsimonious"].models) == 4
+    pairs = sum(len(m.isols) for g in res.intermediate.groups for m in g.models[:1])
+    assert pairs == 4
+    assert all(len(g.models) <= 1 for g in res.intermediate.groups)
+    assert len(res.intermediate.models) <= 4
+
+
+def test_counterfactuals_are_shared_rows_not_copies():
+    """The models of one intermediate pair share one array of counterfactual rows, read like
+    a list of row codes."""
+    *_, res = lf(dir_exp="DEV, URB, LIT, IND, STB")
+    (model,) = res.intermediate.models
+    ec, dc = model.counterfactuals["C1P1"]
+    assert ec is model.easy_counterfactuals and dc is model.difficult_counterfactuals
+    assert list(ec) == [29] and ec == [29] and 29 in ec and 30 not in ec
+    assert ec[0] == 29 and ec[:5] == [29] and len(ec) == 1

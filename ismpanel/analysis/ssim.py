@@ -11,6 +11,10 @@ Three table shapes are accepted, all as a grid of cell strings (the first row is
 * an edge list with ``from`` and ``to`` columns (or ``source`` and ``target``).
 
 Every error names the cell, spreadsheet style (``F4``), and the factors it belongs to.
+
+Matrices are checked and read as numpy arrays of cell strings, not cell by cell: a 1,000-factor
+matrix has a million cells. The first offending cell in reading order (row by row) is found
+with the same vectorised tests, then described.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ FORMATS = ("auto", "ssim", "adjacency", "edges")
 _EDGE_HEADERS = (("from", "to"), ("source", "target"))
 _BINARY = {"0": False, "1": True, "1*": True}
 
-Grid = Sequence[Sequence[str]]
+Grid = Sequence[Sequence[str]] | np.ndarray  # cell strings, or the array _cells made of them
 
 
 @dataclass(frozen=True)
@@ -78,14 +82,15 @@ def ssim_from_irm(irm: np.ndarray) -> np.ndarray:
 
 def detect_format(grid: Grid) -> str:
     """Guess the table shape: edge list by its header, 0/1 matrix by its cells, else SSIM."""
-    rows = _trim(grid)
-    if not rows:
+    cells = _cells(grid)
+    if not cells.size:
         raise InputError("empty file: no rows")
-    header = tuple(c.strip().lower() for c in rows[0])
+    header = tuple(c.lower() for c in cells[0].tolist())
     if any(set(pair) <= set(header) for pair in _EDGE_HEADERS):
         return "edges"
-    body = [c.strip() for r in rows[1:] for c in r[1:]]
-    if body and all(c in _BINARY or c == "" for c in body) and any(c in _BINARY for c in body):
+    body = cells[1:, 1:]
+    binary = _binary(body)
+    if body.size and (binary | (body == "")).all() and binary.any():
         return "adjacency"
     return "ssim"
 
@@ -94,9 +99,10 @@ def parse_structure(grid: Grid, fmt: str = "auto") -> Structure:
     """Parse a grid in the given format (or the detected one) into a :class:`Structure`."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    cells = _cells(grid)
     if fmt == "auto":
-        fmt = detect_format(grid)
-    return {"ssim": parse_ssim, "adjacency": parse_adjacency, "edges": parse_edges}[fmt](grid)
+        fmt = detect_format(cells)
+    return {"ssim": parse_ssim, "adjacency": parse_adjacency, "edges": parse_edges}[fmt](cells)
 
 
 def parse_ssim(grid: Grid, allow_missing: bool = False) -> Structure:
@@ -104,53 +110,63 @@ def parse_ssim(grid: Grid, allow_missing: bool = False) -> Structure:
 
     With ``allow_missing`` a blank upper cell is an unanswered pair (its letter stays ``""``),
     for an expert's partly filled form; the IRM then has no arc for it."""
-    rows, factors, col_pos = _square_headers(grid)
+    cells, factors, col_pos = _square_headers(grid)
     n = len(factors)
+    body = cells[1:, 1:]
+    upper_case = np.strings.upper(body)
+    i = np.arange(n)[:, None]
+    j = col_pos[None, :]
+    blank = upper_case == ""
+    bad = ((i == j) & ~blank & (upper_case != "X")) | ((j < i) & ~blank)
+    above = j > i
+    bad |= above & ~blank & ~np.isin(upper_case, LETTERS)
+    if not allow_missing:
+        bad |= above & blank
+    if bad.any():
+        r, c = (int(v) for v in np.argwhere(bad)[0])
+        raise InputError(_ssim_cell_error(str(body[r, c]), r, c + 1, int(col_pos[c]), factors))
     letters = np.full((n, n), "", dtype="<U1")
-    for i in range(n):
-        for c in range(1, len(rows[0])):
-            raw = rows[i + 1][c]
-            j = col_pos[c]
-            where = f"cell {cell_name(i + 1, c)} (row {factors[i]}, column {factors[j]})"
-            value = raw.upper()
-            if i == j:
-                if value not in ("", "X"):
-                    raise InputError(f"{where}: diagonal holds {raw!r}; leave it blank or write X")
-            elif j < i:
-                if value:
-                    raise InputError(
-                        f"{where}: lower-triangle cell holds {raw!r}; the lower triangle must "
-                        "be blank (write the relation once, above the diagonal)"
-                    )
-            elif not value:
-                if not allow_missing:
-                    raise InputError(f"{where}: missing relation; expected V, A, X or O")
-            elif value not in LETTERS:
-                raise InputError(f"{where}: unknown letter {raw!r}; expected V, A, X or O")
-            else:
-                letters[i, j] = value
+    keep = above & ~blank
+    letters[np.broadcast_to(i, keep.shape)[keep], np.broadcast_to(j, keep.shape)[keep]] = (
+        upper_case[keep]
+    )
     return Structure(tuple(factors), irm_from_letters(letters), letters)
+
+
+def _ssim_cell_error(raw: str, i: int, c: int, j: int, factors: list[str]) -> str:
+    """What is wrong with the SSIM cell in row ``i`` (0-based factor) and grid column ``c``,
+    which holds factor ``j``; the cell is known to be wrong."""
+    where = f"cell {cell_name(i + 1, c)} (row {factors[i]}, column {factors[j]})"
+    if i == j:
+        return f"{where}: diagonal holds {raw!r}; leave it blank or write X"
+    if j < i:
+        return (
+            f"{where}: lower-triangle cell holds {raw!r}; the lower triangle must be blank "
+            "(write the relation once, above the diagonal)"
+        )
+    if not raw:
+        return f"{where}: missing relation; expected V, A, X or O"
+    return f"{where}: unknown letter {raw!r}; expected V, A, X or O"
 
 
 def parse_adjacency(grid: Grid) -> Structure:
     """Parse a 0/1 matrix (row i, column j = 1 when i reaches j); the diagonal is set to 1.
     Cells marked ``1*`` make it a declared final reachability matrix (see :class:`Structure`)."""
-    rows, factors, col_pos = _square_headers(grid)
+    cells, factors, col_pos = _square_headers(grid)
     n = len(factors)
+    body = cells[1:, 1:]
+    diagonal = np.arange(n)[:, None] == col_pos[None, :]
+    bad = ~_binary(body) & ~((body == "") & diagonal)
+    if bad.any():
+        i, c = (int(v) for v in np.argwhere(bad)[0])
+        raw = str(body[i, c])
+        where = f"cell {cell_name(i + 1, c + 1)} (row {factors[i]}, column {factors[col_pos[c]]})"
+        what = "missing value" if raw == "" else f"value {raw!r}"
+        raise InputError(f"{where}: {what}; an adjacency matrix holds 0 or 1")
     irm = np.eye(n, dtype=bool)
     declared = np.eye(n, dtype=bool)
-    for i in range(n):
-        for c in range(1, len(rows[0])):
-            raw = rows[i + 1][c]
-            j = col_pos[c]
-            if raw == "" and i == j:
-                continue
-            if raw not in _BINARY:
-                where = f"cell {cell_name(i + 1, c)} (row {factors[i]}, column {factors[j]})"
-                what = "missing value" if raw == "" else f"value {raw!r}"
-                raise InputError(f"{where}: {what}; an adjacency matrix holds 0 or 1")
-            irm[i, j] |= raw == "1"
-            declared[i, j] |= _BINARY[raw]
+    irm[:, col_pos] |= body == "1"
+    declared[:, col_pos] |= (body == "1") | (body == "1*")
     marked = bool((declared & ~irm).any())
     return Structure(tuple(factors), irm, declared_frm=declared if marked else None)
 
@@ -188,26 +204,46 @@ def parse_edges(grid: Grid) -> Structure:
 
 def _trim(grid: Grid) -> list[list[str]]:
     """Cells as stripped strings, trailing blank rows and trailing blank columns removed."""
-    rows = [[("" if c is None else str(c)).strip() for c in r] for r in grid]
-    while rows and not any(rows[-1]):
-        rows.pop()
-    width = max((max((k + 1 for k, c in enumerate(r) if c), default=0) for r in rows), default=0)
-    return [r[:width] + [""] * (width - len(r)) for r in rows]
+    return _cells(grid).tolist()
 
 
-def _square_headers(grid: Grid) -> tuple[list[list[str]], list[str], dict[int, int]]:
+def _binary(cells: np.ndarray) -> np.ndarray:
+    """Which cells hold 0, 1 or 1*."""
+    return (cells == "0") | (cells == "1") | (cells == "1*")
+
+
+def _cells(grid: Grid) -> np.ndarray:
+    """The grid as a 2-D array of stripped cell strings (None read as blank), trailing blank
+    rows and trailing blank columns removed; an array already made by this function is
+    returned as it is."""
+    if isinstance(grid, np.ndarray):
+        return grid
+    width = max((len(r) for r in grid), default=0)
+    rows = [[("" if c is None else c) for c in r] + [""] * (width - len(r)) for r in grid]
+    if not rows or not width:
+        return np.zeros((0, 0), dtype=str)
+    cells = np.strings.strip(np.array(rows, dtype=str))
+    filled = cells != ""
+    used_rows = np.flatnonzero(filled.any(axis=1))
+    used_cols = np.flatnonzero(filled.any(axis=0))
+    if not len(used_rows):
+        return np.zeros((0, 0), dtype=str)
+    return cells[: used_rows[-1] + 1, : used_cols[-1] + 1]
+
+
+def _square_headers(grid: Grid) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Check the header row and column of a square table.
 
-    Returns the trimmed rows, the factor ids in row order, and for each grid column the index
-    of its factor in row order.
+    Returns the trimmed cells, the factor ids in row order, and for each column after the
+    first the index of its factor in row order.
     """
-    rows = _trim(grid)
-    if not rows:
+    cells = _cells(grid)
+    if not cells.size:
         raise InputError("empty file: no rows")
-    if len(rows) < 2 or len(rows[0]) < 2:
+    if cells.shape[0] < 2 or cells.shape[1] < 2:
         raise InputError("table too small: expected factor ids in the first row and column")
-    col_ids = rows[0][1:]
-    row_ids = [r[0] for r in rows[1:]]
+    col_ids = cells[0, 1:].tolist()
+    row_ids = cells[1:, 0].tolist()
     _check_ids(col_ids, lambda k: cell_name(0, k + 1), "column")
     _check_ids(row_ids, lambda k: cell_name(k + 1, 0), "row")
     if len(row_ids) != len(col_ids):
@@ -222,7 +258,7 @@ def _square_headers(grid: Grid) -> tuple[list[list[str]], list[str], dict[int, i
             raise InputError(
                 f"cell {cell_name(0, k + 1)}: column id {f!r} is not among the row ids{hint}"
             )
-    return rows, row_ids, {k + 1: row_pos[f] for k, f in enumerate(col_ids)}
+    return cells, row_ids, np.array([row_pos[f] for f in col_ids], dtype=np.intp)
 
 
 def _check_ids(ids: list[str], where, axis: str) -> None:

@@ -2,12 +2,15 @@
 truth table, necessity, complex / parsimonious / intermediate solutions, the configuration
 table, robustness to neighbouring thresholds; rich tables or ``--json``."""
 
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ismpanel.analysis.errors import InputError
+
+OUTPUT_SHARE = 0.05  # of --time-limit, kept for rendering and writing the results
 
 
 def register(app: typer.Typer) -> None:
@@ -114,8 +117,8 @@ def qca(
         float,
         typer.Option(
             "--time-limit",
-            help="Seconds for the whole minimization; past them the best covers found are "
-            "reported, flagged as not proven minimal.",
+            help="Seconds for the whole command (0: none); past them the best covers found are "
+            "reported, flagged as not proven minimal, and a step cut before any cover is named.",
         ),
     ] = 50.0,
     robustness: Annotated[
@@ -134,17 +137,27 @@ def qca(
         typer.Option("--markdown", help="Write the configuration table as markdown to FILE."),
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    all_implicants: Annotated[
+        bool,
+        typer.Option(
+            "--all-implicants",
+            help="With --json, write every prime implicant, remainder row (simplifying "
+            "assumptions, counterfactuals) and configuration, not the first 100 (1,000 "
+            "configurations) of each.",
+        ),
+    ] = False,
 ) -> None:
     """fsQCA as R's QCA package computes it: truth table, necessity, minimal solutions,
     simplifying assumptions, easy counterfactuals and the core/peripheral configuration table."""
     from ismpanel.analysis.fsqca.data import prepare
     from ismpanel.analysis.fsqca.pipeline import Options, run
     from ismpanel.analysis.fsqca.robustness import robustness as check_robustness
-    from ismpanel.cli import qca_export
-    from ismpanel.cli.output import console, notes, print_json, write_file
+    from ismpanel.cli import jsonout, qca_export
+    from ismpanel.cli.output import console, notes, write_file
     from ismpanel.cli.qca_view import views
     from ismpanel.readers import read_grid
 
+    budget = _budgets(time_limit, robustness)
     try:
         spec = _calibration(calibrate, calibrate_file, convention)
     except InputError as err:
@@ -171,8 +184,12 @@ def qca(
         dataset, names, out_col, prep_notes = prepare(
             grid, outcome, chosen, case_id=case_id, dropna=dropna
         )
-        result = run(dataset, names, out_col, options)
-        robust = check_robustness(dataset, names, out_col, options, result) if robustness else None
+        result = run(dataset, names, out_col, options, budget[0])
+        robust = (
+            check_robustness(dataset, names, out_col, options, result, budget[1])
+            if robustness
+            else None
+        )
     except InputError as err:
         raise _named(err, data) from None
     for line in prep_notes + result.notes:
@@ -180,11 +197,27 @@ def qca(
     if markdown:
         write_file(markdown, qca_export.configuration_markdown(result))
     if json:
-        print_json(qca_export.result_json(result, robust))
+        jsonout.write(qca_export.result_json(result, robust, all_implicants))
         return
     for view in views(result, complete=complete, show_necessity=necessity_flag, robust=robust):
         console.print(view)
         console.print()
+
+
+def _budgets(time_limit: float, robustness: bool) -> tuple:
+    """The deadlines of the analysis and of the robustness reruns, counted from the start of
+    the command so that ``--time-limit`` bounds all of it: :data:`OUTPUT_SHARE` of the limit
+    is kept for writing the output, and with ``--robustness`` the reruns get half of the
+    rest. None without a limit."""
+    from ismpanel.analysis.fsqca.minimize import Deadline
+
+    if time_limit <= 0:
+        return None, None
+    start = time.time()
+    work = time_limit * (1 - OUTPUT_SHARE)
+    if not robustness:
+        return Deadline(start + work, time_limit), None
+    return Deadline(start + work / 2, time_limit), Deadline(start + work, time_limit)
 
 
 def _named(err: InputError, path: Path) -> InputError:

@@ -1,15 +1,27 @@
 """``ismpanel qca`` as data: the JSON document (stable keys, the issue's contract) and the
-Fiss configuration table in markdown."""
+Fiss configuration table in markdown.
+
+The document is sized for a person by default: every list of prime implicants or of
+truth-table rows (simplifying assumptions, counterfactuals) holds its first
+:data:`LIST_LIMIT` entries and the configuration table the columns of the first models that
+fit in :data:`CONFIGURATION_LIMIT`; a ``*_count`` key gives the full number, and
+``--all-implicants`` (``full=True``) writes them all. A noisy k = 20 problem has over
+100,000 prime implicants and models that rest on hundreds of thousands of remainders; written
+whole, the document ran to gigabytes."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
-from ismpanel.analysis.fsqca.solution import CORE_RULE, Model, Solution
+from ismpanel.analysis.fsqca.solution import CORE_RULE, Configuration, Model, Solution
 from ismpanel.analysis.fsqca.terms import row_config
+
+LIST_LIMIT = 100
+CONFIGURATION_LIMIT = 1000
 
 
 def num(value: float | None) -> float | None:
@@ -19,12 +31,29 @@ def num(value: float | None) -> float | None:
     return float(value)
 
 
-def _rows(codes: list[int], k: int) -> list[list[int]]:
+def _rows(codes: Sequence[int], k: int) -> list[list[int]]:
     return [row_config(c, k) for c in codes]
 
 
-def model_json(m: Model, kind: str, k: int) -> dict:
-    """One model as the issue specifies, plus row numbers of its counterfactuals."""
+def _cut(items: Sequence, full: bool) -> Sequence:
+    """The first :data:`LIST_LIMIT` items, or all of them when ``full``."""
+    return items if full else items[:LIST_LIMIT]
+
+
+def _row_lists(key: str, rows_key: str, codes: Sequence[int], k: int, full: bool) -> dict:
+    """A list of truth-table rows as configurations (``key``) and as R's row numbers
+    (``rows_key``), cut unless ``full``, with its full length under ``<key>_count``."""
+    shown = list(_cut(codes, full))
+    return {
+        key: _rows(shown, k),
+        rows_key: [r + 1 for r in shown],
+        f"{key}_count": len(codes),
+    }
+
+
+def model_json(m: Model, kind: str, k: int, full: bool = False) -> dict:
+    """One model as the issue specifies, plus row numbers of its counterfactuals; the row
+    lists are cut to :data:`LIST_LIMIT` unless ``full``."""
     doc: dict = {
         "model": m.name,
         "expression": m.expression,
@@ -45,28 +74,34 @@ def model_json(m: Model, kind: str, k: int) -> dict:
         "covS": num(m.covS),
     }
     if kind == "parsimonious":
-        doc["simplifying_assumptions"] = _rows(m.simplifying_assumptions, k)
-        doc["simplifying_assumption_rows"] = [r + 1 for r in m.simplifying_assumptions]
+        sa = m.simplifying_assumptions
+        doc |= _row_lists("simplifying_assumptions", "simplifying_assumption_rows", sa, k, full)
     if kind == "intermediate":
         doc["isol"] = m.isols[0]
         doc["isols"] = list(m.isols)
-        doc["easy_counterfactuals"] = _rows(m.easy_counterfactuals, k)
-        doc["easy_counterfactual_rows"] = [r + 1 for r in m.easy_counterfactuals]
-        doc["difficult_counterfactuals"] = _rows(m.difficult_counterfactuals, k)
-        doc["difficult_counterfactual_rows"] = [r + 1 for r in m.difficult_counterfactuals]
+        ec, dc = m.easy_counterfactuals, m.difficult_counterfactuals
+        doc |= _row_lists("easy_counterfactuals", "easy_counterfactual_rows", ec, k, full)
+        doc |= _row_lists("difficult_counterfactuals", "difficult_counterfactual_rows", dc, k, full)
         doc["counterfactuals_by_isol"] = {
-            isol: {"easy_rows": [r + 1 for r in ec], "difficult_rows": [r + 1 for r in dc]}
+            isol: {
+                "easy_rows": [r + 1 for r in _cut(ec, full)],
+                "easy_count": len(ec),
+                "difficult_rows": [r + 1 for r in _cut(dc, full)],
+                "difficult_count": len(dc),
+            }
             for isol, (ec, dc) in m.counterfactuals.items()
         }
     return doc
 
 
-def solution_info(s: Solution, names: tuple[str, ...]) -> dict:
-    """How a solution was found: prime implicants, models found, completeness, timings."""
+def solution_info(s: Solution, names: tuple[str, ...], full: bool = False) -> dict:
+    """How a solution was found: prime implicants (the first :data:`LIST_LIMIT` unless
+    ``full``, and how many), models found, completeness, timings."""
     from ismpanel.analysis.fsqca.terms import expression
 
     return {
-        "prime_implicants": [expression(t, names) for t in s.prime_implicants],
+        "prime_implicants": [expression(t, names) for t in _cut(s.prime_implicants, full)],
+        "prime_implicants_count": len(s.prime_implicants),
         "models_found": s.found,
         "models_reported": len(s.models),
         "complete": s.complete,
@@ -78,8 +113,9 @@ def solution_info(s: Solution, names: tuple[str, ...]) -> dict:
     }
 
 
-def result_json(res: Result, robust: Robustness | None = None) -> dict:
-    """The whole analysis as a JSON-ready dict."""
+def result_json(res: Result, robust: Robustness | None = None, full: bool = False) -> dict:
+    """The whole analysis as a JSON-ready dict; ``full`` writes every prime implicant and every
+    row of the remainder lists (``--all-implicants``)."""
     k = len(res.conditions)
     tt = res.truth_table
     rows = []
@@ -112,16 +148,20 @@ def result_json(res: Result, robust: Robustness | None = None) -> dict:
     solutions: dict[str, list] = {}
     info: dict[str, object] = {}
     for kind, s in res.solutions.items():
-        solutions[kind] = [model_json(m, kind, k) for m in s.models]
-        info[kind] = solution_info(s, res.conditions)
+        solutions[kind] = [model_json(m, kind, k, full) for m in s.models]
+        info[kind] = solution_info(s, res.conditions, full)
     if res.intermediate is not None:
         solutions["intermediate"] = [
-            model_json(m, "intermediate", k) for m in res.intermediate.models
+            model_json(m, "intermediate", k, full) for m in res.intermediate.models
         ]
         info["intermediate"] = [
-            {"isols": g.models[0].isols if g.models else [], **solution_info(g, res.conditions)}
+            {
+                "isols": g.models[0].isols if g.models else [],
+                **solution_info(g, res.conditions, full),
+            }
             for g in res.intermediate.groups
         ]
+    configurations = res.configurations if full else _whole_models(res.configurations)
     doc = {
         "outcome": res.outcome_label,
         "conditions": list(res.conditions),
@@ -168,15 +208,31 @@ def result_json(res: Result, robust: Robustness | None = None) -> dict:
                 "models": c.models,
                 "model": c.model,
             }
-            for c in res.configurations
+            for c in configurations
         ],
+        "configurations_count": len(res.configurations),
         "core_rule": CORE_RULE,
         "notes": list(res.notes),
+        "missing": dict(res.missing),
+        "time_limit": {"seconds": res.options.time_limit, "cut": res.cut},
+        "all_implicants": full,
         "seconds": {k2: round(v, 6) for k2, v in res.timings.items()},
     }
     if robust is not None:
         doc["robustness"] = robustness_json(robust)
     return doc
+
+
+def _whole_models(configurations: list[Configuration]) -> list[Configuration]:
+    """The configurations of the first intermediate models, whole models only, as many as fit
+    in :data:`CONFIGURATION_LIMIT` columns (at least the first model's). A noisy k = 20 problem
+    has 100 reported models of 90 terms each: 9,000 columns, 16 MB of JSON."""
+    end = 0
+    for i, c in enumerate(configurations):
+        last = i + 1 == len(configurations) or configurations[i + 1].model != c.model
+        if last and (i < CONFIGURATION_LIMIT or end == 0):
+            end = i + 1
+    return configurations[:end]
 
 
 def robustness_json(robust: Robustness) -> dict:

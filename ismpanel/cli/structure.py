@@ -123,8 +123,9 @@ def ism(
     allow_incomplete: IncompleteOpt = False,
 ) -> None:
     """ISM: reachability matrices, level partition, canonical matrix and the hierarchy."""
+    from ismpanel.cli import jsonout
     from ismpanel.cli import structure_export as export
-    from ismpanel.cli.output import console, print_json, write_file
+    from ismpanel.cli.output import console, write_file
     from ismpanel.cli.structure_view import ism_views
     from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.report import structure_text as text
@@ -139,7 +140,7 @@ def ism(
     if markdown:
         write_file(markdown, export.to_markdown(model, structure.ssim))
     if json:
-        print_json(export.model_json(model))
+        jsonout.write(export.model_json(model))
         return
     for view in ism_views(model, structure.ssim):
         console.print(view)
@@ -166,8 +167,9 @@ def micmac(
     allow_incomplete: IncompleteOpt = False,
 ) -> None:
     """MICMAC: driving power, dependence, clusters, indirect ranks and the check against ISM."""
+    from ismpanel.cli import jsonout
     from ismpanel.cli import structure_export as export
-    from ismpanel.cli.output import console, print_json, write_file
+    from ismpanel.cli.output import console, write_file
     from ismpanel.cli.structure_view import micmac_map, micmac_table, tier_check_table
     from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.report import structure_text as text
@@ -180,7 +182,7 @@ def micmac(
 
         write_file(plot, micmac_svg(model))
     if json:
-        print_json(export.model_json(model))
+        jsonout.write(export.model_json(model))
         return
     for view in (micmac_table(model), micmac_map(model), tier_check_table(model)):
         console.print(view)

@@ -8,10 +8,13 @@ import numpy as np
 from ismpanel.analysis.ism import LEVEL_TESTS
 from ismpanel.analysis.micmac import EXPECTED_QUADRANT
 from ismpanel.analysis.structure import StructuralModel
+from ismpanel.cli.jsonout import Labelled
 
 
 def model_json(model: StructuralModel) -> dict:
-    """The ``--json`` document of ``ism`` and ``micmac``; its keys are a stable contract."""
+    """The ``--json`` document of ``ism`` and ``micmac``; its keys are a stable contract. The
+    matrices stay numpy arrays (0/1) and the transitive pairs index pairs into the factor ids,
+    for :mod:`ismpanel.cli.jsonout` to write row by row."""
     res, f = model.ism, model.factors
     ind = model.indirect
 
@@ -20,9 +23,9 @@ def model_json(model: StructuralModel) -> dict:
 
     return {
         "factors": list(f),
-        "irm": res.irm.astype(int).tolist(),
-        "frm": res.frm.astype(int).tolist(),
-        "transitive": [[f[i], f[j]] for i, j in np.argwhere(res.transitive)],
+        "irm": res.irm.view(np.uint8),
+        "frm": res.frm.view(np.uint8),
+        "transitive": Labelled(np.argwhere(res.transitive), f),
         "levels": {f[i]: int(v) for i, v in enumerate(res.levels)},
         "level_rule": res.level_rule,
         "tiers": dict(zip(f, res.tiers, strict=True)),

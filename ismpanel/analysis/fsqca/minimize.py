@@ -31,6 +31,7 @@ from ismpanel.analysis.fsqca.terms import Term
 
 MAX_CONDITIONS = 20
 BATCH_CELLS = 1 << 22
+SPARSE_ALLOWED = 1 << 13  # at most this many allowed rows: merge cubes instead of 2^k sweeps
 MAX_MODELS = 100
 ENUMERATION_LIMIT = 100_000
 QMC_SIMULATION_LIMIT = 500_000
@@ -55,12 +56,21 @@ class Deadline:
         return self.end - time.time()
 
     def check(self, step: str) -> None:
-        """Raise an :class:`AnalysisError` naming ``step`` once the deadline has passed."""
+        """Raise a :class:`TimeLimitError` naming ``step`` once the deadline has passed."""
         if time.time() > self.end:
-            raise AnalysisError(
-                f"the time limit of {self.seconds:g} s ran out while {step}, before any cover "
-                "of the positive rows was found; raise --time-limit or use fewer conditions"
-            )
+            raise TimeLimitError(step, self.seconds)
+
+
+class TimeLimitError(AnalysisError):
+    """The time limit ran out during ``step``, before that step had a result to report."""
+
+    def __init__(self, step: str, seconds: float) -> None:
+        super().__init__(
+            f"the time limit of {seconds:g} s ran out while {step}, before any cover of the "
+            "positive rows was found; raise --time-limit or use fewer conditions"
+        )
+        self.step = step
+        self.seconds = seconds
 
 
 def check_size(k: int) -> None:
@@ -81,15 +91,33 @@ def prime_implicants(
 ) -> list[Term]:
     """Every prime implicant that covers at least one row of ``seeds`` and no row flagged in
     ``forbidden`` (a boolean array over the 2^k row codes), sorted by (mask, bits); the
-    ``deadline`` is checked before each batch of rows and after the last."""
+    ``deadline`` is checked before each batch of rows and after the last.
+
+    When few rows are allowed (the complex and intermediate solutions: positive rows and easy
+    counterfactuals), the implicants are found by merging cubes of allowed rows (Quine and
+    McCluskey), which costs nothing per remainder; otherwise by the 2^k sweep per seed row."""
     check_size(k)
-    n = 1 << k
-    full = n - 1
     seeds = np.unique(np.asarray(seeds, dtype=np.int64))
     if len(seeds) == 0:
         return []
     if forbidden[seeds].any():
         raise ValueError("a seed row is forbidden")
+    allowed = len(forbidden) - int(np.count_nonzero(forbidden))
+    if allowed <= SPARSE_ALLOWED:
+        keys = _merged_primes(np.flatnonzero(~forbidden), seeds, k, deadline)
+    else:
+        keys = _swept_primes(seeds, forbidden, k, deadline)
+    full = (1 << k) - 1
+    return [Term(int(key >> k), int(key & full)) for key in keys.tolist()]
+
+
+def _swept_primes(
+    seeds: np.ndarray, forbidden: np.ndarray, k: int, deadline: Deadline | None
+) -> np.ndarray:
+    """Prime implicants through the seed rows as sorted keys ``mask << k | bits``, by marking
+    and closing the agreement sets of each seed with the forbidden rows (module docstring)."""
+    n = 1 << k
+    full = n - 1
     ar = np.arange(n, dtype=np.int64)
     batch = max(1, BATCH_CELLS >> k)
     keys: list[np.ndarray] = []
@@ -111,8 +139,43 @@ def prime_implicants(
         keys.append((masks.astype(np.int64) << k) | (rows[which] & masks))
     if deadline is not None:
         deadline.check("finding the prime implicants")
-    unique = np.unique(np.concatenate(keys))
-    return [Term(int(key >> k), int(key & full)) for key in unique]
+    return np.unique(np.concatenate(keys))
+
+
+def _merged_primes(
+    allowed: np.ndarray, seeds: np.ndarray, k: int, deadline: Deadline | None
+) -> np.ndarray:
+    """Prime implicants through the seed rows as sorted keys ``mask << k | bits``: the cubes
+    inside the ``allowed`` rows, grown one condition at a time by merging two cubes that
+    differ in it; a cube that merges with none is prime. Vectorised per round and condition."""
+    full = (1 << k) - 1
+    level = np.unique(allowed.astype(np.int64)) | np.int64(full << k)
+    primes: list[np.ndarray] = []
+    while len(level):
+        if deadline is not None:
+            deadline.check("finding the prime implicants")
+        merged = np.zeros(len(level), dtype=bool)
+        grown: list[np.ndarray] = []
+        for p in range(k):
+            bit = np.int64(1 << p)
+            low = level[((level >> k) & bit != 0) & (level & bit == 0)]
+            partner = low | bit
+            hit = np.isin(partner, level, assume_unique=True)
+            if not hit.any():
+                continue
+            merged |= np.isin(level, low[hit], assume_unique=True)
+            merged |= np.isin(level, partner[hit], assume_unique=True)
+            grown.append(low[hit] & ~(bit << k))
+        primes.append(level[~merged])
+        level = np.unique(np.concatenate(grown)) if grown else level[:0]
+    keys = np.unique(np.concatenate(primes))
+    masks, bits = keys >> k, keys & full
+    through = np.zeros(len(keys), dtype=bool)
+    step = max(1, CHUNK_CELLS // len(seeds))
+    for start in range(0, len(keys), step):
+        part = slice(start, start + step)
+        through[part] = ((seeds[None, :] & masks[part, None]) == bits[part, None]).any(axis=1)
+    return keys[through]
 
 
 def codes(terms: Sequence[Term], k: int) -> np.ndarray:

@@ -65,6 +65,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)
     pairs_capped: bool = False
     missing: dict[str, str] = field(default_factory=dict)  # solution kind -> why it is absent
+    cut: str | None = None  # the step the time limit cut, when it cut one
 
     @property
     def outcome_label(self) -> str:
@@ -179,8 +180,10 @@ def run(
 
 def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> None:
     """Every requested solution, all within one time budget (``deadline``): a chart still
-    unproven when it runs out reports its best cover and lower bound. With ``--solution all``,
-    a parsimonious or intermediate solution that cannot be found is noted, not an error."""
+    unproven when it runs out reports its best cover and lower bound, and a step cut before it
+    had a result leaves its solution out with a note saying which step the limit cut (an
+    error only when no solution at all was found). With ``--solution all``, a parsimonious or
+    intermediate solution that cannot be found is noted, not an error."""
     wanted = options.solution
     directional = None
     if options.dir_exp is not None and options.dir_exp.strip():
@@ -201,38 +204,89 @@ def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> No
     need_inter = directional is not None and wanted in ("intermediate", "all")
     need_complex = wanted in ("complex", "all") or need_inter
     need_pars = wanted in ("parsimonious", "all") or need_inter
-    if need_complex:  # each solution's cover may use its share of the time left
-        share = 1 / (1 + need_pars + need_inter)
-        result.solutions["complex"] = sol.complex_solution(prob, cover_share=share, **kw)
-    if need_pars:
-        try:
-            share = 1 / (1 + need_inter)
-            result.solutions["parsimonious"] = sol.parsimonious_solution(
-                prob, cover_share=share, **kw
+    try:
+        if need_complex:  # each solution's cover may use its share of the time left
+            share = 1 / (1 + need_pars + need_inter)
+            result.solutions["complex"] = sol.complex_solution(prob, cover_share=share, **kw)
+        if need_pars:
+            try:
+                share = 1 / (1 + need_inter)
+                result.solutions["parsimonious"] = sol.parsimonious_solution(
+                    prob, cover_share=share, **kw
+                )
+            except mz.TimeLimitError:
+                raise
+            except AnalysisError as err:
+                if wanted != "all":
+                    raise
+                result.notes.append(f"no parsimonious or intermediate solution: {err}")
+                result.missing["parsimonious"] = str(err)
+                if need_inter:
+                    result.missing["intermediate"] = f"no parsimonious solution: {err}"
+                need_inter = False
+        if need_inter:
+            try:
+                _intermediate(result, prob, directional, options, kw)
+            except mz.TimeLimitError:
+                raise
+            except AnalysisError as err:
+                if wanted != "all":
+                    raise
+                result.notes.append(f"no intermediate solution: {err}")
+                result.missing["intermediate"] = str(err)
+        elif wanted == "all" and directional is None:
+            result.notes.append(
+                "no intermediate solution: give directional expectations with --dir-exp"
             )
-        except AnalysisError as err:
-            if wanted != "all":
-                raise
-            result.notes.append(f"no parsimonious or intermediate solution: {err}")
-            result.missing["parsimonious"] = str(err)
-            if need_inter:
-                result.missing["intermediate"] = f"no parsimonious solution: {err}"
-            need_inter = False
-    if need_inter:
-        try:
-            _intermediate(result, prob, directional, options, kw)
-        except AnalysisError as err:
-            if wanted != "all":
-                raise
-            result.notes.append(f"no intermediate solution: {err}")
-            result.missing["intermediate"] = str(err)
-    elif wanted == "all" and directional is None:
+    except mz.TimeLimitError as err:
+        _cut(result, err, need_complex, need_pars, need_inter)
+    _solution_notes(result, options, deadline)
+
+
+def _cut(
+    result: Result, err: mz.TimeLimitError, need_complex: bool, need_pars: bool, need_inter: bool
+) -> None:
+    """Record that the time limit cut a step before its solution had a cover: the solutions
+    not found are missing, and a note says which step was cut and what the output holds.
+    Without any solution this is the error itself."""
+    wanted = [
+        kind
+        for kind, need in (
+            ("complex", need_complex),
+            ("parsimonious", need_pars),
+            ("intermediate", need_inter),
+        )
+        if need
+    ]
+    lost = [k for k in wanted if k not in result.solutions and k != "intermediate"]
+    if need_inter and result.intermediate is None:
+        lost.append("intermediate")
+    if not result.solutions:
+        raise err
+    step = f"{err.step} of the {lost[0]} solution"
+    result.cut = step
+    for kind in lost:
+        result.missing[kind] = f"the time limit of {err.seconds:g} s ran out while {step}"
+    held = ", ".join(result.solutions)
+    result.notes.append(
+        f"warning: the time limit of {err.seconds:g} s ran out while {step}: no "
+        f"{' or '.join(lost)} solution; the output holds the truth table, necessity and the "
+        f"{held} solution{'s' if len(result.solutions) > 1 else ''} (raise --time-limit)"
+    )
+
+
+def _solution_notes(result: Result, options: Options, deadline: mz.Deadline | None) -> None:
+    """Notes on the solutions found: unproven minimum, capped model lists, pairs cut."""
+    inter = result.intermediate
+    if inter is not None and inter.cut is not None:
+        result.cut = f"intermediate solution: {inter.cut}"
         result.notes.append(
-            "no intermediate solution: give directional expectations with --dir-exp"
+            f"warning: the time limit ran out in the intermediate solution: {inter.cut}; "
+            "the models of the pairs solved are reported (raise --time-limit)"
         )
     solved = list(result.solutions.items())
-    if result.intermediate is not None:
-        solved += [(f"intermediate ({g.isol})", g) for g in result.intermediate.groups]
+    if inter is not None:
+        solved += [(f"intermediate ({g.isol})", g) for g in inter.groups]
     for kind, s in solved:
         if not s.proven:
             budget = deadline.seconds if deadline is not None else options.time_limit

@@ -76,10 +76,11 @@ def robustness(
     outcome: str,
     options: pipeline.Options,
     base: pipeline.Result,
+    deadline: Deadline | None = None,
 ) -> Robustness:
     """Rerun the analysis under the neighbouring choices and compare configurations; the
-    reruns share one budget of ``options.time_limit`` seconds. A variant without the base's
-    kind of solution says why."""
+    reruns share one budget: ``deadline``, else ``options.time_limit`` seconds from now. A
+    variant without the base's kind of solution says why."""
     kind, models = primary_solution(base)
     ic = options.incl_cut
     variants: list[tuple[str, pipeline.Options]] = []
@@ -94,7 +95,9 @@ def robustness(
         other = "fsqca" if options.calibration.convention == "r" else "r"
         spec = CalibrationSpec(options.calibration.columns, other)
         variants.append((f"convention {other}", replace(options, calibration=spec)))
-    budget = None if options.time_limit is None else Deadline.after(options.time_limit)
+    budget = deadline
+    if budget is None and options.time_limit is not None:
+        budget = Deadline.after(options.time_limit)
     out = []
     for label, opts in variants:
         found: list = []

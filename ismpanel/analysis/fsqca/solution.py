@@ -20,6 +20,7 @@ section 5), following R QCA's ``minimize`` wherever the design is silent.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import minimize as mz
+from ismpanel.analysis.fsqca.rows import Rows
 from ismpanel.analysis.fsqca.terms import Term, expression, membership, parse_sop
 from ismpanel.analysis.fsqca.truthtable import TruthTable, agteb
 
@@ -55,7 +57,8 @@ class Model:
     """One minimal model: its terms (essential ones first when a solution has several models,
     as R prints them), parameters of fit, and the remainders it relies on. An intermediate
     model lists the CiPj pairs that produced it, with each pair's easy and difficult
-    counterfactuals (``easy_counterfactuals`` are the first pair's)."""
+    counterfactuals (``easy_counterfactuals`` are the first pair's). The row lists are
+    :class:`Rows`, shared by the models that rest on the same rows."""
 
     name: str
     terms: list[TermFit]
@@ -63,12 +66,12 @@ class Model:
     PRI: float
     covS: float
     essential: list[bool]
-    simplifying_assumptions: list[int] = field(default_factory=list)
-    easy_counterfactuals: list[int] = field(default_factory=list)
-    difficult_counterfactuals: list[int] = field(default_factory=list)
+    simplifying_assumptions: Rows = field(default_factory=Rows)
+    easy_counterfactuals: Rows = field(default_factory=Rows)
+    difficult_counterfactuals: Rows = field(default_factory=Rows)
     isols: list[str] = field(default_factory=list)
     parsimonious: list[Model] = field(default_factory=list, repr=False)
-    counterfactuals: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
+    counterfactuals: dict[str, tuple[Rows, Rows]] = field(default_factory=dict)
 
     @property
     def expression(self) -> str:
@@ -105,10 +108,12 @@ class Solution:
 @dataclass
 class Intermediate:
     """Intermediate solutions: one :class:`Solution` per distinct result, with the CiPj pairs
-    that gave it (R prints "From C1P1, C2P1:")."""
+    that gave it (R prints "From C1P1, C2P1:"). ``cut`` says which pairs the time limit left
+    unsolved, and in which step (None when every pair was solved)."""
 
     groups: list[Solution]
     directional: list[Term]
+    cut: str | None = None
 
     @property
     def models(self) -> list[Model]:
@@ -367,7 +372,7 @@ def parsimonious_solution(prob: Problem, **kw) -> Solution:
     positive = _bitmap(prob.positive, prob.k)
     for m in sol.models:
         inside = _cube_rows([t.term for t in m.terms], prob.k) & ~positive
-        m.simplifying_assumptions = [int(r) for r in np.flatnonzero(inside)]
+        m.simplifying_assumptions = Rows(np.flatnonzero(inside))
     return sol
 
 
@@ -505,80 +510,107 @@ def intermediate_solution(
     complex_sol: Solution,
     pars_sol: Solution,
     directional: list[Term],
+    *,
+    max_models: int = mz.MAX_MODELS,
     **kw,
 ) -> Intermediate:
     """The intermediate solution of every (complex model, parsimonious model) pair; identical
     results are grouped as R prints them. Without any expectation (all ``-``) it is the complex
     solution and, as in R, no counterfactual is listed. The pairs still to solve share the time
-    left equally."""
+    left equally, and ``max_models`` models in all (at least one per pair); when the time
+    limit stops a pair, the pairs solved so far are kept and ``cut`` names the rest."""
     k = prob.k
-    cache: dict[frozenset[int], Solution] = {}
+    cache: dict[bytes, Solution] = {}
     groups: list[Solution] = []
     by_result: dict[tuple, Solution] = {}
     pairs = len(complex_sol.models) * len(pars_sol.models)
+    per_pair = max(1, max_models // pairs)
     for ci, cm in enumerate(complex_sol.models, start=1):
         for pj, pm in enumerate(pars_sol.models, start=1):
             isol = f"C{ci}P{pj}"
-            left = pairs - ((ci - 1) * len(pars_sol.models) + pj - 1)
-            reduced = [
-                reduce_term(c.term, p.term, directional, k)
-                for c in cm.terms
-                for p in pm.terms
-                if p.term.contains(c.term)
-            ]
-            sa = np.asarray(pm.simplifying_assumptions if directional else [], dtype=np.int64)
-            easy = np.zeros(len(sa), dtype=bool)
-            for t in reduced:
-                easy |= (sa & t.mask) == t.bits
-            ec = [int(r) for r in sa[easy]]
-            dc = [int(r) for r in sa[~easy]]
-            key = frozenset(ec)
+            done = (ci - 1) * len(pars_sol.models) + pj - 1
+            ec, dc = _counterfactuals(cm, pm, directional, k)
+            key = hashlib.blake2b(ec.codes.tobytes(), digest_size=16).digest()
             if key not in cache:
-                allowed = _bitmap(list(prob.positive) + ec, k)
-                cache[key] = _minimize(
-                    prob,
-                    ~allowed,
-                    kind="intermediate",
-                    route="qmc",
-                    extra_onset=ec,
-                    cover_share=1 / left,
-                    **kw,
-                )
-            base = cache[key]
-            result = tuple(m.expression for m in base.models)
-            if result in by_result:
-                group = by_result[result]
-                for m in group.models:
-                    m.isols.append(isol)
-                    m.parsimonious.append(pm)
-                    m.counterfactuals[isol] = (list(ec), dc)
-                continue
-            models = []
-            for m in base.models:
-                copy = Model(m.name, list(m.terms), m.inclS, m.PRI, m.covS, list(m.essential))
-                copy.easy_counterfactuals = list(ec)
-                copy.difficult_counterfactuals = dc
-                copy.isols = [isol]
-                copy.parsimonious = [pm]
-                copy.counterfactuals[isol] = (list(ec), dc)
-                models.append(copy)
-            group = Solution(
-                "intermediate",
-                models,
-                base.prime_implicants,
-                base.chart,
-                base.capped,
-                base.found,
-                dict(base.timings),
-                isol,
-                base.complete,
-                base.method,
-                base.proven,
-                base.lower_bound,
-            )
-            by_result[result] = group
-            groups.append(group)
+                allowed = _bitmap(list(prob.positive) + list(ec), k)
+                try:
+                    cache[key] = _minimize(
+                        prob,
+                        ~allowed,
+                        kind="intermediate",
+                        route="qmc",
+                        extra_onset=list(ec),
+                        cover_share=1 / (pairs - done),
+                        max_models=per_pair,
+                        **kw,
+                    )
+                except mz.TimeLimitError as err:
+                    cut = f"{pairs - done} of {pairs} pairs unsolved from {isol} on ({err.step})"
+                    return Intermediate(groups, directional, cut)
+            _add_pair(cache[key], isol, pm, ec, dc, by_result, groups)
     return Intermediate(groups, directional)
+
+
+def _counterfactuals(cm: Model, pm: Model, directional: list[Term], k: int) -> tuple[Rows, Rows]:
+    """The easy and the difficult counterfactuals of a (complex model, parsimonious model)
+    pair: the parsimonious model's simplifying assumptions inside a reduced complex term, and
+    the others."""
+    reduced = [
+        reduce_term(c.term, p.term, directional, k)
+        for c in cm.terms
+        for p in pm.terms
+        if p.term.contains(c.term)
+    ]
+    sa = pm.simplifying_assumptions.codes if directional else np.zeros(0, dtype=np.int64)
+    easy = np.zeros(len(sa), dtype=bool)
+    for t in reduced:
+        easy |= (sa & t.mask) == t.bits
+    return Rows(sa[easy]), Rows(sa[~easy])
+
+
+def _add_pair(
+    base: Solution,
+    isol: str,
+    pm: Model,
+    ec: Rows,
+    dc: Rows,
+    by_result: dict[tuple, Solution],
+    groups: list[Solution],
+) -> None:
+    """Record the pair ``isol``'s models: with the group that has the same models, or as a new
+    group (its models copied, since each group keeps its own pairs and counterfactuals)."""
+    result = tuple(m.expression for m in base.models)
+    if result in by_result:
+        for m in by_result[result].models:
+            m.isols.append(isol)
+            m.parsimonious.append(pm)
+            m.counterfactuals[isol] = (ec, dc)
+        return
+    models = []
+    for m in base.models:
+        copy = Model(m.name, list(m.terms), m.inclS, m.PRI, m.covS, list(m.essential))
+        copy.easy_counterfactuals = ec
+        copy.difficult_counterfactuals = dc
+        copy.isols = [isol]
+        copy.parsimonious = [pm]
+        copy.counterfactuals[isol] = (ec, dc)
+        models.append(copy)
+    group = Solution(
+        "intermediate",
+        models,
+        base.prime_implicants,
+        base.chart,
+        base.capped,
+        base.found,
+        dict(base.timings),
+        isol,
+        base.complete,
+        base.method,
+        base.proven,
+        base.lower_bound,
+    )
+    by_result[result] = group
+    groups.append(group)
 
 
 # ---------------------------------------------------------------------------------------------
