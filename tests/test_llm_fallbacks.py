@@ -273,3 +273,28 @@ def test_a_failed_llm_comparison_never_ends_the_brief(cli, llm_study, tmp_path, 
     assert run.code == 0, run.err
     text = (tmp_path / "b.md").read_text()
     assert "The structure with the humans + LLM cannot be analysed: --tiers 1-1,2-2,3-3" in text
+
+
+def test_a_server_refusing_stream_options_is_asked_without_them(cli, study, monkeypatch):
+    def strict(body: dict, server: FakeServer) -> Reply:
+        if "stream_options" in body:
+            return error(422, "extra fields not permitted: stream_options")
+        return completion(verdict("O"))
+
+    with serve(monkeypatch, strict) as server:
+        run = cli("llm-expert", study, "--samples", "1", "--concurrency", "1")
+    assert run.code == 0, run.err
+    assert set(PanelStore.open(study).round_answers("L1", 1).values()) == {"O"}
+    assert ["stream_options" in b for b in server.requests] == [True] + [False] * len(PAIRS)
+    assert all(b["response_format"]["type"] == "json_schema" for b in server.requests)
+
+
+def test_control_characters_never_reach_the_narrative():
+    def hostile(body: dict, server: FakeServer) -> Reply:
+        text = narrative.prose(narrative.facts_of(body)).replace(" sits ", " si\x1b\x07\x00\x9bts ")
+        return completion(json.dumps({"paragraphs": [text]}))  # escaped as \u001b...
+
+    result, _ = narrative.run(hostile)
+    kept = [s.prose for s in result.sections if s.prose]
+    assert len(kept) == 3 and all(" sits " in p for p in kept)
+    assert not any(c in p for p in kept for c in "\x1b\x07\x00\x9b")

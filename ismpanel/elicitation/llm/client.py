@@ -116,6 +116,7 @@ class LlmClient:
         )
         self._slots = threading.BoundedSemaphore(config.concurrency)
         self._lock = threading.Lock()
+        self._usage_in_stream = True  # until the server refuses ``stream_options``
 
     def complete(
         self,
@@ -186,13 +187,22 @@ class LlmClient:
         self._sdk.close()
 
     def _stream(self, messages: list[dict], options: dict) -> Completion | None:
-        """Ask for a streamed reply and read it, streamed or not, as it comes."""
+        """Ask for a streamed reply (with token usage, unless the server refused to give it
+        there: it is then asked again at once without) and read it as it comes."""
+        usage = {"stream_options": {"include_usage": True}} if self._usage_in_stream else {}
+        try:
+            return self._read(messages, {**options, **usage})
+        except self._openai.APIStatusError as err:
+            refused = err.status_code in (400, 422) and "stream_options" in str(err.message)
+            if not (usage and refused):
+                raise
+        self._usage_in_stream = False
+        self._count(calls=1)
+        return self._read(messages, options)
+
+    def _read(self, messages: list[dict], options: dict) -> Completion | None:
         raw = self._sdk.chat.completions.with_streaming_response.create(
-            model=self.config.model,
-            messages=messages,
-            stream=True,
-            stream_options={"include_usage": True},
-            **options,
+            model=self.config.model, messages=messages, stream=True, **options
         )
         with raw as response:
             body = read_body(self._lines(response))
