@@ -366,6 +366,22 @@ def test_json_cuts_long_lists_and_counts_them(cli, monkeypatch):
     assert short["time_limit"] == {"seconds": 50.0, "cut": None}
 
 
+def test_json_writes_whole_models_up_to_the_term_limit(cli, monkeypatch):
+    """CVF has four parsimonious models; with room for one model's terms the document writes
+    the first model whole and says how many were written; --all-implicants writes all four."""
+    from ismpanel.cli import qca_export
+
+    monkeypatch.setattr(qca_export, "MODEL_TERM_LIMIT", 1)
+    args = ["qca", REF / "CVF.csv", "--outcome", "PROTEST", "--incl-cut", "0.8",
+            "--solution", "parsimonious", "--json"]  # fmt: skip
+    short, full = (json.loads(cli(*args, *extra).out) for extra in ((), ("--all-implicants",)))
+    assert [m["model"] for m in short["solutions"]["parsimonious"]] == ["M1"]
+    assert short["solution_info"]["parsimonious"]["models_written"] == 1
+    assert short["solution_info"]["parsimonious"]["models_reported"] == 4
+    assert len(full["solutions"]["parsimonious"]) == 4
+    assert short["solutions"]["parsimonious"][0] == full["solutions"]["parsimonious"][0]
+
+
 def test_time_limit_cut_names_the_step_and_keeps_what_was_found(cli, monkeypatch):
     """When the limit runs out in the parsimonious solution before it has a cover, the
     output keeps the truth table and the complex solution, and says which step was cut."""

@@ -142,8 +142,8 @@ def qca(
         typer.Option(
             "--all-implicants",
             help="With --json, write every prime implicant, remainder row (simplifying "
-            "assumptions, counterfactuals) and configuration, not the first 100 (1,000 "
-            "configurations) of each.",
+            "assumptions, counterfactuals), model and configuration, not the first 100 rows "
+            "or implicants, 2,000 terms of models and 1,000 configurations.",
         ),
     ] = False,
 ) -> None:

@@ -3,8 +3,9 @@ Fiss configuration table in markdown.
 
 The document is sized for a person by default: every list of prime implicants or of
 truth-table rows (simplifying assumptions, counterfactuals) holds its first
-:data:`LIST_LIMIT` entries and the configuration table the columns of the first models that
-fit in :data:`CONFIGURATION_LIMIT`; a ``*_count`` key gives the full number, and
+:data:`LIST_LIMIT` entries, each solution the models that fit in :data:`MODEL_TERM_LIMIT`
+terms together and the configuration table the columns of the first models that fit in
+:data:`CONFIGURATION_LIMIT`; ``*_count`` and ``models_written`` keys give the numbers, and
 ``--all-implicants`` (``full=True``) writes them all. A noisy k = 20 problem has over
 100,000 prime implicants and models that rest on hundreds of thousands of remainders; written
 whole, the document ran to gigabytes."""
@@ -22,6 +23,7 @@ from ismpanel.analysis.fsqca.terms import row_config
 
 LIST_LIMIT = 100
 CONFIGURATION_LIMIT = 1000
+MODEL_TERM_LIMIT = 2000
 
 
 def num(value: float | None) -> float | None:
@@ -148,12 +150,13 @@ def result_json(res: Result, robust: Robustness | None = None, full: bool = Fals
     solutions: dict[str, list] = {}
     info: dict[str, object] = {}
     for kind, s in res.solutions.items():
-        solutions[kind] = [model_json(m, kind, k, full) for m in s.models]
-        info[kind] = solution_info(s, res.conditions, full)
+        written = s.models if full else _first_models(s.models)
+        solutions[kind] = [model_json(m, kind, k, full) for m in written]
+        info[kind] = solution_info(s, res.conditions, full) | {"models_written": len(written)}
     if res.intermediate is not None:
-        solutions["intermediate"] = [
-            model_json(m, "intermediate", k, full) for m in res.intermediate.models
-        ]
+        written = res.intermediate.models
+        written = written if full else _first_models(written)
+        solutions["intermediate"] = [model_json(m, "intermediate", k, full) for m in written]
         info["intermediate"] = [
             {
                 "isols": g.models[0].isols if g.models else [],
@@ -221,6 +224,18 @@ def result_json(res: Result, robust: Robustness | None = None, full: bool = Fals
     if robust is not None:
         doc["robustness"] = robustness_json(robust)
     return doc
+
+
+def _first_models(models: list[Model]) -> list[Model]:
+    """The first models of a solution, as many as have :data:`MODEL_TERM_LIMIT` terms
+    together (at least one). A structureless k = 12 problem with 3,000 cases has 100 complex
+    models of 369 terms each: 10 MB of JSON for one solution."""
+    total = 0
+    for n, m in enumerate(models):
+        total += len(m.terms)
+        if total > MODEL_TERM_LIMIT and n:
+            return models[:n]
+    return models
 
 
 def _whole_models(configurations: list[Configuration]) -> list[Configuration]:
