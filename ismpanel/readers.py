@@ -1,5 +1,8 @@
-"""Read CSV and XLSX tables into grids of cell strings, with errors that name the file.
+"""Read input files (CSV and XLSX tables, TOML) with errors that name the file.
 
+Every file is untrusted: only regular files are read (a FIFO or a device such as /dev/zero
+would hang or never end), each kind up to a size limit (see :data:`LIMITS`), and every cell
+of a table loses its control characters, so that no file can drive the terminal it is shown on.
 A CSV file's delimiter is the first of comma, semicolon and tab found on its first line, so
 that exports from spreadsheets set to European locales read as they are.
 """
@@ -9,21 +12,63 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import stat
+import tomllib
 from pathlib import Path
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.text import printable
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+MB = 2**20
+TABLE_BYTES = 10 * MB  # a CSV or XLSX file; an SSIM of 100 factors is 30 KB
+UNZIPPED_BYTES = 100 * MB  # what an XLSX file's parts hold once unpacked
+TEXT_BYTES = 1 * MB  # study.toml, a factors or calibration TOML, a template, a public key
+LIMITS = (
+    f"ismpanel reads tables (CSV, XLSX) up to {TABLE_BYTES // MB} MB, {UNZIPPED_BYTES // MB} MB "
+    f"once unpacked, and TOML files, templates and key files up to {TEXT_BYTES // MB} MB"
+)
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """A regular file's contents, refused (one line naming the file) when it is missing, a
+    folder, a FIFO or device, or larger than ``limit`` bytes; it is opened without blocking,
+    so that a FIFO cannot hang the command."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path}: is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path}: not a regular file (a device, FIFO or socket)")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{path}: too large; {LIMITS}")
+    return data
+
+
+def read_toml(path: Path) -> dict:
+    """A TOML file's contents (UTF-8, a BOM allowed); a missing, oversized or invalid file,
+    nesting too deep to parse included, is one line naming the file."""
+    try:
+        text = read_bytes(path, TEXT_BYTES).decode("utf-8-sig")
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: not valid TOML ({err})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not valid TOML (arrays or tables nested too deeply)") from None
 
 
 def read_grid(path: Path, sheet: str | None = None) -> list[list[str]]:
     """The cells of a CSV file or of one sheet of a workbook (the first unless named), as
-    stripped strings; numbers that are whole print without a decimal point."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a table file")
+    stripped strings without control characters; numbers that are whole print without a
+    decimal point."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
+        read_bytes(path, TABLE_BYTES)  # the same refusals as for CSV, before unzipping
         return _read_xlsx(path, sheet)
     if sheet is not None:
         raise InputError(f"{path}: --sheet applies to Excel workbooks only")
@@ -31,13 +76,20 @@ def read_grid(path: Path, sheet: str | None = None) -> list[list[str]]:
 
 
 def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
+    raw = read_bytes(path, TABLE_BYTES)
     if not raw.strip():
         raise InputError(f"{path}: empty file")
-    text = _decode(path, raw)
+    text = printable(_decode(path, raw))
     first = text.lstrip().partition("\n")[0]
     delimiter = next((d for d in ",;\t" if d in first), ",")
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return [[c.strip() for c in row] for row in reader]
+    except csv.Error as err:
+        detail = str(err)
+        if detail.startswith("field larger than field limit"):
+            detail = f"a cell longer than {csv.field_size_limit():,} characters"
+        raise InputError(f"{path}: line {reader.line_num}: {detail}") from None
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -66,9 +118,14 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked <= UNZIPPED_BYTES:
+            book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
         raise InputError(f"{path}: not a readable Excel workbook ({err})") from None
+    if unpacked > UNZIPPED_BYTES:
+        raise InputError(f"{path}: too large once unpacked; {LIMITS}")
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -91,7 +148,7 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return printable(str(value)).strip()
 
 
 def short_digest(path: Path) -> str:

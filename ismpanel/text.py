@@ -4,11 +4,12 @@ breaks and tabs are kept."""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
-KEPT = "\n\t"
+# Unicode category Cc (U+0000-001F, U+007F-009F) except the line break and the tab
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def printable(text: str) -> str:
     """The text without control characters other than line breaks and tabs."""
-    return "".join(c for c in text if c in KEPT or unicodedata.category(c) != "Cc")
+    return CONTROL.sub("", text)

@@ -20,6 +20,7 @@ from ismpanel.analysis.errors import InputError
 
 MATRICES = ("I+A", "A")
 EXACT_BUDGET = 2_000_000  # integer additions (nonzeros x powers) done exactly
+MAX_HORIZON = 10_000  # powers; 200 factors take about 3 s at this horizon
 _LOG2_TIE = 1.5e-12  # about log2(1 + 1e-12): a relative difference of 1e-12
 
 
@@ -86,8 +87,7 @@ def indirect(
     if matrix not in MATRICES:
         raise InputError(f"{matrix!r}: expected I+A or A", option="indirect-matrix")
     horizon = max(2 * n, 20) if horizon is None else horizon
-    if horizon < 2:
-        raise InputError(f"{horizon}: expected at least 2 powers", option="horizon")
+    check_horizon(horizon)
     base = np.asarray(irm, dtype=bool).copy()
     np.fill_diagonal(base, matrix == "I+A")
     # driving (rows of M) and dependence (rows of M transposed) advance together as one block
@@ -113,6 +113,13 @@ def indirect(
     final = [rank(values[:n], current[0]), rank(values[n:], current[1])]  # tie groups now
     settled = last_change if last_change <= horizon // 2 else None
     return Indirect(matrix, horizon, settled, exact, *first, *final)
+
+
+def check_horizon(horizon: int) -> None:
+    """Refuse a horizon outside 2 to :data:`MAX_HORIZON` powers: each power costs a sparse
+    product, and a horizon in the millions would run for hours on three factors."""
+    if not 2 <= horizon <= MAX_HORIZON:
+        raise InputError(f"{horizon}: expected 2 to {MAX_HORIZON:,} powers", option="horizon")
 
 
 class _ExactSums:

@@ -59,6 +59,11 @@ def options_from_table(table: object, where: str) -> Options:
         if numeric or not isinstance(value, checks[key]):
             raise InputError(f"{where} {key}: {value!r} is not a valid {key.replace('_', ' ')}")
         values[key] = str(value) if key == "threshold" else value
+    if "horizon" in values:
+        try:
+            indirect.check_horizon(values["horizon"])
+        except InputError as err:
+            raise InputError(f"{where} horizon: {err}") from None
     if values.get("level_rule", "top-down") not in ism.LEVEL_RULES:
         raise InputError(f"{where} level_rule: expected {' or '.join(ism.LEVEL_RULES)}")
     if values.get("indirect_matrix", "I+A") not in indirect.MATRICES:

@@ -3,6 +3,7 @@ each of them runs in a terminal (often over SSH with a forced command)."""
 
 import shlex
 import sys
+import unicodedata
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ import typer
 
 from ismpanel.analysis.errors import InputError
 
+LINE_BREAKS = "\u2028\u2029"
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 expert_app = typer.Typer(help="Invite and list experts.", no_args_is_help=True)
 
@@ -46,21 +48,14 @@ def add(
 
     store = PanelStore.open(folder)
     public_key = _public_key(key) if key else "<the expert's SSH public key>"
+    if not llm:
+        _check_command_path(folder.resolve(), "the study folder's path")
+        _check_command_path(Path(sys.executable), "the Python interpreter's path")
     expert, token = store.add_expert(name, "llm" if llm else "human")
     console.print(f"Expert {expert.id} added ({expert.kind}).")
     if token is None:
         return
-    command = " ".join(
-        [
-            *_ismpanel_command(),
-            "interview",
-            shlex.quote(str(folder.resolve())),
-            "--expert",
-            expert.id,
-            "--token",
-            token,
-        ]
-    )
+    command = forced_command(folder.resolve(), expert.id, token)
     console.print(f"Token (shown once, stored only as a hash): {token}")
     console.print(f"Run: {command}", soft_wrap=True)
     console.print("authorized_keys line (the key can run nothing but this interview):")
@@ -77,7 +72,7 @@ def list_experts(folder: StudyDir) -> None:
     from ismpanel.elicitation.panel import progress
     from ismpanel.elicitation.store import PanelStore
 
-    store = PanelStore.open(folder)
+    store = PanelStore.open(folder, read_only=True)
     table = Table(title=f"Experts of {store.study.title}", title_justify="left")
     for col in ("Pseudonym", "Name", "Kind", "Answered", "Last activity"):
         table.add_column(col)
@@ -157,11 +152,21 @@ def _public_key(value: str) -> str:
     import base64
     import binascii
 
+    from ismpanel.readers import TEXT_BYTES, read_bytes
+
     path = Path(value).expanduser()
-    text = path.read_text(encoding="utf-8").strip() if path.is_file() else value.strip()
+    if path.is_file():
+        try:
+            text = read_bytes(path, TEXT_BYTES).decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise InputError(f"--key: {value!r} is not a text file") from None
+    else:
+        text = value.strip()
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) != 1:
         raise InputError(f"--key: {value!r} holds {len(lines)} keys; give exactly one")
+    if any(unicodedata.category(c) == "Cc" for c in lines[0].replace("\t", " ")):
+        raise InputError(f"--key: {value!r} holds control characters; give the key as written")
     parts = lines[0].split()
     if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):
         raise InputError(f"--key: {value!r} is not an SSH public key (ssh-ed25519 AAAA...)")
@@ -172,10 +177,25 @@ def _public_key(value: str) -> str:
     return " ".join(parts)
 
 
-def _ismpanel_command() -> list[str]:
-    """How a forced command starts this installation of ismpanel: the console script beside
-    the running interpreter, otherwise that interpreter with ``-m ismpanel``."""
-    script = Path(sys.executable).with_name("ismpanel")
-    if script.is_file():
-        return [shlex.quote(str(script))]
-    return [shlex.quote(sys.executable), "-m", "ismpanel"]
+def forced_command(folder: Path, expert: str, token: str) -> str:
+    """The interview as a shell command for sshd's ``command=``: this installation's Python
+    run isolated (``-I``: no PYTHON* variable such as PYTHONINSPECT or PYTHONPATH, no user
+    site-packages, not the current folder on the path), so that no environment an sshd
+    passes on changes what runs; every word quoted for the shell."""
+    words = [sys.executable, "-I", "-m", "ismpanel", "interview", str(folder)]
+    return " ".join(shlex.quote(w) for w in [*words, "--expert", expert, "--token", token])
+
+
+def _check_command_path(path: Path, what: str) -> None:
+    """Refuse a path that would break the authorized_keys line: a line break would end it and
+    start a line of the path's choosing (a key without the forced command); other control
+    characters and bytes that are not UTF-8 have no place in it either."""
+    text = str(path)
+    bad = next(
+        (c for c in text if c in LINE_BREAKS or unicodedata.category(c) in ("Cc", "Cs")), None
+    )
+    if bad is not None:
+        raise InputError(
+            f"{what} holds the character {bad!r}, which cannot go into an authorized_keys "
+            "line; move or rename the folder"
+        )

@@ -95,7 +95,7 @@ def export_ssim(
     from ismpanel.elicitation.panel import aggregate_panel, letters_grid
     from ismpanel.elicitation.store import PanelStore
 
-    store = PanelStore.open(folder)
+    store = PanelStore.open(folder, read_only=True)
     if expert:
         store.expert(expert)
         letters = store.latest_answers().get(expert, {})
@@ -126,7 +126,7 @@ def aggregate(
     from ismpanel.elicitation.panel import aggregate_panel
     from ismpanel.elicitation.store import PanelStore
 
-    store = PanelStore.open(folder)
+    store = PanelStore.open(folder, read_only=True)
     result = aggregate_panel(store, rule=rule.value, quorum=quorum, include_llm=include_llm)
     agreement = llm_agreement(store, rule=rule.value, quorum=quorum)
     if json:
@@ -147,7 +147,7 @@ def notes_command(
     from ismpanel.cli.output import console, print_json
     from ismpanel.elicitation.store import PanelStore
 
-    store = PanelStore.open(folder)
+    store = PanelStore.open(folder, read_only=True)
     if expert:
         store.expert(expert)
     found = store.notes(expert)

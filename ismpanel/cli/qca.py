@@ -255,16 +255,12 @@ def _calibration(items: list[str] | None, path: Path | None, convention: str | N
     columns: dict[str, cal.Anchor] = {}
     conv = "r"
     if path is not None:
-        import tomllib
+        from ismpanel.readers import read_toml
 
-        if not path.exists():
-            raise InputError(f"{path}: no such file", option="calibrate-file")
         try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise InputError(
-                f"{path}: not a valid TOML file ({err})", option="calibrate-file"
-            ) from None
+            doc = read_toml(path)
+        except InputError as err:
+            raise InputError(str(err), option="calibrate-file") from None
         table = doc.get("calibration")
         if table is None and isinstance(doc.get("qca"), dict):
             table = doc["qca"].get("calibration")

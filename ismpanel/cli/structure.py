@@ -81,7 +81,9 @@ MatrixOpt = Annotated[
 ]
 HorizonOpt = Annotated[
     int | None,
-    typer.Option("--horizon", help="Powers for indirect MICMAC (default max(2n, 20)).", min=2),
+    typer.Option(
+        "--horizon", help="Powers for indirect MICMAC, 2 to 10,000 (default max(2n, 20)).", min=2
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
 IncompleteOpt = Annotated[
@@ -217,7 +219,7 @@ def _prepare(source: Path, fmt: TableFormat, sheet: str | None, overrides: dict,
         from ismpanel.elicitation.panel import panel_structure
         from ismpanel.elicitation.store import PanelStore
 
-        store = PanelStore.open(source)
+        store = PanelStore.open(source, read_only=True)
         structure = panel_structure(store, panel).structure
         names = {f.id: f.name for f in store.study.factors}
         base = options_from_table(store.study.extra.get("ism", {}), f"{source}/study.toml [ism]")

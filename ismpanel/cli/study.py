@@ -1,5 +1,6 @@
 """``ismpanel init``, ``templates`` and ``status``: create a study folder and watch the panel."""
 
+import contextlib
 import tomllib
 from pathlib import Path
 from typing import Annotated
@@ -107,7 +108,9 @@ def create_from_template(
 
 
 def create_study(folder: Path, study, text: str, group: str | None) -> None:
-    """Write study.toml and create panel.db in a folder that holds neither."""
+    """Write study.toml and create panel.db in a folder that holds neither. panel.db appears
+    at once, whole, or not at all (PanelStore.create), so of two inits racing on one folder
+    exactly one succeeds; the other fails and removes only what it made itself."""
     import shutil
 
     from ismpanel.cli.output import write_file
@@ -119,20 +122,33 @@ def create_study(folder: Path, study, text: str, group: str | None) -> None:
             raise InputError(f"{folder}: already holds {name}; choose a new folder")
     if group:
         group_id(group)  # refuse an unknown group before anything is created
-    created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    created = _make_folder(folder)
+    made: list[str] = []
     try:
         PanelStore.create(folder, study, group).close()
+        made += [DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", STUDY_FILE]
         write_file(folder / STUDY_FILE, text)
         if group:
             shutil.chown(folder / STUDY_FILE, group=group)
             (folder / STUDY_FILE).chmod(0o640)
     except BaseException:
-        for name in (STUDY_FILE, DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm"):
+        for name in made:
             (folder / name).unlink(missing_ok=True)
         if created:
-            folder.rmdir()
+            with contextlib.suppress(OSError):  # another init may have put files in it
+                folder.rmdir()
         raise
+
+
+def _make_folder(folder: Path) -> bool:
+    """Create the study folder (and its parents); whether this call created it."""
+    try:
+        folder.mkdir(parents=True)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise InputError(f"{folder}: exists and is not a folder") from None
+        return False
+    return True
 
 
 def templates() -> None:
@@ -159,7 +175,7 @@ def status(
     from ismpanel.elicitation.panel import progress
     from ismpanel.elicitation.store import PanelStore
 
-    store = PanelStore.open(folder)
+    store = PanelStore.open(folder, read_only=True)
     rows = progress(store)
     number = store.current_round()
     if json:

@@ -28,8 +28,10 @@ from pathlib import Path
 from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.study import Study, load_study
+from ismpanel.text import printable
 
 DB_FILE = "panel.db"
+NOTE_CHARS = 2_000
 APP_ID = "ismpanel panel"
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
@@ -244,17 +246,23 @@ class PanelStore:
         return cls(folder, study, _connect(path))
 
     @classmethod
-    def open(cls, folder: Path) -> PanelStore:
+    def open(cls, folder: Path, *, read_only: bool = False) -> PanelStore:
         """Open a study folder's store; a missing, corrupted or foreign database is refused
-        with one line naming it."""
+        with one line naming it. ``read_only`` is for commands that only read: they then
+        work in a folder the user cannot write, and never change the database."""
         study = load_study(folder)
         path = folder / DB_FILE
         if not path.is_file():
             raise InputError(f"{folder}: no {DB_FILE}; create the study with init")
         try:
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn = _connect_read_only(path) if read_only else _connect_plain(path)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as err:
+            if "readonly" in str(err):
+                raise InputError(
+                    f"{path}: read-only for you, and this command writes to the panel; run it "
+                    "as a user who may write the study folder"
+                ) from None
             raise InputError(f"{path}: not an ismpanel panel database ({err})") from None
         if meta.get("app") != APP_ID:
             conn.close()
@@ -280,7 +288,11 @@ class PanelStore:
             lines = "\n".join(problems).splitlines()
             first = next((x for x in lines if x.strip() and not x.startswith("***")), lines[0])
             raise InputError(f"{path}: database is damaged ({first}); restore it from a backup")
-        _configure(conn)
+        if meta["schema"] == "1" and read_only:  # migrated once by a command that writes
+            conn.close()
+            return cls.open(folder)
+        if not read_only:
+            _configure(conn)
         if meta["schema"] == "1":
             _migrate_to_2(conn)
         return cls(folder, study, conn)
@@ -293,6 +305,7 @@ class PanelStore:
     def add_expert(self, name: str, kind: str = "human") -> tuple[Expert, str | None]:
         """Register an expert under the next pseudonym (E1, E2... or L1, L2... for LLM
         panelists); human experts get a one-time token, of which only the hash is stored."""
+        name = printable(name)
         if not name.strip():
             raise InputError("expert name is empty")
         token = secrets.token_urlsafe(12) if kind == "human" else None
@@ -322,7 +335,7 @@ class PanelStore:
             "SELECT id, name, kind, seed, created FROM experts ORDER BY kind, "
             "CAST(substr(id, 2) AS INTEGER)"
         ).fetchall()
-        found = [Expert(*row) for row in rows]
+        found = [_expert(row) for row in rows]
         return [e for e in found if kind is None or e.kind == kind]
 
     def expert(self, eid: str) -> Expert:
@@ -332,7 +345,7 @@ class PanelStore:
         if row is None:
             known = ", ".join(e.id for e in self.experts()) or "none yet"
             raise InputError(f"--expert {eid}: no such expert in {self.folder} (known: {known})")
-        return Expert(*row)
+        return _expert(row)
 
     def check_token(self, eid: str, token: str | None) -> None:
         """Refuse a missing or wrong token for a human expert (constant-time comparison)."""
@@ -417,6 +430,16 @@ class PanelStore:
             )
 
     def add_note(self, expert: str, round_: int, pair: Pair, text: str) -> None:
+        """Store an expert's note on a pair, without control characters (a note pasted over
+        SSH may hold terminal escapes meant for the facilitator's screen); an empty note or
+        one longer than :data:`NOTE_CHARS` is refused."""
+        text = printable(text).strip()
+        if not text:
+            raise InputError("the note is empty")
+        if len(text) > NOTE_CHARS:
+            raise InputError(
+                f"a note holds at most {NOTE_CHARS:,} characters ({len(text):,} given)"
+            )
         with _transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO notes (expert, round, i, j, text, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -458,7 +481,7 @@ class PanelStore:
             query += " WHERE expert = ?"
             args = (expert,)
         return [
-            (e, r, (i, j), t, at)
+            (e, r, (i, j), printable(t), at)
             for e, r, i, j, t, at in self.conn.execute(query + " ORDER BY seq", args)
         ]
 
@@ -564,6 +587,13 @@ class PanelStore:
         ]
 
 
+def _expert(row: tuple) -> Expert:
+    """An expert as stored, the name without control characters (in a shared folder anyone
+    in the group can write panel.db, and names reach the facilitator's terminal)."""
+    eid, name, kind, seed, created = row
+    return Expert(eid, printable(name), kind, seed, created)
+
+
 def _panelist_values(settings: LlmPanelist) -> tuple:
     s = settings
     return (s.expert, s.model, s.base_url, s.temperature, s.samples, s.persona)
@@ -583,8 +613,31 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = _connect_plain(path)
     _configure(conn)
+    return conn
+
+
+def _connect_plain(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write. SQLite reads a WAL database read-only only where it
+    can create the -shm file or finds it; in a folder the user cannot write and without a
+    -wal file (so no writer holds uncheckpointed answers), the file is read as immutable."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(
+        f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+    )
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        if Path(f"{path}-wal").exists():
+            raise
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.readers import read_toml
 from ismpanel.text import printable
 
 STUDY_FILE = "study.toml"
@@ -39,6 +41,9 @@ class Factor:
     dimension: str
     definition: str
     action: str = ""
+
+
+Entry = TypeVar("Entry", Dimension, Factor)
 
 
 @dataclass(frozen=True)
@@ -76,16 +81,6 @@ def load_study(folder: Path) -> Study:
     return study_from_dict(read_toml(path), str(path))
 
 
-def read_toml(path: Path) -> dict:
-    """A TOML file's contents; a missing file or bad TOML is one line naming the file."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: not valid TOML ({err})") from None
-
-
 def study_from_dict(data: dict, where: str) -> Study:
     """Validate a parsed study document (the structure of ``study.toml``)."""
     head = data.get("study")
@@ -97,8 +92,8 @@ def study_from_dict(data: dict, where: str) -> Study:
         if not isinstance(value, str) or not value.strip():
             raise InputError(f"{where}: [study] needs a non-empty {key}")
         texts[key] = value.strip()
-    dims = data.get("dimensions", [])
-    if not isinstance(dims, list) or not dims:
+    dims = tables(data, "dimensions", where)
+    if not dims:
         raise InputError(f"{where}: at least one [[dimensions]] entry is needed")
     dimensions = []
     for k, d in enumerate(dims, start=1):
@@ -115,7 +110,7 @@ def study_from_dict(data: dict, where: str) -> Study:
         )
     factors = [
         _factor(f, f"{where}: [[factors]] entry {k}")
-        for k, f in enumerate(data.get("factors", []), start=1)
+        for k, f in enumerate(tables(data, "factors", where), start=1)
     ]
     extra = {k: v for k, v in data.items() if k not in ("study", "dimensions", "factors")}
     return build_study(
@@ -132,10 +127,11 @@ def build_study(
     where: str,
     extra: dict | None = None,
 ) -> Study:
-    """Check the texts (non-empty), ids (unique, ``[A-Za-z][A-Za-z0-9_]*``), dimensions
-    (declared) and factor count: every way of making a study meets here."""
+    """Check the texts (non-empty, control characters dropped: they reach experts' terminals
+    and the brief), ids (unique, ``[A-Za-z][A-Za-z0-9_]*``), dimensions (declared) and factor
+    count: every way of making a study meets here."""
     for key, value in (("title", title), ("relation", relation), ("outcome", outcome)):
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not printable(value).strip():
             raise InputError(f"{where}: the study needs a non-empty text {key} (got {value!r})")
     seen: set[str] = set()
     for d in dimensions:
@@ -156,10 +152,12 @@ def build_study(
             )
     if len(factors) < 2:
         raise InputError(f"{where}: a study needs at least two factors ({len(factors)} given)")
+    dimensions = [_clean(d, "name", "description", "instruments") for d in dimensions]
+    factors = [_clean(f, "name", "definition", "action") for f in factors]
     return Study(
-        title.strip(),
-        relation.strip(),
-        outcome.strip(),
+        printable(title).strip(),
+        printable(relation).strip(),
+        printable(outcome).strip(),
         tuple(dimensions),
         tuple(factors),
         extra or {},
@@ -190,9 +188,8 @@ def factors_from_grid(grid: list[list[str]], where: str) -> list[Factor]:
 
 def factors_from_toml(data: dict, where: str) -> tuple[list[Dimension] | None, list[Factor]]:
     """Factors (and dimensions, if declared) from a TOML factors file or a study file."""
-    dims = data.get("dimensions")
     dimensions = None
-    if dims is not None:
+    if "dimensions" in data:
         dimensions = [
             Dimension(
                 _text(d, "id", f"{where}: [[dimensions]] entry {k}"),
@@ -200,13 +197,25 @@ def factors_from_toml(data: dict, where: str) -> tuple[list[Dimension] | None, l
                 _text(d, "description", f"{where}: [[dimensions]] entry {k}", ""),
                 _text(d, "instruments", f"{where}: [[dimensions]] entry {k}", ""),
             )
-            for k, d in enumerate(dims, start=1)
+            for k, d in enumerate(tables(data, "dimensions", where), start=1)
         ]
     factors = [
         _factor(f, f"{where}: [[factors]] entry {k}")
-        for k, f in enumerate(data.get("factors", []), start=1)
+        for k, f in enumerate(tables(data, "factors", where), start=1)
     ]
     return dimensions, factors
+
+
+def tables(data: dict, key: str, where: str) -> list[dict]:
+    """The entries of an array of tables (``[[key]]``); any other value under ``key`` (``factors
+    = 5``) is refused with one line naming the key and the entry."""
+    entries = data.get(key, [])
+    if not isinstance(entries, list):
+        raise InputError(f"{where}: {key} must be [[{key}]] tables, not {type(entries).__name__}")
+    for k, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise InputError(f"{where}: [[{key}]] entry {k}: expected a table")
+    return entries
 
 
 def study_toml(study: Study) -> str:
@@ -298,6 +307,11 @@ def _text(entry: object, key: str, where: str, default: str | None = None) -> st
     if not isinstance(value, str) or (default is None and not value.strip()):
         raise InputError(f"{where}: needs a non-empty {key}")
     return value.strip()
+
+
+def _clean(entry: Entry, *keys: str) -> Entry:
+    """A dimension or factor with its texts stripped of control characters."""
+    return replace(entry, **{k: printable(getattr(entry, k)) for k in keys})
 
 
 def _check_id(value: str, where: str) -> None:

@@ -14,8 +14,11 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
+from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.interview import Screen, Session
+from ismpanel.elicitation.store import NOTE_CHARS
 
+LINE_CHARS = NOTE_CHARS + 100  # a plain-mode line: a note with its "note " word and room
 PLAIN_WORDS = {
     "v": "V",
     "a": "A",
@@ -112,8 +115,7 @@ def run_wizard(
         elif action == "note":
             text = ask_note()
             if text and text.strip():
-                session.note(text.strip())
-                console.print("note saved", style="dim")
+                console.print(save_note(session, text), style="dim")
         elif action == "help":
             console.print(HELP.format(relation=session.store.study.relation))
             if explain is not None:
@@ -143,15 +145,19 @@ def run_plain(session: Session, lines: IO[str], out: IO[str]) -> str:
             out.write(f"  current answer: {screen.current}\n")
         out.write("answer> ")
         out.flush()
-        line = lines.readline()
+        line = lines.readline(LINE_CHARS + 1)
         if not line:
             out.write("\n")
             return "quit"
+        if len(line) > LINE_CHARS and not line.endswith("\n"):
+            while line and not line.endswith("\n"):  # the rest of the line is no answer
+                line = lines.readline(LINE_CHARS + 1)
+            out.write(f"line too long (more than {LINE_CHARS:,} characters); not taken\n")
+            continue
         word = line.strip()
         action = PLAIN_WORDS.get(word.lower())
         if word.lower().startswith("note ") and word[5:].strip():
-            session.note(word[5:].strip())
-            out.write("note saved\n")
+            out.write(save_note(session, word[5:]) + "\n")
         elif action is None:
             out.write(f"not an answer: {word!r}; type v, a, x, o, skip, back or quit\n")
         elif action in ("V", "A", "X", "O"):
@@ -164,6 +170,15 @@ def run_plain(session: Session, lines: IO[str], out: IO[str]) -> str:
         else:
             return "quit"
     return "done"
+
+
+def save_note(session: Session, text: str) -> str:
+    """Save a note on the current pair and say so, or say why it was not saved (too long)."""
+    try:
+        session.note(text)
+    except InputError as err:
+        return f"note not saved: {err}"
+    return "note saved"
 
 
 def opening_line(session: Session, plain: bool = False) -> str:

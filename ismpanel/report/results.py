@@ -81,7 +81,7 @@ def compute(folder: Path, options: BriefOptions) -> StudyResults:
     from ismpanel.elicitation.panel import panel_structure, panel_summary
     from ismpanel.elicitation.store import PanelStore
 
-    store = PanelStore.open(folder)
+    store = PanelStore.open(folder, read_only=True)
     try:
         study = store.study
         built = panel_structure(store, options.panel)

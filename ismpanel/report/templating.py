@@ -17,19 +17,48 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.readers import TEXT_BYTES, read_bytes
+from ismpanel.text import printable
 
 BUNDLED = ("brief", "recommendations")
 
 
+class StudyLoader(jinja2.BaseLoader):
+    """A study's own templates: each read only when, every symlink followed, it is a regular
+    file inside the study's ``templates/`` folder (no larger than a text file may be), so
+    that a link in a shared folder cannot make the brief read a file from elsewhere."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.root = folder.resolve()
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        path = self.folder.joinpath(*split_template_path(template))
+        if not path.exists():
+            raise jinja2.TemplateNotFound(template)
+        if not path.resolve().is_relative_to(self.root):
+            raise InputError(f"{path}: links out of the study's templates folder; refused")
+        try:
+            source = read_bytes(path, TEXT_BYTES).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(f"{path}: not UTF-8 text ({err.reason})") from None
+        return source, str(path), lambda: False
+
+
 def environment(study_folder: Path | None = None) -> jinja2.Environment:
-    """A template environment searching the study's own templates before the bundled ones."""
+    """A template environment searching the study's own templates before the bundled ones;
+    a ``templates`` folder that is a link out of the study folder is refused."""
     root = files("ismpanel") / "templates"
     search: list[jinja2.BaseLoader] = []
-    if study_folder is not None and (study_folder / "templates").is_dir():
-        search.append(jinja2.FileSystemLoader(str(study_folder / "templates")))
+    own = study_folder / "templates" if study_folder is not None else None
+    if own is not None and own.is_dir():
+        if not own.resolve().is_relative_to(study_folder.resolve()):
+            raise InputError(f"{own}: links out of the study folder; refused")
+        search.append(StudyLoader(own))
     search.append(jinja2.FileSystemLoader([str(root / sub) for sub in BUNDLED]))
     return ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(search),
@@ -41,10 +70,14 @@ def environment(study_folder: Path | None = None) -> jinja2.Environment:
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
-    """Render a template; a syntax error, an undefined variable or any failure inside a
-    template becomes an :class:`InputError` naming the template file and line."""
+    """Render a template, without control characters in the result (a template or a text it
+    quotes may hold them, and the result goes into the brief); a syntax error, an undefined
+    variable or any failure inside a template becomes an :class:`InputError` naming the
+    template file and line."""
     try:
-        return env.get_template(name).render(**context)
+        return printable(env.get_template(name).render(**context))
+    except InputError:
+        raise
     except jinja2.TemplateSyntaxError as err:
         where = err.filename or err.name or name
         raise InputError(f"{where}:{err.lineno}: template syntax error: {err.message}") from None
