@@ -298,3 +298,15 @@ def test_control_characters_never_reach_the_narrative():
     kept = [s.prose for s in result.sections if s.prose]
     assert len(kept) == 3 and all(" sits " in p for p in kept)
     assert not any(c in p for p in kept for c in "\x1b\x07\x00\x9b")
+
+
+def test_a_failed_repair_request_is_stored_with_the_exchange_it_repaired(cli, study, monkeypatch):
+    def broken_repair(body: dict, server: FakeServer) -> Reply:
+        return error(503, "overloaded") if is_repair(body) else completion("not JSON at all")
+
+    with serve(monkeypatch, broken_repair):
+        run = cli("llm-expert", study, "--samples", "1", "--retries", "0")
+    assert run.code == 1
+    calls = PanelStore.open(study).llm_calls("L1", "panelist")
+    assert {c.outcome for c in calls} == {"failed"}
+    assert all(len(c.prompt) == 4 and c.prompt[2]["content"] == "not JSON at all" for c in calls)

@@ -131,10 +131,10 @@ def ask_json(
     used = {"prompt": 0, "completion": 0}
     conversation = list(messages)
     instructions = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
-    sent, reply_format = conversation, client.formats.current
+    reply_format = client.formats.current
     ask = (client, schema, temperature, max_tokens)
     try:
-        completion, reply_format, sent = _complete(conversation, *ask)
+        completion, reply_format = _complete(conversation, *ask)
         _add_usage(used, completion)
         value, problem = _parse(completion.text, validate, instructions, client)
         if problem is not None:
@@ -146,13 +146,14 @@ def ask_json(
                     "only the JSON object asked for, nothing before or after it.",
                 },
             ]
-            completion, reply_format, sent = _complete(conversation, *ask)
+            completion, reply_format = _complete(conversation, *ask)
             _add_usage(used, completion)
             value, problem = _parse(completion.text, validate, instructions, client)
     except LlmError as err:
+        sent = with_schema(conversation, schema, reply_format)
         return Exchange(sent, None, None, str(err), True, reply_format, *used.values(), None)
     return Exchange(
-        sent,
+        with_schema(conversation, schema, reply_format),
         completion.text,
         value,
         problem,
@@ -169,9 +170,9 @@ def _complete(
     schema: dict,
     temperature: float | None,
     max_tokens: int | None,
-) -> tuple[Completion, str, list[dict]]:
+) -> tuple[Completion, str]:
     """A completion in the best format the server takes, stepping down past refused ones;
-    returns it with the format used and the messages sent."""
+    returns it with the format used."""
     refused: list[str] = []
     kinds = FORMATS[FORMATS.index(client.formats.current) :]
     for kind in kinds:
@@ -194,7 +195,7 @@ def _complete(
                 "the request itself, not on its format"
             ) from None
         client.formats.learn(kind)
-        return completion, kind, sent
+        return completion, kind
     raise LlmError("every reply format was refused: " + "; ".join(refused))
 
 
