@@ -310,3 +310,21 @@ def test_a_failed_repair_request_is_stored_with_the_exchange_it_repaired(cli, st
     calls = PanelStore.open(study).llm_calls("L1", "panelist")
     assert {c.outcome for c in calls} == {"failed"}
     assert all(len(c.prompt) == 4 and c.prompt[2]["content"] == "not JSON at all" for c in calls)
+
+
+def test_an_error_body_with_status_200_counts_as_a_refused_format(cli, study, monkeypatch):
+    def proxy(body: dict, server: FakeServer) -> Reply:
+        if kind(body) != "prompt":
+            return Reply({"error": {"message": "grammar not supported", "code": 400}})
+        return completion(verdict("X"))
+
+    with serve(monkeypatch, proxy) as server:
+        run = cli("llm-expert", study, "--samples", "1", "--concurrency", "1")
+    assert run.code == 0, run.err
+    assert [kind(b) for b in server.requests[:4]] == [
+        "json_schema",
+        "json_object",
+        "prompt",
+        "prompt",
+    ]
+    assert set(PanelStore.open(study).round_answers("L1", 1).values()) == {"X"}

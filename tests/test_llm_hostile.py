@@ -104,7 +104,8 @@ def test_credentials_in_the_address_and_an_echoed_key_are_never_printed_or_store
     def echoing(body: dict, server: FakeServer) -> Reply:
         if asked_pair(body) == ("T1", "U1"):
             return error(503, f"overloaded; your credentials: Bearer {KEY}, bob:hunter22")
-        rationale = f"Your key is Bearer {KEY}; the password hunter22."
+        hidden = KEY[:5] + "\x00" + KEY[5:]  # a control character inside the key
+        rationale = f"Your key is Bearer {KEY}, or {hidden}; the password hunter22."
         reply = {"relation": "V", "confidence": 0.9, "rationale": rationale}
         return completion(json.dumps(reply) + f" {KEY}", model=f"m-{KEY}")
 

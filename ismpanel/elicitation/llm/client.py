@@ -158,7 +158,13 @@ class LlmClient:
             except (self._openai.APIConnectionError, _Dropped):
                 problem = f"cannot reach {self.config.server}"
                 continue
-            except (NotACompletion, StreamError) as err:
+            except StreamError as err:
+                problem = f"the server reported an error: {_short(self.clean(str(err)))}"
+                if response_format is not None:  # e.g. HTTP 200 with an error body
+                    self._count(refused=1)
+                    raise FormatRefused(problem) from None
+                break
+            except NotACompletion as err:
                 problem = self.clean(str(err))
                 break
             except self._openai.OpenAIError as err:
@@ -178,9 +184,10 @@ class LlmClient:
     def clean(self, text: str) -> str:
         """A text from the server made safe to show and store: no control characters, and
         the key or any credential of the server address replaced by ``[redacted]``."""
+        text = printable(text)  # first: a control character inside the key would hide it
         for secret in self.config.secrets:
             text = text.replace(secret, REDACTED)
-        return printable(text)
+        return text
 
     def close(self) -> None:
         """Close the connections to the server."""
