@@ -13,6 +13,7 @@ import pytest
 from ismpanel.elicitation.llm.assistant import ECHOED
 from ismpanel.elicitation.llm.directions import contradiction, stated_directions
 from ismpanel.elicitation.llm.echoes import echo_in
+from ismpanel.elicitation.llm.narrative import NO_PROSE
 from ismpanel.elicitation.store import PanelStore
 from ismpanel.elicitation.study import Factor
 from tests import test_llm_narrative as narrative
@@ -176,7 +177,7 @@ def test_a_narrative_copying_the_prompts_example_says_so_in_one_line_per_section
         f"{d}: no usable reply (the reply repeats a placeholder ('...') instead of an answer); "
         "template kept"
         for d in ("policy", "technology", "users")
-    ]
+    ] + [NO_PROSE]
     assert not any("leaves out" in line for line in result.notes)
     assert len(server.requests) == 6  # each section asked once to repair
 

@@ -196,6 +196,7 @@ def test_a_non_json_200_gives_one_line_and_no_traceback(cli, study, tmp_path, mo
     )
     if command == "brief --narrative":
         assert run.code == 0 and (tmp_path / "b.md").exists()  # the template text stays
+        assert "narrative: the model wrote no usable prose for any section" in run.err
     else:
         assert run.code == 1
         assert run.err.strip().splitlines()[-1].startswith("error: ")

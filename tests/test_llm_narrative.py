@@ -18,6 +18,7 @@ from ismpanel.analysis.structure import analyse_structure
 from ismpanel.elicitation.llm.client import LlmClient
 from ismpanel.elicitation.llm.config import LlmConfig
 from ismpanel.elicitation.llm.narrative import (
+    NO_PROSE,
     Narrative,
     Section,
     narrate,
@@ -213,7 +214,8 @@ def bad_sections(narrative: Narrative, expected: dict[str, list[str]], wrong: st
         else:
             assert got[dim].prose is not None and got[dim].mismatches == ()
         assert not wrong or wrong not in (got[dim].prose or "")
-    assert narrative.notes == [line for dim in expected for line in expected[dim]]
+    closing = [NO_PROSE] if len(expected) == 3 else []  # said plainly when no prose at all
+    assert narrative.notes == [line for dim in expected for line in expected[dim]] + closing
 
 
 def test_an_invented_factor_keeps_the_template():
@@ -340,7 +342,7 @@ def test_a_server_that_times_out_changes_nothing():
         f"{d}: no reply (timed out: nothing came for 0.3 s (not asked again while the server "
         "may still be computing it)); template kept"
         for d in ("policy", "technology", "users")
-    ]
+    ] + [NO_PROSE]
     assert "3 call(s), 0 retried, 3 failed" in narrative.usage
     assert narrative.text(sections()[0]) == sections()[0].text
 
@@ -374,7 +376,10 @@ def test_a_server_that_returns_garbage_changes_nothing(reply, note):
     narrative, server = run(lambda body, server: reply)
     assert [s.prose for s in narrative.sections] == [None] * 4
     suffix = "" if "; template kept" in note else "; template kept"
-    assert narrative.notes == [f"{d}: {note}{suffix}" for d in ("policy", "technology", "users")]
+    assert narrative.notes == [
+        *(f"{d}: {note}{suffix}" for d in ("policy", "technology", "users")),
+        NO_PROSE,
+    ]
     usable_json = reply.body != "<html>P1 at level 9</html>"
     assert len(server.requests) == (6 if usable_json else 3)  # one repair request each
 

@@ -32,6 +32,7 @@ from ismpanel.elicitation.study import Dimension, Study
 TEMPERATURE = 0.3
 MAX_TOKENS = 1500
 MAX_PARAGRAPHS = 6
+NO_PROSE = "the model wrote no usable prose for any section; the brief keeps the template text"
 NOT_PROSE = re.compile(r"^\s*(?:#|[-*+>|]\s|\d+[.)]\s)|```|<[A-Za-z/!]|\]\(", re.MULTILINE)
 NARRATIVE_SCHEMA = {
     "title": "narrative",
@@ -81,11 +82,14 @@ class Narrative:
     @property
     def notes(self) -> list[str]:
         """Why sections keep their template text, one line each (a failure, or each
-        mismatch), in section order; empty when every section with factors got its prose."""
+        mismatch), in section order, closed by :data:`NO_PROSE` when no section got prose;
+        empty when every section with factors got its prose."""
         lines = []
         for s in self.sections:
             lines += [s.failure] if s.failure else []
             lines += list(s.mismatches)
+        if lines and not any(s.prose for s in self.sections):
+            lines.append(NO_PROSE)
         return lines
 
 
