@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from ismpanel.elicitation.llm import calibration, formats
+from ismpanel.elicitation.llm.config import public_url
 from ismpanel.elicitation.store import PanelStore
 
 USABLE = {"V", "A", "X", "O", "unsure"}
@@ -59,7 +60,7 @@ def main() -> None:
         outcomes = Counter(c.outcome for c in calls)
         usable = sum(n for o, n in outcomes.items() if o in USABLE)
         found = calibration.calibrations(store).get("L1")
-        reply_format = formats.remembered(store, url.rstrip("/"), model)
+        reply_format = formats.remembered(store, public_url(url), model)
         per_call = seconds / max(len(calls), 1)
         print(f"panelist   {len(calls)} call(s) in {seconds:.0f} s ({per_call:.1f} s/call)")
         print(f"           usable {usable} of {len(calls)}; outcomes {dict(outcomes)}")

@@ -194,9 +194,9 @@ def test_the_assistant_withholds_a_copy_of_its_instructions(llm_study, monkeypat
 
 
 INSTRUCTIONS = (
-    'Reply with one JSON object only: {"relation": "V", "rationale": "one or two sentences"}. '
-    "Describe each factor in its own sentence and weigh whether a change in one would by "
-    "itself change the other."
+    "Answer V if P1 directly influences P2. Reply with one JSON object only: "
+    '{"relation": "V", "rationale": "one or two sentences"}. Describe each factor in its own '
+    'sentence (e.g. "Weigh whether a change in one would by itself change the other.").'
 )
 
 
@@ -214,6 +214,7 @@ INSTRUCTIONS = (
             False,
         ),
         ({"relation": "V"}, False),
+        ({"rationale": "P1 directly influences P2."}, False),  # the instructions' words: fine
     ],
 )
 def test_echoes_of_the_instructions_are_recognised(reply, echoed):

@@ -1,9 +1,12 @@
-"""Replies that repeat the prompt instead of answering it: a placeholder (``"..."``), a string
-the prompt quotes as its example, or a text most of whose words come in runs of four or more
-that the instructions hold. Small models do this when asked to repair a reply; such a reply
-passes a format check, so it is caught here and reported as unusable.
+"""Replies that repeat the prompt's examples instead of answering: a placeholder
+(``"..."``), a string the prompt quotes as an example, or a text most of whose words come in
+runs of four or more from those examples ("Whether a change in X would by itself change Y."
+against "Weigh whether a change in one would by itself change the other."). Small models do
+this when asked to repair a reply; such a reply passes a format check, so it is caught here
+and reported as unusable.
 
-Only the instructions (the system message) count: a reply may quote the facts it was given.
+Only what the instructions (the system message) quote counts: a reply may well use the
+instructions' own words ("P1 directly influences P2") or quote the facts it was given.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ WORDS = re.compile(r"\w+")
 
 def echo_in(value: object, instructions: str) -> str | None:
     """Why a reply (a parsed JSON value or a text) repeats the instructions, or None."""
-    examples = {_norm(q) for q in QUOTED.findall(instructions) if len(_words(q)) >= 2}
-    runs = _runs(_words(instructions))
+    quoted = QUOTED.findall(instructions)
+    examples = {_norm(q) for q in quoted if len(_words(q)) >= 2}
+    runs = {run for q in quoted for run in _runs(_words(q))}
     for text in _strings(value):
         shown = " ".join(text.split())
         if shown and not WORDS.search(shown):
