@@ -111,6 +111,37 @@ def test_minimum_covers_equal_brute_force(problem):
     assert got.size == len(expected[0])
 
 
+@settings(max_examples=120, deadline=None)
+@given(problems(max_k=4))
+def test_dominance_core_keeps_the_minimum(problem):
+    """Row and column dominance to a fixed point (the chart the integer program solves):
+    every cover of the core's columns by its rows covers every column, and the smallest such
+    cover is as small as the chart's minimum."""
+    k, on, off = problem
+    pis = mz.prime_implicants(sorted(on), forbidden_map(off, k), k)
+    chart = mz.coverage(pis, sorted(on))
+    full = (1 << len(on)) - 1
+    rows, cols = mz._dominance_core(chart, list(range(len(chart))), full, None)
+    smallest = len(brute_force_covers(chart, len(on))[0])
+    core = [chart[r] & cols for r in rows]
+    for size in range(1, len(rows) + 1):
+        covers = [
+            c for c in itertools.combinations(range(len(rows)), size) if _union(core, c) == cols
+        ]
+        if covers:
+            break
+    assert size == smallest
+    for c in covers:
+        assert _union([chart[rows[i]] for i in range(len(rows))], c) & full == full
+
+
+def _union(covers: list[int], chosen) -> int:
+    out = 0
+    for i in chosen:
+        out |= covers[i]
+    return out
+
+
 @settings(max_examples=60, deadline=None)
 @given(problems(max_k=4))
 def test_integer_programming_path_finds_the_same_minimum(problem):

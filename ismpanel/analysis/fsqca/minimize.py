@@ -36,6 +36,7 @@ MAX_MODELS = 100
 ENUMERATION_LIMIT = 100_000
 QMC_SIMULATION_LIMIT = 500_000
 CHUNK_CELLS = 1 << 22  # terms x rows per vectorised step of the chart and of the sort
+COLUMN_DOMINANCE_LIMIT = 3000
 
 
 @dataclass(frozen=True)
@@ -554,9 +555,8 @@ class _Chart:
         kept = _undominated(self.covers, self.target, self.deadline)
         sub = _Chart([self.covers[i] for i in kept], self.target, self.deadline)
         if len(kept) > self.SMALL:
-            size, solution, bound = _milp_minimum(sub.covers, self.target, self.deadline)
-            bound = min(size, max(bound, sub._lower_bound(self.target, 0)))
-            return size, tuple(sorted(kept[i] for i in solution)), "milp", bound
+            size, solution, bound = self._by_milp(kept)
+            return size, solution, "milp", bound
         best = [sub._greedy()]
         exhausted = [False]
 
@@ -583,11 +583,22 @@ class _Chart:
         search(self.target, [], 0)
         if not exhausted[0]:
             return len(best[0]), tuple(kept[i] for i in best[0]), "bnb", len(best[0])
-        size, solution, bound = _milp_minimum(sub.covers, self.target, self.deadline)
+        size, solution, bound = self._by_milp(kept)
         if len(best[0]) < size:  # the search's best beats an unproven solver's point
-            size, solution = len(best[0]), best[0]
-        bound = min(size, max(bound, sub._lower_bound(self.target, 0)))
-        return size, tuple(sorted(kept[i] for i in solution)), "milp", bound
+            size, solution = len(best[0]), tuple(sorted(kept[i] for i in best[0]))
+        return size, solution, "milp", min(size, bound)
+
+    def _by_milp(self, kept: list[int]) -> tuple[int, tuple[int, ...], int]:
+        """The minimum by integer programming on the chart's core: the rows ``kept`` and the
+        columns left after row and column dominance (same minimum, fewer variables and
+        constraints). Returns the size, a cover (indices into this chart) and the proven
+        lower bound."""
+        rows, cols = _dominance_core(self.covers, kept, self.target, self.deadline)
+        covers = [self.covers[i] for i in rows]
+        size, solution, bound = _milp_minimum(covers, cols, self.deadline)
+        core = _Chart(covers, cols, self.deadline)
+        bound = min(size, max(bound, core._lower_bound(cols, 0)))
+        return size, tuple(sorted(rows[i] for i in solution)), bound
 
     def enumerate(self, size: int, limit: int) -> tuple[list[tuple[int, ...]], bool]:
         """Every cover with exactly ``size`` rows (each set once), and whether the search
@@ -642,7 +653,7 @@ def _milp_minimum(
     pos = {c: r for r, c in enumerate(columns)}
     rows, cols = [], []
     for i, cov in enumerate(covers):
-        for c in _bits(cov):
+        for c in _bits(cov & target):
             rows.append(pos[c])
             cols.append(i)
     a = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(columns), len(covers)))
@@ -753,6 +764,44 @@ def _candidates(covers: Sequence[int], target: int) -> dict[int, int]:
         flags[:] = False
         flags[rows] = True
         out[c] = int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+    return out
+
+
+def _dominance_core(
+    covers: Sequence[int], kept: list[int], target: int, deadline: float | None
+) -> tuple[list[int], int]:
+    """Row and column dominance to a fixed point: a column whose candidate rows include all
+    the candidates of another column is covered whenever that one is, so it is dropped; then
+    rows whose coverage became a proper subset of another's go too. Returns the rows left
+    (indices into ``covers``, starting from ``kept``) and the columns left; every cover of
+    those columns by those rows covers ``target``, and the minimum is unchanged."""
+    rows, cols = list(kept), target
+    while True:
+        fewer = _undominated_columns([covers[r] for r in rows], cols, deadline)
+        if fewer == cols:
+            return rows, cols
+        cols = fewer
+        rows = [rows[i] for i in _undominated([covers[r] for r in rows], cols, deadline)]
+
+
+def _undominated_columns(covers: Sequence[int], target: int, deadline: float | None) -> int:
+    """The columns of ``target`` whose candidate rows include no other column's candidates
+    (of equal candidate sets, the lowest column); all of them above
+    :data:`COLUMN_DOMINANCE_LIMIT` columns, where the pairwise test would cost seconds."""
+    cand = _candidates(covers, target)
+    if len(cand) > COLUMN_DOMINANCE_LIMIT:
+        return target
+    order = sorted(cand, key=lambda c: (cand[c].bit_count(), c))
+    kept: list[int] = []
+    for n, c in enumerate(order):
+        if n % 256 == 0:
+            _check(deadline)
+        mine = cand[c]
+        if not any(cand[a] & ~mine == 0 for a in kept):
+            kept.append(c)
+    out = 0
+    for c in kept:
+        out |= 1 << c
     return out
 
 
