@@ -76,7 +76,9 @@ def measured(args: list[str], env: dict | None = None, timeout: float | None = N
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, preexec_fn=cap, env=env, cwd=ROOT)
+        # run outside the repository, so that PYTHONPATH (--before) decides which package runs
+        cwd = tempfile.gettempdir()
+        proc = subprocess.Popen(args, stdout=out, stderr=err, preexec_fn=cap, env=env, cwd=cwd)
         code: int | None
         deadline = None if timeout is None else start + timeout
         while True:
@@ -133,6 +135,7 @@ def before_tree(rev: str, folder: Path) -> Path:
     archive = subprocess.run(
         ["git", "archive", rev, "ismpanel"], cwd=ROOT, capture_output=True, check=True
     ).stdout
+    folder.mkdir()
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
 

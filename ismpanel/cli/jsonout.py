@@ -26,6 +26,10 @@ class Labelled:
     labels: Sequence[str]
 
 
+DEPTH = 4  # levels of nesting written one item per line (a model's terms, a truth-table row)
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
 def write(document: object) -> None:
     """Write ``document`` to stdout, followed by a newline."""
     sys.stdout.write(dumps(document))
@@ -33,11 +37,15 @@ def write(document: object) -> None:
 
 
 def dumps(value: object, indent: str = "") -> str:
-    """``value`` as JSON; nested containers start on their own lines under ``indent``."""
+    """``value`` as JSON; nested containers start on their own lines under ``indent`` down to
+    :data:`DEPTH` levels, deeper ones are written on one line by the json module's C encoder
+    (which it uses only without indentation)."""
     if isinstance(value, Labelled):
         return _labelled(value, indent)
     if isinstance(value, np.ndarray):
         return _array(value, indent)
+    if len(indent) >= 2 * DEPTH:
+        return _compact.encode(value)
     if isinstance(value, dict):
         if not value:
             return "{}"
@@ -52,7 +60,7 @@ def dumps(value: object, indent: str = "") -> str:
     ):
         inner = indent + "  "
         return "[\n" + ",\n".join(inner + dumps(v, inner) for v in value) + "\n" + indent + "]"
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return _compact.encode(value)
 
 
 def _labelled(value: Labelled, indent: str) -> str:

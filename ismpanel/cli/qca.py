@@ -154,7 +154,6 @@ def qca(
     from ismpanel.analysis.fsqca.robustness import robustness as check_robustness
     from ismpanel.cli import jsonout, qca_export
     from ismpanel.cli.output import console, notes, write_file
-    from ismpanel.cli.qca_view import views
     from ismpanel.readers import read_grid
 
     budget = _budgets(time_limit, robustness)
@@ -199,6 +198,8 @@ def qca(
     if json:
         jsonout.write(qca_export.result_json(result, robust, all_implicants))
         return
+    from ismpanel.cli.qca_view import views  # the rich views, not needed for --json
+
     for view in views(result, complete=complete, show_necessity=necessity_flag, robust=robust):
         console.print(view)
         console.print()
