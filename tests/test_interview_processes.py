@@ -173,6 +173,7 @@ def sshd(tmp_path):
         "StrictModes no\nUsePAM no\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
         "PermitRootLogin prohibit-password\n"
+        "AcceptEnv LANG LC_* PYTHON*\n"  # an administrator's sshd that accepts PYTHON*
     )
     (ssh_dir / "authorized_keys").write_text("")
     server = subprocess.Popen(
@@ -192,10 +193,11 @@ def sshd(tmp_path):
     server.wait(timeout=10)
 
 
-def _ssh(ssh_dir, port):
+def _ssh(ssh_dir, port, *options, env=ENV):
     return pexpect.spawn(
         "ssh",
         [
+            *options,
             "-tt",
             "-i",
             str(ssh_dir / "user_key"),
@@ -212,16 +214,15 @@ def _ssh(ssh_dir, port):
             f"{os.environ.get('USER', 'root')}@127.0.0.1",
             "any command",
         ],
-        env=ENV,
+        env=env,
         encoding="utf-8",
         timeout=30,
         dimensions=(40, 120),
     )
 
 
-def test_interview_over_ssh_through_the_forced_command(tmp_path, sshd):
-    ssh_dir, port = sshd
-    small_study(tmp_path / "s")
+def _add_remote_expert(folder, ssh_dir) -> str:
+    """Register an expert with the test key; the authorized_keys line ``expert add`` prints."""
     added = subprocess.run(
         [
             sys.executable,
@@ -229,7 +230,7 @@ def test_interview_over_ssh_through_the_forced_command(tmp_path, sshd):
             "ismpanel",
             "expert",
             "add",
-            str(tmp_path / "s"),
+            str(folder),
             "Remote expert",
             "--key",
             str(ssh_dir / "user_key.pub"),
@@ -239,7 +240,28 @@ def test_interview_over_ssh_through_the_forced_command(tmp_path, sshd):
         check=True,
         env={**ENV, "COLUMNS": "400"},
     )
-    line = added.stdout.strip().splitlines()[-1]
+    return added.stdout.strip().splitlines()[-1]
+
+
+def test_python_variables_sent_over_ssh_open_no_python_prompt(tmp_path, sshd):
+    """With an sshd that accepts PYTHON*, the client's PYTHONINSPECT=1 reaches the forced
+    command; the interview ignores it, so quitting ends the session instead of leaving the
+    expert at a Python prompt running as the facilitator."""
+    ssh_dir, port = sshd
+    small_study(tmp_path / "s")
+    (ssh_dir / "authorized_keys").write_text(_add_remote_expert(tmp_path / "s", ssh_dir) + "\n")
+    hostile = {**ENV, "PYTHONINSPECT": "1", "PYTHONSTARTUP": "/nonexistent"}
+    child = _ssh(ssh_dir, port, "-o", "SendEnv=PYTHON*", env=hostile)
+    child.expect("Your answer")
+    child.send("q")
+    child.expect("Saved: 0 of 6 pairs answered")
+    assert child.expect([pexpect.EOF, ">>> "]) == 0, "a Python prompt opened"
+
+
+def test_interview_over_ssh_through_the_forced_command(tmp_path, sshd):
+    ssh_dir, port = sshd
+    small_study(tmp_path / "s")
+    line = _add_remote_expert(tmp_path / "s", ssh_dir)
     assert line.startswith('command="') and ",restrict,pty ssh-ed25519 " in line
     (ssh_dir / "authorized_keys").write_text(line + "\n")
 
