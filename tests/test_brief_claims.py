@@ -68,7 +68,8 @@ def make_study(folder: Path, factors, experts: int, seed: int, title: str = "EHR
 
 
 def brief_of(folder: Path, **options) -> tuple[str, report.Brief]:
-    built = report.prepare(folder, BriefOptions(PanelOptions(**options)), folder / "b.micmac.svg")
+    dest = report.destination(folder / "b.md")
+    built = report.prepare(folder, BriefOptions(PanelOptions(**options)), dest)
     return report.render(folder, built), built
 
 
@@ -213,8 +214,11 @@ def test_figures_are_named_after_their_brief_and_a_folder_is_refused(cli, tmp_pa
     folder = make_study(tmp_path / "s", EHR[:4], experts=3, seed=1)
     for name in ("a.md", "b.md"):
         assert cli("brief", folder, "-o", tmp_path / name, "--allow-incomplete").code == 0
-    assert (tmp_path / "a.micmac.svg").is_file() and (tmp_path / "b.micmac.svg").is_file()
+    for stem in ("a", "b"):
+        for figure in ("micmac", "hierarchy"):
+            assert (tmp_path / f"{stem}.{figure}.svg").is_file()
     assert "](a.micmac.svg)" in (tmp_path / "a.md").read_text()
+    assert "](a.hierarchy.svg)" in (tmp_path / "a.md").read_text()
     out = tmp_path / "out"
     out.mkdir()
     run = cli("brief", folder, "-o", out, "--allow-incomplete")

@@ -25,7 +25,19 @@ def register(app: typer.Typer) -> None:
 
 def brief(
     folder: StudyDir,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Markdown file to write.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="The brief's file; other formats are written beside it."
+        ),
+    ],
+    formats: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Comma list of md, html, docx (default: the format of -o's suffix, else md).",
+        ),
+    ] = None,
     data: Annotated[
         Path | None,
         typer.Option(
@@ -59,15 +71,14 @@ def brief(
     concurrency: ConcurrencyOpt = None,
 ) -> None:
     """Write the brief: panel, ISM hierarchy, MICMAC, fsQCA configurations, recommendations
-    by dimension, methods and data provenance; the MICMAC map is written beside it as
-    BRIEF.micmac.svg (named after the brief)."""
+    by dimension, limitations, methods, provenance and the paper's tables, in markdown (with
+    BRIEF.hierarchy.svg and BRIEF.micmac.svg beside it), self-contained HTML or Word."""
     from ismpanel.cli.output import warn, write_file
     from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.report import brief as report
-    from ismpanel.report.figures import micmac_svg
     from ismpanel.report.results import BriefOptions
 
-    figure = report.check_destination(output)
+    dest = report.destination(output, formats)
     config = None
     if narrative:  # settle the LLM set-up before any work: a missing one is one line
         from ismpanel.elicitation.llm.config import require_config
@@ -84,14 +95,14 @@ def brief(
         )
         key_note(config)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    built = report.prepare(folder, BriefOptions(panel, below, data), figure)
+    built = report.prepare(folder, BriefOptions(panel, below, data), dest)
     if config is not None:
         _rewrite_recommendations(folder, built, config)
-    text = report.render(folder, built)
+    written = report.files(folder, built)
     for warning in built.results.warnings:
         warn(warning)
-    write_file(figure, micmac_svg(built.results.model))
-    write_file(output, text)
+    for path, content in written.items():
+        write_file(path, content)
 
 
 def _rewrite_recommendations(folder: Path, built, config) -> None:

@@ -37,7 +37,6 @@ def demo(
     from ismpanel.readers import read_grid
     from ismpanel.report import brief as report
     from ismpanel.report import summary
-    from ismpanel.report.figures import micmac_svg
     from ismpanel.report.results import BriefOptions
 
     folder = out or Path(tempfile.mkdtemp(prefix="ismpanel-demo-"))
@@ -50,12 +49,11 @@ def demo(
         record_ssim(store, added.id, structure.factors, structure.ssim)
     store.close()
     output = folder / "brief.md"
-    built = report.prepare(
-        folder, BriefOptions(PanelOptions(allow_incomplete=True)), report.figure_path(output)
-    )
-    write_file(built.figure, micmac_svg(built.results.model))
-    write_file(output, report.render(folder, built))
+    dest = report.destination(output)
+    built = report.prepare(folder, BriefOptions(PanelOptions(allow_incomplete=True)), dest)
+    for path, content in report.files(folder, built).items():
+        write_file(path, content)
     console.print(f"{built.results.study.title} (synthetic demo data) in {folder}", style="bold")
     for view in summary.views(built.results):
         console.print(view)
-    console.print(f"Brief: {output} (MICMAC map: {built.figure})")
+    console.print(f"Brief: {output} (figures: {dest.hierarchy.name}, {dest.micmac.name})")

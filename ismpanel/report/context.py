@@ -25,7 +25,7 @@ CONFIG_WORDS = {
 }
 
 
-def build(results: StudyResults, figure: str) -> dict:
+def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
     """The context of ``brief.md.j2`` (its header comment lists the keys)."""
     study, model = results.study, results.model
     names = results.names
@@ -44,6 +44,7 @@ def build(results: StudyResults, figure: str) -> dict:
         "llm": _llm(results),
         "ism": {
             "tier_rule": tier_rule(model),
+            "figure": hierarchy,
             "mermaid": to_mermaid(model, names).rstrip(),
             "levels_table": md.table(structure_tables.levels_table(model, names)),
             "cycles": [[model.factors[i] for i in c] for c in model.ism.cycles],

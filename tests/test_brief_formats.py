@@ -1,0 +1,115 @@
+"""The brief in markdown, HTML and Word, and its figures: Word holds real tables and both
+pictures, HTML refers to nothing outside itself, the figures are byte-identical from run to
+run and no two of their labels overlap, on the bundled study and on random panels of another
+domain."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ismpanel.elicitation.aggregate import PanelOptions
+from ismpanel.report import figures
+from ismpanel.report.results import BriefOptions, compute
+from tests.test_brief_claims import EHR, make_study
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from ismpanel.cli.app import main
+
+    folder = tmp_path_factory.mktemp("formats") / "study"
+    for args in (
+        ["demo", "--out", str(folder)],
+        ["brief", str(folder), "-o", str(folder / "all.md"), "--format", "md,html,docx",
+         "--allow-incomplete"],
+    ):  # fmt: skip
+        try:
+            main(args)
+        except SystemExit as exc:
+            assert exc.code in (0, None)
+    return folder
+
+
+def markdown_tables(text: str) -> int:
+    """Pipes tables in the markdown: a header line followed by its alignment line."""
+    return len(re.findall(r"^\|.*\|\n\|[-:|]+\|$", text, flags=re.M))
+
+
+def test_word_holds_every_table_as_a_word_table_and_both_figures(demo):
+    import docx
+
+    doc = docx.Document(str(demo / "all.docx"))
+    text = (demo / "all.md").read_text()
+    assert len(doc.tables) == markdown_tables(text) > 20
+    assert len(doc.inline_shapes) == 2
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    for title in ("Summary", "ISM hierarchy", "MICMAC", "Recommendations", "Limitations",
+                  "Appendix: tables"):  # fmt: skip
+        assert title in headings
+    micmac = next(t for t in doc.tables if t.rows[0].cells[0].text == "Factor"
+                  and "Driving power" in [c.text for c in t.rows[0].cells])  # fmt: skip
+    assert all(run.bold for run in micmac.rows[0].cells[0].paragraphs[0].runs)
+
+
+def test_html_is_self_contained(demo):
+    html = (demo / "all.html").read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html and "<link" not in html
+    assert not re.search(r"""(src|href)=["'](?!data:|#)""", html)
+    assert html.count('src="data:image/svg+xml;base64,') == 2
+    assert "<table>" in html and "@media print" in html
+
+
+def test_study_text_cannot_inject_html(cli, tmp_path):
+    folder = make_study(tmp_path / "s", [("A1", "policy", "<script>alert(1)</script> rules"),
+                                         *EHR[1:4]], experts=2, seed=3)  # fmt: skip
+    assert cli("brief", folder, "-o", tmp_path / "b.html", "--allow-incomplete").code == 0
+    html = (tmp_path / "b.html").read_text()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_only_the_formats_asked_for_are_written(cli, tmp_path):
+    folder = make_study(tmp_path / "s", EHR, experts=2, seed=2)
+    assert cli("brief", folder, "-o", tmp_path / "b.docx", "--allow-incomplete").code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["b.docx"]
+    run = cli("brief", folder, "-o", tmp_path / "c.md", "--format", "md,pdf")
+    assert run.code == 2 and "--format md,pdf: expected a comma list of md, html, docx" in run.err
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_figure_labels_never_overlap_and_runs_give_the_same_bytes(tmp_path, seed):
+    factors = (
+        EHR if seed % 2 else [*EHR, ("LG", "users", "Legal review"), ("BU", "policy", "Budget")]
+    )
+    folder = make_study(tmp_path / "s", factors, experts=3 + seed % 3, seed=seed)
+    model = compute(folder, BriefOptions(PanelOptions(allow_incomplete=True))).model
+    for draw in (figures.micmac_figure, figures.hierarchy_figure):
+        assert figures.overlaps(draw(model)) == []
+        assert figures.render(draw(model), "svg") == figures.render(draw(model), "svg")
+        assert figures.render(draw(model), "png") == figures.render(draw(model), "png")
+
+
+def test_the_demo_figures_are_clean(demo):
+    model = compute(demo, BriefOptions(PanelOptions(allow_incomplete=True))).model
+    assert figures.overlaps(figures.micmac_figure(model)) == []
+    assert figures.overlaps(figures.hierarchy_figure(model)) == []
+    assert (demo / "all.hierarchy.svg").read_bytes() == figures.render(
+        figures.hierarchy_figure(model), "svg"
+    )
+
+
+def test_the_overlap_check_finds_a_collision():
+    """The check itself can fail: two labels drawn on one spot, and a label on a point."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot([0.5], [0.5], "o")
+    ax.text(0.5, 0.5, "PL1")
+    ax.text(0.5, 0.5, "PL2")
+    found = figures.overlaps(fig)
+    assert ("PL1", "PL2") in found and ("PL1", "point") in found
