@@ -23,7 +23,7 @@ from ismpanel.text import printable
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 MB = 2**20
 TABLE_BYTES = 10 * MB  # a CSV or XLSX file; an SSIM of 100 factors is 30 KB
-UNZIPPED_BYTES = 100 * MB  # what an XLSX file's parts hold once unpacked
+UNZIPPED_BYTES = 20 * MB  # an XLSX file's parts once unpacked: about 500,000 cells
 TEXT_BYTES = 1 * MB  # study.toml, a factors or calibration TOML, a template, a public key
 LIMITS = (
     f"ismpanel reads tables (CSV, XLSX) up to {TABLE_BYTES // MB} MB, {UNZIPPED_BYTES // MB} MB "
