@@ -135,6 +135,16 @@ def test_dominance_core_keeps_the_minimum(problem):
         assert _union([chart[rows[i]] for i in range(len(rows))], c) & full == full
 
 
+def test_implicants_are_arrays_read_as_terms():
+    """The prime implicants come back as two arrays, read like a list of terms sorted by
+    (mask, bits)."""
+    pis = mz.prime_implicants([0b011, 0b111], forbidden_map({0b000, 0b100}, 3), 3)
+    assert isinstance(pis, mz.Implicants) and pis.masks.dtype == np.int64
+    assert list(pis) == [Term(0b001, 0b001), Term(0b010, 0b010)]
+    assert pis == [Term(0b001, 0b001), Term(0b010, 0b010)] and pis[1] == Term(0b010, 0b010)
+    assert list(pis[:1]) == [pis[0]] and list(pis.take([1, 0])) == list(pis)[::-1]
+
+
 def _union(covers: list[int], chosen) -> int:
     out = 0
     for i in chosen:

@@ -21,8 +21,9 @@ import itertools
 import math
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -74,6 +75,50 @@ class TimeLimitError(AnalysisError):
         self.seconds = seconds
 
 
+class Implicants(Sequence[Term]):
+    """Prime implicants held as two int64 arrays, their masks and bits: a noisy k = 20 problem
+    has over 100,000 of them, and a :class:`Term` is made only for the ones read (a model's
+    terms, the first ones in the JSON). Read like a list of terms."""
+
+    __slots__ = ("bits", "masks")
+    __hash__ = None  # type: ignore[assignment]  (compared by content, like a list)
+
+    def __init__(self, masks: np.ndarray, bits: np.ndarray) -> None:
+        self.masks = np.asarray(masks, dtype=np.int64)
+        self.bits = np.asarray(bits, dtype=np.int64)
+
+    def take(self, order: Sequence[int] | np.ndarray) -> Implicants:
+        """The implicants at the positions ``order``, in that order."""
+        index = np.asarray(order, dtype=np.intp)
+        return Implicants(self.masks[index], self.bits[index])
+
+    def __len__(self) -> int:
+        return len(self.masks)
+
+    @overload
+    def __getitem__(self, index: int) -> Term: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Implicants: ...
+
+    def __getitem__(self, index: int | slice) -> Term | Implicants:
+        if isinstance(index, slice):
+            return Implicants(self.masks[index], self.bits[index])
+        return Term(int(self.masks[index]), int(self.bits[index]))
+
+    def __iter__(self) -> Iterator[Term]:
+        return map(Term, self.masks.tolist(), self.bits.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            masks, bits = _arrays(other)
+            return np.array_equal(self.masks, masks) and np.array_equal(self.bits, bits)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Implicants({list(self)!r})"
+
+
 def check_size(k: int) -> None:
     """Refuse problems whose 2^k bitmaps this engine cannot sweep in the time limit."""
     if k > MAX_CONDITIONS:
@@ -89,7 +134,7 @@ def prime_implicants(
     forbidden: np.ndarray,
     k: int,
     deadline: Deadline | None = None,
-) -> list[Term]:
+) -> Implicants:
     """Every prime implicant that covers at least one row of ``seeds`` and no row flagged in
     ``forbidden`` (a boolean array over the 2^k row codes), sorted by (mask, bits); the
     ``deadline`` is checked before each batch of rows and after the last.
@@ -100,7 +145,7 @@ def prime_implicants(
     check_size(k)
     seeds = np.unique(np.asarray(seeds, dtype=np.int64))
     if len(seeds) == 0:
-        return []
+        return Implicants(seeds, seeds)
     if forbidden[seeds].any():
         raise ValueError("a seed row is forbidden")
     allowed = len(forbidden) - int(np.count_nonzero(forbidden))
@@ -108,8 +153,7 @@ def prime_implicants(
         keys = _merged_primes(np.flatnonzero(~forbidden), seeds, k, deadline)
     else:
         keys = _swept_primes(seeds, forbidden, k, deadline)
-    full = (1 << k) - 1
-    return [Term(int(key >> k), int(key & full)) for key in keys.tolist()]
+    return Implicants(keys >> k, keys & ((1 << k) - 1))
 
 
 def _swept_primes(
@@ -191,6 +235,8 @@ def codes(terms: Sequence[Term], k: int) -> np.ndarray:
 
 def _arrays(terms: Sequence[Term]) -> tuple[np.ndarray, np.ndarray]:
     """The masks and the bits of the terms as int64 arrays."""
+    if isinstance(terms, Implicants):
+        return terms.masks, terms.bits
     masks = np.fromiter((t.mask for t in terms), dtype=np.int64, count=len(terms))
     bits = np.fromiter((t.bits for t in terms), dtype=np.int64, count=len(terms))
     return masks, bits
@@ -229,7 +275,8 @@ def order_depends_on_discovery(
     terms: Sequence[Term], k: int, deadline: Deadline | None = None
 ) -> bool:
     """Whether :func:`r_sort` needs the order the terms were found in (a tie under the quirk)."""
-    base = sorted(range(len(terms)), key=lambda i: (terms[i].mask, terms[i].bits))
+    masks, bits = _arrays(terms)
+    base = np.lexsort((bits, masks)).tolist()
     return r_sort(terms, k, base, deadline) != r_sort(terms, k, base[::-1], deadline)
 
 

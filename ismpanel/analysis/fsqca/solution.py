@@ -93,7 +93,7 @@ class Solution:
 
     kind: str
     models: list[Model]
-    prime_implicants: list[Term]
+    prime_implicants: mz.Implicants
     chart: list[int]
     capped: bool = False
     found: int = 0
@@ -243,7 +243,7 @@ def _minimize(
     t0 = time.perf_counter()
     seeds = list(prob.positive)
     pis = mz.prime_implicants(seeds, forbidden, k, deadline)
-    if any(t.mask == 0 for t in pis):
+    if (pis.masks == 0).any():
         raise AnalysisError(
             "every truth-table configuration is positive or a remainder, so every condition "
             "is minimized away; check the truth table (R: 'All truth table configurations are "
@@ -254,7 +254,7 @@ def _minimize(
     if route == "ccubes":
         if row_dom:
             keep = mz.row_dominance(chart)
-            pis, chart = [pis[i] for i in keep], [chart[i] for i in keep]
+            pis, chart = pis.take(keep), [chart[i] for i in keep]
         initial = mz.ccubes_discovery(pis, k, seeds, deadline)
         order = mz.r_sort(pis, k, initial, deadline)
     else:
@@ -272,7 +272,7 @@ def _minimize(
         if row_dom:
             keep = set(mz.row_dominance(chart))
             order = [i for i in order if i in keep]
-    pis = [pis[i] for i in order]
+    pis = pis.take(order)
     chart = [chart[i] for i in order]
     t2 = time.perf_counter()
     time_limit = None if deadline is None else max(0.0, deadline.remaining() * cover_share)
