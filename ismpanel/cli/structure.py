@@ -128,7 +128,6 @@ def ism(
     from ismpanel.cli import jsonout
     from ismpanel.cli import structure_export as export
     from ismpanel.cli.output import console, write_file
-    from ismpanel.cli.structure_view import ism_views
     from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.report import structure_text as text
 
@@ -144,6 +143,8 @@ def ism(
     if json:
         jsonout.write(export.model_json(model))
         return
+    from ismpanel.cli.structure_view import ism_views  # the rich views, not needed for --json
+
     for view in ism_views(model, structure.ssim):
         console.print(view)
         console.print()
