@@ -33,6 +33,7 @@ from ismpanel.analysis.fsqca.terms import Term
 MAX_CONDITIONS = 20
 BATCH_CELLS = 1 << 22
 SPARSE_ALLOWED = 1 << 13  # at most this many allowed rows: merge cubes instead of 2^k sweeps
+MERGE_CUBES = 1 << 16  # cubes of one size beyond which merging gives way to the sweep
 MAX_MODELS = 100
 ENUMERATION_LIMIT = 100_000
 QMC_SIMULATION_LIMIT = 500_000
@@ -141,7 +142,8 @@ def prime_implicants(
 
     When few rows are allowed (the complex and intermediate solutions: positive rows and easy
     counterfactuals), the implicants are found by merging cubes of allowed rows (Quine and
-    McCluskey), which costs nothing per remainder; otherwise by the 2^k sweep per seed row."""
+    McCluskey), which costs nothing per remainder; otherwise, or when the allowed rows form
+    more than :data:`MERGE_CUBES` cubes of one size, by the 2^k sweep per seed row."""
     check_size(k)
     seeds = np.unique(np.asarray(seeds, dtype=np.int64))
     if len(seeds) == 0:
@@ -149,9 +151,10 @@ def prime_implicants(
     if forbidden[seeds].any():
         raise ValueError("a seed row is forbidden")
     allowed = len(forbidden) - int(np.count_nonzero(forbidden))
+    keys = None
     if allowed <= SPARSE_ALLOWED:
         keys = _merged_primes(np.flatnonzero(~forbidden), seeds, k, deadline)
-    else:
+    if keys is None:
         keys = _swept_primes(seeds, forbidden, k, deadline)
     return Implicants(keys >> k, keys & ((1 << k) - 1))
 
@@ -189,10 +192,12 @@ def _swept_primes(
 
 def _merged_primes(
     allowed: np.ndarray, seeds: np.ndarray, k: int, deadline: Deadline | None
-) -> np.ndarray:
+) -> np.ndarray | None:
     """Prime implicants through the seed rows as sorted keys ``mask << k | bits``: the cubes
     inside the ``allowed`` rows, grown one condition at a time by merging two cubes that
-    differ in it; a cube that merges with none is prime. Vectorised per round and condition."""
+    differ in it; a cube that merges with none is prime. Vectorised per round and condition.
+    None when a round holds more than :data:`MERGE_CUBES` cubes (allowed rows that fill large
+    subcubes, where the sweep is cheaper)."""
     full = (1 << k) - 1
     level = np.unique(allowed.astype(np.int64)) | np.int64(full << k)
     primes: list[np.ndarray] = []
@@ -213,6 +218,8 @@ def _merged_primes(
             grown.append(low[hit] & ~(bit << k))
         primes.append(level[~merged])
         level = np.unique(np.concatenate(grown)) if grown else level[:0]
+        if len(level) > MERGE_CUBES:
+            return None
     keys = np.unique(np.concatenate(primes))
     masks, bits = keys >> k, keys & full
     through = np.zeros(len(keys), dtype=bool)
