@@ -1,5 +1,6 @@
-"""``ismpanel expert add|list`` and ``ismpanel interview``: invite experts, and the interview
-each of them runs in a terminal (often over SSH with a forced command)."""
+"""``ismpanel expert add|profile|list`` and ``ismpanel interview``: invite experts, record
+their non-identifying profiles, and the interview each of them runs in a terminal (often over
+SSH with a forced command)."""
 
 import shlex
 import sys
@@ -14,7 +15,16 @@ from ismpanel.analysis.errors import InputError
 
 LINE_BREAKS = "\u2028\u2029"
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
-expert_app = typer.Typer(help="Invite and list experts.", no_args_is_help=True)
+AttrOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--attr",
+        help="A non-identifying attribute KEY=VALUE (sector, role, years...); repeatable.",
+    ),
+]
+expert_app = typer.Typer(
+    help="Invite experts, record their profiles, list them.", no_args_is_help=True
+)
 
 
 class Order(StrEnum):
@@ -41,6 +51,7 @@ def add(
             help="The expert's SSH public key, or a file holding it, for the authorized_keys line.",
         ),
     ] = None,
+    attr: AttrOpt = None,
 ) -> None:
     """Give an expert a pseudonym (E1, E2...), a one-time token and an SSH forced-command line."""
     from ismpanel.cli.output import console
@@ -48,11 +59,15 @@ def add(
 
     store = PanelStore.open(folder)
     public_key = _public_key(key) if key else "<the expert's SSH public key>"
+    attributes = parse_attributes(attr or [])
     if not llm:
         _check_command_path(folder.resolve(), "the study folder's path")
         _check_command_path(Path(sys.executable), "the Python interpreter's path")
     expert, token = store.add_expert(name, "llm" if llm else "human")
     console.print(f"Expert {expert.id} added ({expert.kind}).")
+    if attributes:
+        store.set_profile(expert.id, attributes)
+        console.print(f"Profile: {_profile_text(attributes)}")
     if token is None:
         return
     command = forced_command(folder.resolve(), expert.id, token)
@@ -61,6 +76,48 @@ def add(
     console.print("authorized_keys line (the key can run nothing but this interview):")
     line = f'command="{command.replace(chr(34), chr(92) + chr(34))}",restrict,pty {public_key}'
     sys.stdout.write(line + "\n")
+
+
+@expert_app.command("profile")
+def profile(
+    folder: StudyDir,
+    expert: Annotated[str, typer.Argument(help="Pseudonym (E1, L1...).", show_default=False)],
+    attr: AttrOpt = None,
+) -> None:
+    """Show or set an expert's profile: non-identifying attributes such as sector, role or
+    years of experience (free keys; KEY= removes one). The brief shows the panel's composition
+    from them, attribute by attribute, never per expert and never a name."""
+    from ismpanel.cli.output import console
+    from ismpanel.elicitation.store import PanelStore
+
+    attributes = parse_attributes(attr or [])
+    store = PanelStore.open(folder, read_only=not attributes)
+    try:
+        if attributes:
+            found = store.set_profile(expert, attributes)
+        else:
+            store.expert(expert)
+            found = store.profiles().get(expert, {})
+    finally:
+        store.close()
+    console.print(f"{expert}: {_profile_text(found) or 'no profile recorded'}")
+
+
+def parse_attributes(items: list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` options as a dict (a later KEY wins); a missing ``=`` is named."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(
+                f"--attr {item!r}: expected KEY=VALUE, e.g. sector=health", option="attr"
+            )
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _profile_text(attributes: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in attributes.items())
 
 
 @expert_app.command("list")

@@ -114,6 +114,18 @@ CREATE TABLE IF NOT EXISTS llm_calls (
 CREATE INDEX IF NOT EXISTS llm_calls_by_pair ON llm_calls (expert, round, i, j, purpose);
 """
 
+# Experts' non-identifying attributes (free keys); made by the first one recorded, so that
+# panels created before it need no migration.
+_PROFILE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS expert_profiles (
+    expert TEXT NOT NULL REFERENCES experts(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (expert, key)
+)
+"""
+PROFILE_KEY_MAX, PROFILE_VALUE_MAX = 40, 200
+
 Pair = tuple[str, str]
 
 
@@ -346,6 +358,41 @@ class PanelStore:
             known = ", ".join(e.id for e in self.experts()) or "none yet"
             raise InputError(f"--expert {eid}: no such expert in {self.folder} (known: {known})")
         return _expert(row)
+
+    def set_profile(self, eid: str, attributes: dict[str, str]) -> dict[str, str]:
+        """Record non-identifying attributes of an expert (sector, role, years of
+        experience: free keys); an empty value removes the key. Returns the whole profile."""
+        self.expert(eid)
+        for key, value in attributes.items():
+            check_profile_entry(key, value)
+        with _transaction(self.conn):
+            self.conn.execute(_PROFILE_SCHEMA)
+            for key, value in attributes.items():
+                if value.strip():
+                    self.conn.execute(
+                        "INSERT INTO expert_profiles (expert, key, value) VALUES (?, ?, ?) "
+                        "ON CONFLICT (expert, key) DO UPDATE SET value = excluded.value",
+                        (eid, key, printable(value).strip()),
+                    )
+                else:
+                    self.conn.execute(
+                        "DELETE FROM expert_profiles WHERE expert = ? AND key = ?", (eid, key)
+                    )
+        return self.profiles().get(eid, {})
+
+    def profiles(self) -> dict[str, dict[str, str]]:
+        """Each expert's recorded attributes, keys in the order first recorded."""
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'expert_profiles'"
+        ).fetchone()
+        if not exists:  # no profile recorded yet: the table is made by the first one
+            return {}
+        out: dict[str, dict[str, str]] = {}
+        for eid, key, value in self.conn.execute(
+            "SELECT expert, key, value FROM expert_profiles ORDER BY rowid"
+        ):
+            out.setdefault(eid, {})[key] = value
+        return out
 
     def check_token(self, eid: str, token: str | None) -> None:
         """Refuse a missing or wrong token for a human expert (constant-time comparison)."""
@@ -592,6 +639,16 @@ def _expert(row: tuple) -> Expert:
     in the group can write panel.db, and names reach the facilitator's terminal)."""
     eid, name, kind, seed, created = row
     return Expert(eid, printable(name), kind, seed, created)
+
+
+def check_profile_entry(key: str, value: str) -> None:
+    """A profile key is a short word (letters, digits, ``_``, ``-``); a value is short text."""
+    if not key or len(key) > PROFILE_KEY_MAX or not all(c.isalnum() or c in "_-" for c in key):
+        raise InputError(
+            f"--attr {printable(key)!r}: a key is 1 to {PROFILE_KEY_MAX} letters, digits, _ or -"
+        )
+    if len(value) > PROFILE_VALUE_MAX:
+        raise InputError(f"--attr {key}: the value is over {PROFILE_VALUE_MAX} characters")
 
 
 def _panelist_values(settings: LlmPanelist) -> tuple:

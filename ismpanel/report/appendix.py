@@ -16,6 +16,7 @@ from ismpanel.report import qca_solution_tables as solutions
 from ismpanel.report import qca_tables
 from ismpanel.report import structure_tables as st
 from ismpanel.report.markdown import plural
+from ismpanel.report.panel_tables import composition_table
 from ismpanel.report.qca_study import QcaRun
 from ismpanel.report.results import StudyResults
 from ismpanel.report.table import Table
@@ -33,7 +34,9 @@ class Section:
 
 def sections(results: StudyResults) -> list[Section]:
     """Every appendix section the study's results hold, structure first."""
-    out = structure_sections(results)
+    composition = composition_table(results.expert_profiles, [e.id for e in results.panel.experts])
+    out = [Section("composition", "Panel composition", (composition,))] if composition else []
+    out += structure_sections(results)
     if results.qca is not None:
         out += qca_sections(results.qca)
     return out

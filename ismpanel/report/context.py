@@ -13,6 +13,7 @@ from ismpanel.report import appendix, qca_tables, structure_tables
 from ismpanel.report import markdown as md
 from ismpanel.report.limitations import limitations
 from ismpanel.report.markdown import join_ids, plural, sentence
+from ismpanel.report.panel_tables import composition_table
 from ismpanel.report.results import StudyResults
 from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
 from ismpanel.report.table import Table
@@ -184,8 +185,15 @@ def _panel(results: StudyResults) -> dict:
             f"{'is' if len(summary.contested) == 1 else 'are'} contested"
         ),
         "ties": named(summary.ties),
+        "composition": _composition(results),
         "below": results.options.below,
     }
+
+
+def _composition(results: StudyResults) -> str | None:
+    """The panel's composition from the experts' recorded attributes, as markdown."""
+    table = composition_table(results.expert_profiles, [e.id for e in results.panel.experts])
+    return md.table(table) if table else None
 
 
 def _rounds_table(results: StudyResults) -> str | None:

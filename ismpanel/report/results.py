@@ -56,6 +56,7 @@ class StudyResults:
     qca_absent: str | None
     profiles: list[recommend.FactorProfile]
     llm: LlmComparison | None
+    expert_profiles: dict[str, dict[str, str]] = field(default_factory=dict)
     narrative: str | None = None
 
     @property
@@ -94,6 +95,8 @@ def compute(folder: Path, options: BriefOptions) -> StudyResults:
         summary = panel_summary(store, built.aggregate, options.panel.include_llm, options.below)
         sources = Counter(a.source for a in store.history())
         llm = _llm_comparison(store, model, built.aggregate, options.panel)
+        voting = {e.id for e in summary.experts}
+        expert_profiles = {e: p for e, p in store.profiles().items() if e in voting}
     finally:
         store.close()
     found = qca_study.run(folder, study, options.data)
@@ -117,6 +120,7 @@ def compute(folder: Path, options: BriefOptions) -> StudyResults:
         absent,
         profiles,
         llm,
+        expert_profiles,
     )
 
 
