@@ -77,6 +77,18 @@ def test_the_workbook_holds_the_numbers_ism_and_micmac_print(cli, demo):
     assert len(micmac) - 1 == len(factors)
     iterations = [n for n in book.sheetnames if n.startswith("Level partition, iteration")]
     assert len(iterations) == max(doc["levels"].values())
+    canonical = sheet(book, "Canonical matrix")
+    order = doc["canonical_order"]
+    assert list(canonical[0][1 : len(order) + 1]) == order
+    for row in canonical[1:]:
+        i = factors.index(row[0])
+        cells = [1 if c == "1*" else c for c in row[1 : len(order) + 1]]
+        assert cells == [doc["frm"][i][factors.index(f)] for f in order]
+        assert row[len(order) + 1] == doc["levels"][row[0]]
+    levels = sheet(book, "Levels and tiers")
+    listed = {f: row[0] for row in levels[1:] for f in str(row[2]).replace(",", " ").split()
+              if f in factors}  # fmt: skip
+    assert listed == doc["levels"]
 
 
 def test_the_workbook_holds_the_numbers_qca_prints(cli, demo, tmp_path):

@@ -53,6 +53,20 @@ def test_word_holds_every_table_as_a_word_table_and_both_figures(demo):
     assert all(run.bold for run in micmac.rows[0].cells[0].paragraphs[0].runs)
 
 
+def test_another_domain_gets_all_three_formats(cli, tmp_path):
+    import docx
+
+    folder = make_study(tmp_path / "s", EHR, experts=3, seed=6)
+    out = tmp_path / "ehr.md"
+    run = cli("brief", folder, "-o", out, "--format", "md,html,docx", "--allow-incomplete")
+    assert run.code == 0, run.err
+    doc = docx.Document(str(tmp_path / "ehr.docx"))
+    assert len(doc.tables) == markdown_tables(out.read_text()) > 5
+    assert len(doc.inline_shapes) == 2
+    html = (tmp_path / "ehr.html").read_text()
+    assert html.count('src="data:image/svg+xml;base64,') == 2 and "privacy" not in html.lower()
+
+
 def test_html_is_self_contained(demo):
     html = (demo / "all.html").read_text()
     assert html.startswith("<!DOCTYPE html>")
