@@ -7,8 +7,11 @@ traceback, in every LLM command and in the interview's ``?``."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 
+import pexpect
 import pytest
 
 from ismpanel.elicitation.llm.config import KEYLESS, resolve_config
@@ -225,3 +228,25 @@ def test_an_unexpected_error_in_the_assistant_is_one_line(study, monkeypatch):
         out = interview(study, ["help", "V", "quit"])
     assert assistant.BROKEN in out and "site-packages" not in out
     assert PanelStore.open(study).round_answers("E1", 1) == {("P1", "P2"): "V"}
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_at_a_terminal_the_facilitator_is_asked_before_the_key_goes_to_the_studys_server(
+    study, answer
+):
+    with FakeServer(answering) as server:
+        study_names(study, server.url)
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "ismpanel", "llm-expert", str(study), "--samples", "1"],
+            env={**os.environ, "TERM": "xterm", "COLUMNS": "200"},
+            encoding="utf-8",
+            timeout=30,
+        )
+        child.expect(f"study.toml names the LLM server {re.escape(server.url)}, which you have")
+        child.expect("send your API key there")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+        child.close()
+    assert child.exitstatus == 0
+    assert keys_sent(server) == {f"Bearer {KEY}" if answer == "y" else f"Bearer {KEYLESS}"}
