@@ -330,3 +330,24 @@ def test_an_error_body_with_status_200_counts_as_a_refused_format(cli, study, mo
         "prompt",
     ]
     assert set(PanelStore.open(study).round_answers("L1", 1).values()) == {"X"}
+
+
+def test_a_narrative_in_a_study_you_may_only_read_still_runs(cli, study, tmp_path, monkeypatch):
+    from ismpanel.analysis.errors import InputError
+    from ismpanel.elicitation import store as panel_store
+
+    opened = panel_store.PanelStore.open.__func__
+
+    def read_only_folder(cls, folder, *, read_only=False):
+        if not read_only:
+            raise InputError(f"{folder}/panel.db: read-only for you")
+        return opened(cls, folder, read_only=True)
+
+    store = PanelStore.open(study)
+    store.record_many("E1", 1, dict.fromkeys(PAIRS, "V"), "interview")
+    store.close()
+    monkeypatch.setattr(panel_store.PanelStore, "open", classmethod(read_only_folder))
+    with serve(monkeypatch, llama_cpp):
+        run = cli("brief", study, "-o", tmp_path / "b.md", "--narrative")
+    assert run.code == 0, run.err
+    assert "refused a reply format" in run.err  # the narrative was asked for all the same

@@ -109,6 +109,7 @@ def _rewrite_recommendations(folder: Path, built, config) -> None:
     """Replace each dimension's recommendations by the LLM's checked prose where it passes;
     print the usage and every mismatch, and record in the methods which sections changed.
     The reply format the server takes is read from and kept in the study."""
+    from ismpanel.analysis.errors import InputError
     from ismpanel.cli.output import notes
     from ismpanel.elicitation.llm import formats
     from ismpanel.elicitation.llm.client import LlmClient
@@ -121,7 +122,10 @@ def _rewrite_recommendations(folder: Path, built, config) -> None:
         Section(r["dimension"], r["text"], tuple(v["p"] for v in r["factors"]))
         for r in built.sections
     ]
-    store = PanelStore.open(folder)
+    try:
+        store = PanelStore.open(folder)
+    except InputError:  # a study you may only read: the reply format is not kept
+        store = PanelStore.open(folder, read_only=True)
     client = LlmClient(config, formats.remembered(store, config.server, config.model))
     try:
         result = narrate(client, results.study, sections, results.profiles)
