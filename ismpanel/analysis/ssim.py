@@ -219,9 +219,11 @@ def _cells(grid: Grid) -> np.ndarray:
     if isinstance(grid, np.ndarray):
         return grid
     width = max((len(r) for r in grid), default=0)
-    rows = [[("" if c is None else c) for c in r] + [""] * (width - len(r)) for r in grid]
-    if not rows or not width:
+    if not width:
         return np.zeros((0, 0), dtype=str)
+    rows = grid
+    if any(len(r) != width or None in r for r in grid):  # ragged or with empty cells: pad
+        rows = [[("" if c is None else c) for c in r] + [""] * (width - len(r)) for r in grid]
     cells = np.strings.strip(np.array(rows, dtype=str))
     filled = cells != ""
     used_rows = np.flatnonzero(filled.any(axis=1))
