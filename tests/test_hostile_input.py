@@ -484,3 +484,19 @@ def test_a_toml_with_a_bom_is_read_like_a_csv_with_one(cli, tmp_path):
         b"\xef\xbb\xbf" + (tmp_path / "s" / "study.toml").read_bytes()
     )
     assert cli("status", tmp_path / "s").code == 0
+
+
+@pytest.mark.parametrize("name", ["panel.db", "panel.db-wal", "panel.db-shm"])
+def test_a_planted_link_beside_the_database_is_refused(cli, tmp_path, name):
+    """In a group-writable folder a member could plant a link for SQLite to follow and write
+    through with the facilitator's rights; it is refused and the target is left alone."""
+    small_study(tmp_path / "s")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    target = tmp_path / "s" / name
+    if target.exists():
+        target.rename(tmp_path / "moved.db")
+    target.symlink_to(victim)
+    run = cli("expert", "add", tmp_path / "s", "Jane")
+    assert run.code == 2 and f"{name}: is a symbolic link; refused" in run.err
+    assert victim.read_text() == "precious\n"

@@ -266,6 +266,7 @@ class PanelStore:
         path = folder / DB_FILE
         if not path.is_file():
             raise InputError(f"{folder}: no {DB_FILE}; create the study with init")
+        _refuse_links(path)
         try:
             conn = _connect_read_only(path) if read_only else _connect_plain(path)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -667,6 +668,18 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
             if statement.strip():
                 conn.execute(statement)
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+
+
+def _refuse_links(path: Path) -> None:
+    """Refuse a panel.db, or a -wal, -shm or -journal file beside it, that is a symbolic link:
+    in a group-writable folder a member could plant one, and SQLite, following it, would write
+    or truncate a file of the member's choosing with the facilitator's rights."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.is_symlink():
+            raise InputError(
+                f"{candidate}: is a symbolic link; refused (SQLite would write where it points)"
+            )
 
 
 def _connect(path: Path) -> sqlite3.Connection:
