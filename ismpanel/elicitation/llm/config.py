@@ -114,7 +114,7 @@ def resolve_config(
                 (
                     f"your API key is not sent to {server}: only study.toml names that server; "
                     "give --base-url, set ISMPANEL_LLM_BASE_URL, or list it under send_key_to in "
-                    f"{user_config_path(env) or '~/.config/' + USER_FILE} to send it"
+                    f"your llm.toml (~/.config/{USER_FILE}) to send it"
                 ),
             )
     url = str(base_url) if base_url else None
