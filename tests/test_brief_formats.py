@@ -48,6 +48,9 @@ def test_word_holds_every_table_as_a_word_table_and_both_figures(demo):
     for title in ("Summary", "ISM hierarchy", "MICMAC", "Recommendations", "Limitations",
                   "Appendix: tables"):  # fmt: skip
         assert title in headings
+    assert not any("`" in h or "\\" in h for h in headings)  # markdown marks are not text
+    assert "Complex (conservative) M1: PL1*PL3*TE1*TE2" in " ".join(headings)
+    assert "mermaid" not in " ".join(p.text for p in doc.paragraphs).lower()
     micmac = next(t for t in doc.tables if t.rows[0].cells[0].text == "Factor"
                   and "Driving power" in [c.text for c in t.rows[0].cells])  # fmt: skip
     assert all(run.bold for run in micmac.rows[0].cells[0].paragraphs[0].runs)
@@ -74,6 +77,8 @@ def test_html_is_self_contained(demo):
     assert not re.search(r"""(src|href)=["'](?!data:|#)""", html)
     assert html.count('src="data:image/svg+xml;base64,') == 2
     assert "<table>" in html and "@media print" in html
+    assert "mermaid" not in html.lower()  # the hierarchy is the figure; Mermaid is for markdown
+    assert "```mermaid" in (demo / "all.md").read_text()
 
 
 def test_study_text_cannot_inject_html(cli, tmp_path):

@@ -60,11 +60,35 @@ def test_exact_half_memberships_are_counted_and_their_handling_named():
     halves = [(1, "DEV"), (2, "DEV"), (3, "URB")]
     kept = qca_limitations(lipset(halves, dir_exp=DIR_ALL))
     assert (
-        "3 of 90 condition memberships (3.3 %) were exactly 0.5 after calibration; they "
-        "were kept, so such a case belongs to no truth-table row." in kept
+        "3 of 90 condition memberships (3.3 %), in 3 of 18 cases, were exactly 0.5 after "
+        "calibration; they were kept, so those cases belong to no truth-table row." in kept
     )
     up = qca_limitations(lipset(halves, dir_exp=DIR_ALL, half="up"))
-    assert any(s.endswith("they were shifted to 0.501.") for s in up)
+    assert any(
+        s.endswith("shifted to 0.501 (kept at 0.5, those cases would belong to no row).")
+        for s in up
+    )
+
+
+def test_rows_the_pri_cut_coded_zero_are_named():
+    """LF at incl.cut 0.8: row 22 (FI, IE) has incl 0.804 and PRI 0.719 (LF.truthtable.txt,
+    R), so a PRI cut of 0.75 codes it 0; at 0.7 no row is."""
+    lines = qca_limitations(lipset(dir_exp=DIR_ALL, pri_cut=0.75))
+    assert any(s.startswith("The PRI cut (0.75) coded row 22 0 although consistent") for s in lines)
+    assert not any("PRI cut" in s for s in qca_limitations(lipset(dir_exp=DIR_ALL, pri_cut=0.7)))
+
+
+def test_a_solution_without_remainders_says_core_carries_no_information():
+    """Two crisp conditions with every row observed: no remainder exists, so the
+    parsimonious solution is the complex one and every condition is core."""
+    grid = [["A", "B", "Y"]] + [[a, b, a] for a in "01" for b in "01" for _ in range(2)]
+    data, conds, out, _ = prepare(grid, "Y")
+    res = run(data, conds, out, Options(outcome="Y", incl_cut=(1.0,), dir_exp="A=1,B=1"))
+    assert res.truth_table.remainders == 0
+    lines = qca_limitations(res)
+    assert any(s.startswith("No remainder was used") for s in lines)
+    assert not any("simplifying" in s for s in lines)
+    assert any("simplifying" in s for s in qca_limitations(lipset(dir_exp=DIR_ALL)))
 
 
 def test_configurations_named_for_low_pri_rows_do_cover_them():

@@ -21,19 +21,20 @@ from ismpanel.elicitation.llm.grounding_text import Figure, scan, sentences
 # id: name, dimension, level, tier, cluster, driving power, dependence, score, rank
 FACTS = {
     "P1": ("Privacy law", "policy", 4, "deep", "independent", 5, 1, 7, 1),
-    "P2": ("Open data rules", "policy", 3, "middle", "independent", 4, 2, 3, 2),
-    "T1": ("Web 2.0 platform", "technology", 2, "middle", "linkage", 3, 3, 4, 3),
-    "U1": ("Awareness", "users", 1, "surface", "dependent", 2, 5, 1, 5),
-    "U2": ("Trust", "users", 1, "surface", "dependent", 2, 5, 1, 4),
+    "P2": ("Open data rules", "policy", 3, "middle", "independent", 4, 2, 3, 3),
+    "T1": ("Web 2.0 platform", "technology", 2, "middle", "linkage", 3, 3, 4, 2),
+    "U1": ("Awareness", "users", 1, "surface", "dependent", 2, 5, 0, 4),
+    "U2": ("Trust", "users", 1, "surface", "dependent", 2, 5, 0, 5),
 }
 # id: role, reaches, reached by, only through others, above and below in the diagram, points
-# (ISM/MICMAC out of 4, fsQCA out of 3 for the fsQCA conditions P1, T1, U1)
+# (ISM/MICMAC out of 4, fsQCA out of 3 for the fsQCA conditions P1, T1, U1), as the engines
+# compute them (tests/test_llm_narrative.py checks that they agree)
 REACH = {
     "P1": ("required", "P2 T1 U1 U2", "", "T1 U1 U2", "P2", "", ((4, 4), (3, 3))),
     "P2": ("lever", "T1 U1 U2", "P1", "U1 U2", "T1", "P1", ((3, 4),)),
-    "T1": ("linkage", "U1 U2", "P1 P2", "", "U1 U2", "P2", ((3, 4), (1, 3))),
-    "U1": ("indicator", "U2", "P1 P2 T1 U2", "", "", "T1", ((1, 4), (0, 3))),
-    "U2": ("indicator", "U1", "P1 P2 T1 U1", "", "", "T1", ((1, 4),)),
+    "T1": ("linkage", "U1 U2", "P1 P2", "", "", "P2", ((3, 4), (1, 3))),
+    "U1": ("indicator", "U2", "P1 P2 T1 U2", "", "", "T1", ((0, 4), (0, 3))),
+    "U2": ("indicator", "U1", "P1 P2 T1 U1", "", "", "T1", ((0, 4),)),
 }
 LINKS = {
     "P1": dict(
@@ -47,6 +48,7 @@ LINKS = {
     ),
     "P2": dict(drives=("T1",), driven_by=("P1",)),
     "T1": dict(
+        above=("[U1 ⇄ U2]",),  # the diagram's box of the cycle
         drives=("U1", "U2"),
         driven_by=("P2",),
         is_condition=True,
@@ -237,7 +239,7 @@ def test_grounded_sentences_pass(text):
                 "sentence 1 says 'Independent' without naming the factor it is about",
             ],
         ),
-        ("T1 has high priority.", ["sentence 1 says T1 is high priority; it is medium priority"]),
+        ("U1 has high priority.", ["sentence 1 says U1 is high priority; it is low priority"]),
         (
             "P1 and P2 both sit at level 4.",
             ["sentence 1 says P2 is at level 4; it is at level 3"],
@@ -285,7 +287,7 @@ def test_grounded_sentences_pass(text):
             "T1 has the highest driving power.",
             ["sentence 1 says T1 has the highest driving power (3); the highest is 5"],
         ),
-        ("T1 is a top priority.", ["sentence 1 says T1 is top priority; it is medium priority"]),
+        ("U2 is a top priority.", ["sentence 1 says U2 is top priority; it is low priority"]),
         ("P1 does not drive T1.", ["sentence 1 says P1 does not drive T1; it does"]),
         (
             "T1, unlike P2, is independent.",  # a clause naming none: all named before it
@@ -367,19 +369,19 @@ def test_each_wrong_claim_is_reported(text, expected):
         ),
         # rank words next to priority or rank
         (
-            "U1 is the first priority of the users dimension.",
-            ["sentence 1 says U1 ranks first in its dimension; it ranks 2 in its dimension"],
+            "U2 is the first priority of the users dimension.",
+            ["sentence 1 says U2 ranks first in its dimension; it ranks 2 in its dimension"],
         ),
         (
-            "T1 is the top priority.",
+            "U1 is the top priority.",
             [
-                "sentence 1 says T1 is top priority; it is medium priority",
-                "sentence 1 says T1 is 'the top priority'; it ranks 3 of 5",
+                "sentence 1 says U1 is top priority; it is low priority",
+                "sentence 1 says U1 is 'the top priority'; it ranks 4 of 5",
             ],
         ),
         (
             "T1 is the most important factor.",
-            ["sentence 1 says T1 is 'most important'; it ranks 3 of 5"],
+            ["sentence 1 says T1 is 'most important'; it ranks 2 of 5"],
         ),
         # vague claims of necessity or position
         ("U2 is indispensable.", ["sentence 1 says U2 is indispensable; it is not necessary"]),
@@ -469,7 +471,7 @@ def demo_evidence(tmp_path_factory):
     report = compute(folder, BriefOptions(PanelOptions(allow_incomplete=True)))
     evidence = build_evidence(report.profiles, len(report.study.dimensions))
     f = evidence.factors  # the facts the reviewer's sentences get wrong
-    assert (f["US1"].rank, f["US2"].rank, f["US2"].dimension) == (10, 4, "users")
+    assert (f["US1"].rank, f["US2"].rank, f["US2"].dimension) == (10, 2, "users")
     assert [r.configuration for r in f["PL1"].roles if r.core] == ["C1"]
     assert evidence.configurations == {"C1", "C2", "C3", "C4", "C5"}
     assert (f["PL1"].driving, f["PL1"].level, f["PL1"].n_levels, len(f["PL1"].drives)) == (
@@ -544,7 +546,7 @@ def test_false_claims_about_the_demo_study_are_rejected(demo_evidence, text, exp
         "PL3 directly.",
         "PL1 drives 12 factors.",
         "Leadership commitment (PL4) is at the root of the hierarchy.",
-        "PL4 is the top priority, with driving power 15.",
+        "PL1 is the top priority, with driving power 13.",
         "US1 requires PL1.",
         "The study's 17 factors form 6 levels in 4 dimensions.",
     ],

@@ -200,7 +200,7 @@ def test_the_request_gives_the_facts_and_the_rules():
     ]
     system = body["messages"][0]["content"]
     assert "never another factor" in system and "no other numbers" in system
-    assert "- **Web 2.0 platform (T1)**: medium priority." in body["messages"][1]["content"]
+    assert "- **Web 2.0 platform (T1)**: high priority." in body["messages"][1]["content"]
 
 
 def bad_sections(narrative: Narrative, expected: dict[str, list[str]], wrong: str = "") -> None:

@@ -1,5 +1,6 @@
-"""Factor profiles: links, the one role per factor, and priority points scaled to the evidence
-(the rules in ismpanel/analysis/recommend.py; expected values worked out by hand below)."""
+"""Factor profiles: links, the one role per factor, and priority as the stronger share of the
+sources of evidence (the rules in ismpanel/analysis/recommend.py; expected values worked out by
+hand below)."""
 
 from __future__ import annotations
 
@@ -27,43 +28,55 @@ def _profiles(roles=None, necessity=None, conditions=IDS):
 
 
 def test_structure_points_follow_tier_and_driver_weights():
-    # A: deep (3) + independent driver (1); B: middle (2) + linkage driver (1), its driving
-    # power and dependence (2 each) above n/2 = 1.5; C: surface (1), dependent (0)
+    # A: deep (2) + independent driver (2); B: middle (1) + linkage driver (2), its driving
+    # power and dependence (2 each) above n/2 = 1.5; C: surface (0), dependent (0)
     model = _model()
     assert model.quadrants == ["independent", "linkage", "dependent"]
     found = recommend.profiles(model, {}, dict.fromkeys(IDS, "policy"))
-    assert {p.id: (p.score, p.max_score) for p in found} == {"A": (4, 4), "B": (3, 4), "C": (1, 4)}
+    assert {p.id: (p.score, p.max_score) for p in found} == {"A": (4, 4), "B": (3, 4), "C": (0, 4)}
     # without questionnaire data a deep driver reaches the top of the scale: high priority
     assert [p.priority for p in found] == ["high", "high", "low"]
     assert all(p.sources == ("ISM/MICMAC",) for p in found)
+
+
+def test_a_deep_factor_without_driving_power_is_not_high_on_depth_alone():
+    # A -> B, C and D isolated: A is deep (level 2) and its driving power 2 is not above
+    # n/2 = 2, so A is autonomous: 2 of 4 points, medium
+    irm = np.eye(4, dtype=bool)
+    irm[0, 1] = True
+    model = analyse_structure(("A", "B", "C", "D"), irm)
+    found = {p.id: p for p in recommend.profiles(model, {}, {})}
+    assert (found["A"].tier, found["A"].cluster) == ("deep", "autonomous")
+    assert found["A"].share == Fraction(2, 4) and found["A"].priority == "medium"
 
 
 def test_only_a_present_condition_earns_fsqca_points():
     core_present = {"C": (QcaRole("C1", "core_present"),)}
     peripheral = {"C": (QcaRole("C1", "peripheral_present"),)}
     core_absent = {"C": (QcaRole("C1", "core_absent"),)}
-    assert _profiles(core_present)["C"].score == 1 + recommend.CORE_BONUS
-    assert _profiles(peripheral)["C"].score == 1 + recommend.PERIPHERAL_BONUS
-    assert _profiles(core_absent)["C"].score == 1  # an absence is no lever to act on
-    assert _profiles(core_absent)["C"].max_score == 4 + 3
+    assert _profiles(core_present)["C"].points[1] == ("fsQCA", recommend.CORE_BONUS, 3)
+    assert _profiles(peripheral)["C"].points[1] == ("fsQCA", recommend.PERIPHERAL_BONUS, 3)
+    assert _profiles(core_absent)["C"].points[1] == ("fsQCA", 0, 3)  # an absence is no lever
 
 
 def test_a_necessary_absence_adds_nothing_and_a_necessary_presence_adds_its_bonus():
     present = {"B": (NecessityFact("B", 0.95, 0.6, 0.7, True),)}
     absent = {"B": (NecessityFact("~B", 0.95, 0.6, 0.7, True),)}
-    assert _profiles(necessity=present)["B"].score == 3 + recommend.NECESSARY_BONUS
-    assert _profiles(necessity=absent)["B"].score == 3
+    assert _profiles(necessity=present)["B"].points[1] == ("fsQCA", recommend.NECESSARY_BONUS, 3)
+    assert _profiles(necessity=absent)["B"].points[1] == ("fsQCA", 0, 3)
     assert _profiles(necessity=present)["B"].role == "required"
     assert _profiles(necessity=absent)["B"].role == "linkage"  # ~B necessary: B not required
 
 
-def test_points_are_a_share_of_the_evidence_on_the_factor():
-    # only C is an fsQCA condition: A and B are scored out of 4, C out of 7
+def test_the_stronger_source_decides_and_measuring_never_ranks_a_factor_down():
+    # only C is an fsQCA condition: its structure share is 0 of 4, its fsQCA share 2 of 3
     found = _profiles({"C": (QcaRole("C1", "core_present"),)}, conditions=("C",))
     assert (found["A"].share, found["B"].share) == (Fraction(1), Fraction(3, 4))
-    assert found["C"].share == Fraction(1 + 2, 7)  # surface 1 + core 2, of 4 + 3
-    assert found["C"].priority == "medium"  # 3/7 lies between 1/3 and 2/3
+    assert found["C"].share == Fraction(2, 3) and found["C"].priority == "high"
     assert [found[f].rank for f in IDS] == [1, 2, 3]
+    # B measured with a peripheral presence only keeps its structure share of 3/4
+    found = _profiles({"B": (QcaRole("C1", "peripheral_present"),)}, conditions=("B",))
+    assert found["B"].share == Fraction(3, 4)
 
 
 def test_one_role_by_the_first_rule_that_holds():
@@ -94,7 +107,8 @@ def test_direct_links_reach_and_the_diagram_are_kept_apart():
 def test_the_rules_in_words_use_the_weights():
     text = recommend.describe_priority(with_qca=True)
     assert "high priority from 67% of the points, medium from 33%" in text
-    assert "deep 3, middle 2, surface 1" in text and "an absence earns nothing" in text
+    assert "deep 2, middle 1, surface 0" in text and "an absence earns nothing" in text
+    assert "the stronger share decides" in text
     assert "fsQCA" not in recommend.describe_priority(with_qca=False)
     roles = recommend.describe_roles()
     named = [r for r in recommend.ROLES if f". {recommend.ROLE_NAMES[r]}:" in roles]

@@ -12,11 +12,15 @@ passes the necessity test is *required*; otherwise MICMAC independent and linkag
 *levers* and *linkage* factors; otherwise a factor whose presence is part of a sufficient
 configuration is a *path* condition; otherwise dependent factors are *indicators* and
 autonomous ones *local*. Only the necessity test makes a condition required: sufficiency is not
-requirement, and absence in a configuration means that path works without the factor.
+requirement, and absence in a configuration means that on that path the outcome goes with
+a low level of the factor (never a demand to raise or lower it).
 
-Priority. Points from each source of evidence the study has on the factor, as a share of the
-points that evidence could give (:func:`describe_priority`), so that a study without
-questionnaire data can still rank a deep driver high.
+Priority. Each source of evidence on the factor gives a share of its points: the structure
+(ISM depth and MICMAC driving power, equally weighted) for every factor, fsQCA for the
+conditions; the stronger share decides (:func:`describe_priority`). So a study without
+questionnaire data can still rank a deep driver high, a factor is never ranked down for having
+been measured, and a deep factor with weak driving power (autonomous) is not high on depth
+alone.
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ import numpy as np
 
 from ismpanel.analysis.structure import StructuralModel
 
-TIER_WEIGHT = {"deep": 3, "middle": 2, "surface": 1}
+TIER_WEIGHT = {"deep": 2, "middle": 1, "surface": 0}
 DRIVER_CLUSTERS = ("independent", "linkage")
-DRIVER_BONUS, CORE_BONUS, PERIPHERAL_BONUS, NECESSARY_BONUS = 1, 2, 1, 1
+DRIVER_BONUS, CORE_BONUS, PERIPHERAL_BONUS, NECESSARY_BONUS = 2, 2, 1, 1
 STRUCTURE_POINTS = max(TIER_WEIGHT.values()) + DRIVER_BONUS
 QCA_POINTS = CORE_BONUS + NECESSARY_BONUS
 HIGH, MEDIUM = Fraction(2, 3), Fraction(1, 3)
@@ -129,7 +133,8 @@ class FactorProfile:
 
     @property
     def share(self) -> Fraction:
-        return Fraction(self.score, self.max_score)
+        """The stronger of the sources' shares of their points."""
+        return max(Fraction(got, top) for _, got, top in self.points)
 
     @property
     def priority(self) -> str:
@@ -186,8 +191,10 @@ def profiles(
     def ids(mask: np.ndarray) -> tuple[str, ...]:
         return tuple(f[j] for j in np.flatnonzero(mask))
 
-    def members(nodes: list[int]) -> tuple[str, ...]:
-        return tuple(sorted((f[i] for k in nodes for i in res.digraph_nodes[k]), key=f.index))
+    def boxes(nodes: list[int]) -> tuple[str, ...]:
+        """Nodes of the diagram as drawn: a factor, or the factors of a cycle in one box."""
+        ordered = sorted(nodes, key=lambda k: min(res.digraph_nodes[k]))
+        return tuple(node_label(f, res.digraph_nodes[k]) for k in ordered)
 
     drafts = []
     for i, fid in enumerate(f):
@@ -221,8 +228,8 @@ def profiles(
                 reaches=ids(reach[i]),
                 reached_by=ids(reach[:, i]),
                 through_others=ids(transitive[i]),
-                above=members(up.get(node, [])),
-                below=members(down.get(node, [])),
+                above=boxes(up.get(node, [])),
+                below=boxes(down.get(node, [])),
                 in_cycle_with=tuple(f[j] for j in res.digraph_nodes[node] if j != i),
                 is_condition=is_condition,
                 roles=roles,
@@ -233,16 +240,20 @@ def profiles(
                 points=tuple(points),
             )
         )
-    order = sorted(
-        range(n),
-        key=lambda k: (
-            -Fraction(drafts[k]["score"], drafts[k]["max_score"]),
-            -drafts[k]["driving"],
-            k,
-        ),
-    )
+
+    def strength(k: int) -> tuple[Fraction, Fraction]:
+        shares = sorted((Fraction(got, top) for _, got, top in drafts[k]["points"]), reverse=True)
+        return shares[0], sum(shares[1:], Fraction(0))
+
+    order = sorted(range(n), key=lambda k: (*(-x for x in strength(k)), -drafts[k]["driving"], k))
     rank = {k: r for r, k in enumerate(order, start=1)}
     return [FactorProfile(**d, rank=rank[k]) for k, d in enumerate(drafts)]
+
+
+def node_label(factors: tuple[str, ...] | list[str], node: list[int] | tuple[int, ...]) -> str:
+    """A node of the condensed digraph as the diagram draws it: ``GO2`` or ``[GO2 ⇄ GO3]``."""
+    ids = [factors[i] for i in node]
+    return ids[0] if len(ids) == 1 else "[" + " ⇄ ".join(ids) + "]"
 
 
 def role_of(cluster: str, roles: tuple[QcaRole, ...], necessity: tuple[NecessityFact, ...]) -> str:
@@ -288,8 +299,8 @@ def describe_priority(with_qca: bool) -> str:
     """The priority rule in words, built from the weights this module uses."""
     tiers = ", ".join(f"{t} {w}" for t, w in TIER_WEIGHT.items())
     text = (
-        f"points from each source of evidence on the factor, as a share of the points that "
-        f"source can give; {SOURCE_STRUCTURE} (up to {STRUCTURE_POINTS}): ISM tier ({tiers}) "
+        f"each source of evidence on the factor gives a share of its points, and the stronger "
+        f"share decides; {SOURCE_STRUCTURE} (up to {STRUCTURE_POINTS}): ISM tier ({tiers}) "
         f"+ {DRIVER_BONUS} for a MICMAC driver (independent or linkage)"
     )
     if with_qca:
@@ -301,7 +312,7 @@ def describe_priority(with_qca: bool) -> str:
         )
     return (
         f"{text}; high priority from {_percent(HIGH)} of the points, medium from "
-        f"{_percent(MEDIUM)}; ties by driving power"
+        f"{_percent(MEDIUM)}; ties by the other source's share, then by driving power"
     )
 
 

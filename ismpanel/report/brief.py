@@ -5,7 +5,7 @@ picture."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ismpanel.analysis.errors import InputError
@@ -104,6 +104,9 @@ def files(folder: Path, brief: Brief) -> dict[Path, str | bytes]:
 
     dest, model = brief.destination, brief.results.model
     text = render(folder, brief)
+    # HTML and Word draw the hierarchy figure; the Mermaid text is for markdown viewers
+    ism = brief.context["ism"]
+    other = render(folder, replace(brief, context={**brief.context, "ism": {**ism, "mermaid": ""}}))
     drawn = {
         dest.hierarchy.name: figures.hierarchy_figure(model),
         dest.micmac.name: figures.micmac_figure(model),
@@ -117,12 +120,12 @@ def files(folder: Path, brief: Brief) -> dict[Path, str | bytes]:
     if "html" in dest.formats:
         from ismpanel.report.html import to_html
 
-        out[dest.path("html")] = to_html(text, svgs, brief.results.study.title)
+        out[dest.path("html")] = to_html(other, svgs, brief.results.study.title)
     if "docx" in dest.formats:
         from ismpanel.report.word import to_docx
 
         pngs = {name: figures.render(fig, "png") for name, fig in drawn.items()}
-        out[dest.path("docx")] = to_docx(text, pngs, brief.results.study.title)
+        out[dest.path("docx")] = to_docx(other, pngs, brief.results.study.title)
     return out
 
 

@@ -81,7 +81,9 @@ def factor_view(results: StudyResults, p: FactorProfile) -> dict:
         "n_factors": len(results.profiles),
         "present": _present(p.roles),
         "n_present": len(p.present_in),
-        "absent": join_ids(p.absent_in),
+        "absent": ", ".join(
+            f"{r.configuration}{' (core)' if r.core else ''}" for r in p.roles if not r.present
+        ),
         "n_configurations": len(qca.configurations) if qca else 0,
         "presence_necessity": presence,
         "absence_necessary": absence,
@@ -96,7 +98,8 @@ def evidence(p: FactorProfile, results: StudyResults) -> str:
     """The evidence line of one factor: each figure as the results give it."""
     parts = [
         f"ISM level {p.level} of {p.n_levels} ({p.tier} tier)",
-        f"MICMAC {p.cluster} (driving power {p.driving}, dependence {p.dependence})",
+        f"MICMAC {p.cluster} (driving power {p.driving}, dependence {p.dependence}, each "
+        "counting the factor itself)",
     ]
     if p.drives:
         parts.append(f"drives directly {join_ids(p.drives)}")
@@ -107,7 +110,8 @@ def evidence(p: FactorProfile, results: StudyResults) -> str:
         if p.through_others
         else ""
     )
-    parts.append(f"reaches {plural(len(p.reaches), 'other factor')}{through}")
+    reach = plural(len(p.reaches), "other factor") if p.reaches else "no other factor"
+    parts.append(f"reaches {reach}{through}")
     if p.above:
         parts.append(f"its arrows in the hierarchy diagram lead to {join_ids(p.above)}")
     if p.in_cycle_with:
@@ -128,7 +132,7 @@ def evidence(p: FactorProfile, results: StudyResults) -> str:
 
 def _points(p: FactorProfile) -> str:
     by_source = ", ".join(f"{s} {got} of {top}" for s, got, top in p.points)
-    return f"{p.score} of {p.max_score} points: {by_source}"
+    return f"{by_source} points" + (" (the stronger share counts)" if len(p.points) > 1 else "")
 
 
 def _roles(roles: tuple[QcaRole, ...]) -> str:

@@ -13,7 +13,7 @@ from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.solution import model_label
 from ismpanel.analysis.fsqca.truthtable import agteb
 from ismpanel.report.markdown import join_ids, plural
-from ismpanel.report.qca_tables import f3, intermediate_names
+from ismpanel.report.qca_tables import f3, intermediate_names, percentile_columns
 from ismpanel.report.results import StudyResults
 
 LOW_PRI = 0.5  # under it a row is as consistent with the outcome's negation as with it
@@ -23,7 +23,7 @@ def limitations(results: StudyResults) -> list[str]:
     """Every limitation that holds of these results, panel first, then fsQCA."""
     found = panel_limitations(results)
     if results.qca is not None:
-        found += qca_limitations(results.qca.result)
+        found += qca_limitations(results.qca.result, list(results.study.factor_ids))
     return found
 
 
@@ -37,7 +37,8 @@ def panel_limitations(results: StudyResults) -> list[str]:
             f"{len(names)} of {plural(len(aggregate.pairs), 'pair')} "
             f"{'was' if len(names) == 1 else 'were'} contested (agreement under "
             f"{results.options.below * 100:.0f} %, a tie or under the quorum): {join_ids(names)}; "
-            "the structure takes the majority verdict on each."
+            "the structure takes the majority verdict on each, and a Delphi round "
+            "(ismpanel round start) can reopen them."
         )
     if summary.ties:
         names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.ties]
@@ -66,9 +67,29 @@ def panel_limitations(results: StudyResults) -> list[str]:
     return out
 
 
-def qca_limitations(res: Result) -> list[str]:
-    """Model ambiguity, exact-0.5 memberships, weak configurations, remainders used."""
+def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
+    """What the configurations rest on: the factors measured, the data's design, percentile
+    anchors, model ambiguity, exact-0.5 memberships, rows the PRI cut coded 0, weak
+    configurations, and the remainders used (or that none was)."""
     out = []
+    if factors is not None:
+        measured = [f for f in factors if f in res.conditions]
+        if len(measured) < len(factors):
+            out.append(
+                f"The questionnaire measured {len(measured)} of {len(factors)} factors "
+                f"({join_ids(measured)}); the priorities of the others rest on the panel's "
+                "structure alone."
+            )
+    out.append(
+        "Configurations are set relations in the questionnaire's cross-sectional data: "
+        "conditions that go with the outcome, not measured causal effects."
+    )
+    relative = percentile_columns(res)
+    if relative:
+        out.append(
+            f"Anchors at sample percentiles for {join_ids(relative)}: their memberships are "
+            "relative to this sample, not to fixed external standards."
+        )
     pars = res.solutions.get("parsimonious")
     if pars is not None and len(pars.models) > 1:
         out.append(
@@ -78,15 +99,29 @@ def qca_limitations(res: Result) -> list[str]:
         )
     half = half_share(res)
     if half is not None:
-        count, total = half
+        count, total, cases = half
         handling = {
-            "keep": "kept, so such a case belongs to no truth-table row",
-            "up": "shifted to 0.501",
-            "down": "shifted to 0.499",
+            "keep": "kept, so those cases belong to no truth-table row",
+            "up": "shifted to 0.501 (kept at 0.5, those cases would belong to no row)",
+            "down": "shifted to 0.499 (kept at 0.5, those cases would belong to no row)",
         }[res.options.half]
         out.append(
-            f"{count} of {total} condition memberships ({100 * count / total:.1f} %) were "
-            f"exactly 0.5 after calibration; they were {handling}."
+            f"{count} of {total} condition memberships ({100 * count / total:.1f} %), in "
+            f"{cases} of {plural(len(res.case_ids), 'case')}, were exactly 0.5 after "
+            f"calibration; they were {handling}."
+        )
+    tt = res.truth_table
+    pri_zero = [
+        c + 1
+        for c, r in sorted(tt.rows.items())
+        if r.out == "0" and r.n >= tt.n_cut and agteb(r.incl, tt.incl_cut[0])
+    ]
+    if pri_zero:
+        out.append(
+            f"The PRI cut ({tt.pri_cut:g}) coded {'row' if len(pri_zero) == 1 else 'rows'} "
+            f"{join_rows(pri_zero)} 0 although consistent enough: the solutions treat "
+            f"{'it' if len(pri_zero) == 1 else 'them'} as cases without the outcome, which "
+            "can bring a condition's absence into a configuration."
         )
     out += weak_configurations(res)
     if pars is not None and pars.models:
@@ -98,16 +133,25 @@ def qca_limitations(res: Result) -> list[str]:
                 "assumptions: rows without enough cases treated as if they had the outcome), "
                 "and the core conditions of the configurations come from that solution."
             )
+        elif res.intermediate is not None:
+            out.append(
+                "No remainder was used (every parsimonious model rests on observed rows "
+                "only), so the core conditions are all the conditions of each configuration: "
+                "the core/peripheral distinction carries no information here."
+            )
     return out
 
 
-def half_share(res: Result) -> tuple[int, int] | None:
-    """How many condition memberships were exactly 0.5 before any remedy, of how many; None
-    when none was."""
-    values = [res.calibration[c].values for c in res.conditions]
-    count = int(sum(half_cases(np.asarray(v)).sum() for v in values))
-    total = len(res.case_ids) * len(res.conditions)
-    return (count, total) if count else None
+def half_share(res: Result) -> tuple[int, int, int] | None:
+    """How many condition memberships were exactly 0.5 before any remedy, of how many, and in
+    how many cases; None when none was."""
+    halves = np.column_stack(
+        [half_cases(np.asarray(res.calibration[c].values)) for c in res.conditions]
+    )
+    count = int(halves.sum())
+    if not count:
+        return None
+    return count, halves.size, int(halves.any(axis=1).sum())
 
 
 def weak_configurations(res: Result) -> list[str]:

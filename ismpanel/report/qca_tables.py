@@ -69,7 +69,7 @@ def calibration_table(res: Result) -> Table | None:
     """The calibrated columns with their method and anchors, the log-odds convention in a
     note; None when every column came calibrated."""
     rows = tuple(
-        (name, c.method, ", ".join(f"{a:g}" for a in c.anchors))
+        (name, c.method, _anchors(res, name, c.anchors))
         for name, c in res.calibration.items()
         if c.method != "calibrated"
     )
@@ -77,6 +77,25 @@ def calibration_table(res: Result) -> Table | None:
         return None
     note = f"Direct method: {CONVENTION_NAMES[res.convention]}."
     return Table(("Column", "Method", "Anchors"), rows, "Calibration", (note,))
+
+
+def _anchors(res: Result, name: str, values: tuple[float, ...]) -> str:
+    """The anchors used, each percentile anchor with the sample percentile it names."""
+    spec = res.options.calibration.columns.get(name)
+    given = spec.anchors if spec is not None and len(spec.anchors) == len(values) else ()
+    return ", ".join(
+        f"{v:g} ({g})" if isinstance(g, str) else f"{v:g}"
+        for v, g in zip(values, given or (None,) * len(values), strict=True)
+    )
+
+
+def percentile_columns(res: Result) -> list[str]:
+    """The columns calibrated with at least one anchor set at a sample percentile."""
+    return [
+        name
+        for name, spec in res.options.calibration.columns.items()
+        if any(isinstance(a, str) for a in spec.anchors)
+    ]
 
 
 def truth_table(res: Result, complete: bool | None = None) -> Table:

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from ismpanel.analysis.recommend import node_label
 from ismpanel.analysis.structure import StructuralModel
 from ismpanel.report.structure_tables import tier_of_level
 from ismpanel.report.structure_text import tier_rule
@@ -60,7 +61,8 @@ def hierarchy_view(model: StructuralModel) -> RenderableType:
             sources = incoming.get(k, [])
             if sources:
                 line.append(
-                    " ◀ " + ", ".join(f[res.digraph_nodes[s][0]] for s in sources), style="dim"
+                    " ◀ " + ", ".join(node_label(f, res.digraph_nodes[s]) for s in sources),
+                    style="dim",
                 )
             line.append("  ")
         lines.append(line)

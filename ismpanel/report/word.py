@@ -40,8 +40,8 @@ class _Writer:
         while k < len(tokens):
             t = tokens[k]
             if t.type == "heading_open":
-                level = int(t.tag[1]) - 1
-                self.doc.add_heading(tokens[k + 1].content, level=min(level, 9))
+                heading = self.doc.add_heading(level=min(int(t.tag[1]) - 1, 9))
+                self.runs(heading, tokens[k + 1].children or [])
                 k += 3
                 continue
             if t.type == "table_open":
