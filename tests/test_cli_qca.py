@@ -344,7 +344,8 @@ def test_capped_models_are_reported(cli, tmp_path):
 def test_json_cuts_long_lists_and_counts_them(cli, monkeypatch):
     """By default every list of prime implicants or remainder rows holds its first LIST_LIMIT
     entries beside a count of all, and the configuration table the columns of whole models
-    up to CONFIGURATION_LIMIT; --all-implicants writes everything (limits lowered so that LF
+    up to CONFIGURATION_LIMIT; --all-implicants writes every prime implicant, configuration
+    and remainder row number (the remainders' 0/1 values stay cut; limits lowered so that LF
     shows it)."""
     from ismpanel.cli import qca_export
 
@@ -357,9 +358,10 @@ def test_json_cuts_long_lists_and_counts_them(cli, monkeypatch):
     assert info["prime_implicants_count"] == all_info["prime_implicants_count"] == 2
     assert info["prime_implicants"] == all_info["prime_implicants"][:1] == ["DEV*~IND"]
     (pars,), (all_pars,) = short["solutions"]["parsimonious"], full["solutions"]["parsimonious"]
-    assert pars["simplifying_assumptions_count"] == 12 == len(all_pars["simplifying_assumptions"])
+    assert pars["simplifying_assumptions_count"] == 12
+    assert len(all_pars["simplifying_assumption_rows"]) == 12  # row numbers: all of them
     assert pars["simplifying_assumption_rows"] == all_pars["simplifying_assumption_rows"][:1]
-    assert len(pars["simplifying_assumptions"]) == 1
+    assert len(pars["simplifying_assumptions"]) == len(all_pars["simplifying_assumptions"]) == 1
     assert [c["model"] for c in short["configurations"]] == ["C1P1 M1", "C1P1 M1"]
     assert short["configurations_count"] == len(full["configurations"]) == 2
     assert full["all_implicants"] and not short["all_implicants"]

@@ -27,7 +27,18 @@ class Labelled:
 
 
 DEPTH = 4  # levels of nesting written one item per line (a model's terms, a truth-table row)
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def _plain(value: object) -> object:
+    """numpy values inside compact parts, as lists and numbers."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=_plain)
 
 
 def write(document: object) -> None:

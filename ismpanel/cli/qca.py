@@ -141,9 +141,10 @@ def qca(
         bool,
         typer.Option(
             "--all-implicants",
-            help="With --json, write every prime implicant, remainder row (simplifying "
-            "assumptions, counterfactuals), model and configuration, not the first 100 rows "
-            "or implicants, 2,000 terms of models and 1,000 configurations.",
+            help="With --json, write every prime implicant, model, configuration and remainder "
+            "row number (simplifying assumptions, counterfactuals), not the first 100 "
+            "implicants or rows, 2,000 terms of models and 1,000 configurations (can run to "
+            "hundreds of MB at k = 20).",
         ),
     ] = False,
 ) -> None:

@@ -6,18 +6,21 @@ truth-table rows (simplifying assumptions, counterfactuals) holds its first
 :data:`LIST_LIMIT` entries, each solution the models that fit in :data:`MODEL_TERM_LIMIT`
 terms together and the configuration table the columns of the first models that fit in
 :data:`CONFIGURATION_LIMIT`; ``*_count`` and ``models_written`` keys give the numbers, and
-``--all-implicants`` (``full=True``) writes them all. A noisy k = 20 problem has over
-100,000 prime implicants and models that rest on hundreds of thousands of remainders; written
-whole, the document ran to gigabytes."""
+``--all-implicants`` (``full=True``) writes them all, remainders as row numbers. A noisy
+k = 20 problem has over 100,000 prime implicants and models that rest on hundreds of
+thousands of remainders; written whole, the document ran to gigabytes."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
+from ismpanel.analysis.fsqca.rows import Rows
 from ismpanel.analysis.fsqca.solution import CORE_RULE, Configuration, Model, Solution
 from ismpanel.analysis.fsqca.terms import row_config
 
@@ -42,15 +45,21 @@ def _cut(items: Sequence, full: bool) -> Sequence:
     return items if full else items[:LIST_LIMIT]
 
 
-def _row_lists(key: str, rows_key: str, codes: Sequence[int], k: int, full: bool) -> dict:
-    """A list of truth-table rows as configurations (``key``) and as R's row numbers
-    (``rows_key``), cut unless ``full``, with its full length under ``<key>_count``."""
-    shown = list(_cut(codes, full))
+def _row_lists(key: str, rows_key: str, codes: Rows, k: int, full: bool) -> dict:
+    """A list of truth-table rows as configurations (``key``, the first :data:`LIST_LIMIT`)
+    and as R's row numbers (``rows_key``, all of them when ``full``), with its full length
+    under ``<key>_count``. Written whole, a k = 20 model's remainders as configurations would
+    take gigabytes; their row numbers say the same in a seventh of the space."""
     return {
-        key: _rows(shown, k),
-        rows_key: [r + 1 for r in shown],
+        key: _rows(codes[:LIST_LIMIT], k),
+        rows_key: _numbers(codes, full),
         f"{key}_count": len(codes),
     }
+
+
+def _numbers(codes: Rows, full: bool) -> np.ndarray:
+    """R's row numbers of the rows (code + 1), the first :data:`LIST_LIMIT` unless ``full``."""
+    return (codes.codes if full else codes.codes[:LIST_LIMIT]) + 1
 
 
 def model_json(m: Model, kind: str, k: int, full: bool = False) -> dict:
@@ -86,9 +95,9 @@ def model_json(m: Model, kind: str, k: int, full: bool = False) -> dict:
         doc |= _row_lists("difficult_counterfactuals", "difficult_counterfactual_rows", dc, k, full)
         doc["counterfactuals_by_isol"] = {
             isol: {
-                "easy_rows": [r + 1 for r in _cut(ec, full)],
+                "easy_rows": _numbers(ec, full),
                 "easy_count": len(ec),
-                "difficult_rows": [r + 1 for r in _cut(dc, full)],
+                "difficult_rows": _numbers(dc, full),
                 "difficult_count": len(dc),
             }
             for isol, (ec, dc) in m.counterfactuals.items()
