@@ -39,12 +39,18 @@ def read_bytes(path: Path, limit: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode  # before fdopen, which refuses a folder with a bare errno
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
-            raise InputError(f"{path}: is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise InputError(f"{path}: not a regular file (a device, FIFO or socket)")
+            hint = (
+                " (a study folder: ismpanel report or brief analyse its questionnaire)"
+                if (path / "study.toml").is_file()
+                else ""
+            )
+            raise InputError(f"{path}: is a folder, not a file{hint}")
+        raise InputError(f"{path}: not a regular file (a device, FIFO or socket)")
+    with os.fdopen(fd, "rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise InputError(f"{path}: too large; {LIMITS}")

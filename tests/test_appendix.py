@@ -204,3 +204,19 @@ def test_the_brief_ends_with_the_appendix(demo):
     for title in ("### Structural self-interaction matrix (aggregated)", "### Scale reliability",
                   "### Necessity for ~PRIV", "### Truth table (PRIV)"):  # fmt: skip
         assert title in appendix
+
+
+def test_workbook_cells_keep_ids_as_text_and_never_hold_a_formula(tmp_path):
+    from ismpanel.report.appendix import Section
+    from ismpanel.report.table import Table
+    from ismpanel.report.workbook import workbook
+
+    rows = (("1", "038", "0.512", "-"), ("2", "=1+1", "1", "0.25"))
+    table = Table(("Row", "Cases", "incl", "PRI"), rows, "T")
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(workbook("Study", [Section("t", "T", (table,))]))
+    rows = list(load_workbook(path)["T"].iter_rows(values_only=True))
+    assert rows[1] == (1, "038", 0.512, None)
+    assert rows[2] == (2, "=1+1", 1, 0.25)
+    cells = [c for row in load_workbook(path)["T"].iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)

@@ -132,3 +132,41 @@ def test_the_overlap_check_finds_a_collision():
     ax.text(0.5, 0.5, "PL2")
     found = figures.overlaps(fig)
     assert ("PL1", "PL2") in found and ("PL1", "point") in found
+
+
+def test_the_output_suffix_names_the_format_or_is_refused(cli, tmp_path):
+    folder = make_study(tmp_path / "s", EHR[:4], experts=2, seed=2)
+    run = cli("brief", folder, "-o", tmp_path / "report.2024")
+    assert run.code == 2 and "ending in .md, .html or .docx" in run.err
+    assert cli("brief", folder, "-o", tmp_path / "b.markdown", "--allow-incomplete").code == 0
+    assert (tmp_path / "b.markdown").is_file() and not (tmp_path / "b.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("n", "kind"), [(30, "cycle"), (60, "cycle"), (40, "unlinked"), (80, "random"), (25, "random")]
+)
+def test_figures_stay_clean_on_large_and_cyclic_structures(n, kind):
+    """A cycle of all factors (one long shared MICMAC label, one tall box), a level of 40
+    boxes (continued on further rows), dense random panels: no overlap, nothing over an edge."""
+    import numpy as np
+
+    from ismpanel.analysis.structure import analyse_structure
+
+    irm = np.eye(n, dtype=bool)
+    if kind == "cycle":
+        irm[np.arange(n), (np.arange(n) + 1) % n] = True
+    elif kind == "random":
+        irm |= np.random.default_rng(n).random((n, n)) < 0.04
+    model = analyse_structure(tuple(f"F{i + 1}" for i in range(n)), irm)
+    assert figures.overlaps(figures.micmac_figure(model)) == []
+    assert figures.overlaps(figures.hierarchy_figure(model)) == []
+
+
+def test_the_overlap_check_finds_a_text_over_the_edge():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    fig.text(0.98, 0.5, "a label that runs out of the figure")
+    assert ("a label that runs out of the figure", "edge") in figures.overlaps(fig)

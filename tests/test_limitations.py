@@ -129,3 +129,26 @@ def test_the_demo_brief_states_its_limitations(tmp_path, cli):
     section = text.split("## Limitations", 1)[1].split("## Methods", 1)[0]
     assert "- Not finished with round 1: E4 (132 of 136 pairs)" in section
     assert "- Model ambiguity: the parsimonious solution has 5 equally short models" in section
+
+
+def test_without_an_intermediate_solution_no_sentence_names_the_configuration_table():
+    """LF at incl.cut 0.5 without directional expectations: several parsimonious models and
+    no intermediate solution, hence no configuration table to refer to."""
+    res = lipset(incl_cut=0.5)
+    assert res.intermediate is None and len(res.solutions["parsimonious"].models) > 1
+    lines = qca_limitations(res)
+    assert any(s.startswith("Model ambiguity: the parsimonious solution has") for s in lines)
+    assert not any("configuration" in s for s in lines if not s.startswith("Configurations are"))
+
+
+def test_ties_are_worded_by_the_rule_and_a_round_counts_its_own_pairs(cli, tmp_path):
+    folder = make_study(tmp_path / "s", EHR, experts=4, seed=0)
+    letter = compute(folder, BriefOptions(PanelOptions(rule="letter")))
+    tied = [s for s in limitations(letter) if s.startswith("Tied")]
+    assert all(s.endswith("the direction rule decided the pair.") for s in tied)
+    run = cli("round", "start", folder, "--below", "0.99")
+    assert run.code == 0, run.err
+    results = compute(folder, BriefOptions(PanelOptions(allow_incomplete=True)))
+    asked = results.panel.experts[0].round_total  # the pairs round 2 reopened
+    line = next(s for s in limitations(results) if s.startswith("Not finished with round 2"))
+    assert f"E1 (0 of {asked} pairs)" in line  # not the whole study's count

@@ -130,6 +130,16 @@ def test_ssim_import_maps_columns_by_id_and_swaps_reversed_pairs(cli, tmp_path):
             "factor ids differ from the study's: missing U1; unknown none",
         ),
         ([["", "P1", "P2"], ["P1", "", "Z"], ["P2", "", ""]], "cell C2 (row P1, column P2)"),
+        (
+            [
+                ["", "P1", "P2", "T1", "U1"],
+                ["P1", "", "V", "", "V"],
+                ["P2", "", "", "V", "V"],
+                ["T1", "", "", "", "V"],
+                ["U1", "", "", "", ""],
+            ],
+            "missing relation; expected V, A, X or O; --allow-blank takes blank cells as pairs",
+        ),
     ],
 )
 def test_ssim_import_validates_like_the_reader_and_writes_nothing(cli, tmp_path, rows, message):

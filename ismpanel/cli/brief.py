@@ -14,7 +14,15 @@ from ismpanel.cli.llm_expert import (
     confirm_key,
     key_note,
 )
-from ismpanel.cli.panel import BelowOpt, LlmOpt, QuorumOpt, Rule, RuleOpt
+from ismpanel.cli.panel import (
+    BelowOpt,
+    DataOpt,
+    LlmOpt,
+    QuorumOpt,
+    ReportIncompleteOpt,
+    Rule,
+    RuleOpt,
+)
 
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 
@@ -38,24 +46,12 @@ def brief(
             help="Comma list of md, html, docx (default: the format of -o's suffix, else md).",
         ),
     ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help="Questionnaire (CSV/XLSX) for fsQCA; default: the study's [qca] data file.",
-        ),
-    ] = None,
+    data: DataOpt = None,
     rule: RuleOpt = Rule.direction,
     quorum: QuorumOpt = 1,
     include_llm: LlmOpt = False,
     below: BelowOpt = 0.75,
-    allow_incomplete: Annotated[
-        bool,
-        typer.Option(
-            "--allow-incomplete",
-            help="Write the brief although some experts have not finished (the brief says who).",
-        ),
-    ] = False,
+    allow_incomplete: ReportIncompleteOpt = False,
     narrative: Annotated[
         bool,
         typer.Option(

@@ -55,11 +55,13 @@ def add(
 ) -> None:
     """Give an expert a pseudonym (E1, E2...), a one-time token and an SSH forced-command line."""
     from ismpanel.cli.output import console
-    from ismpanel.elicitation.store import PanelStore
+    from ismpanel.elicitation.store import PanelStore, check_profile_entry
 
     store = PanelStore.open(folder)
     public_key = _public_key(key) if key else "<the expert's SSH public key>"
     attributes = parse_attributes(attr or [])
+    for k, v in attributes.items():  # before the expert exists: a bad one adds nobody
+        check_profile_entry(k, v)
     if not llm:
         _check_command_path(folder.resolve(), "the study folder's path")
         _check_command_path(Path(sys.executable), "the Python interpreter's path")

@@ -16,8 +16,14 @@ from rich.console import Console
 from ismpanel.analysis.errors import InputError
 from ismpanel.text import printable
 
-# markup is off: ids, names and titles come from users and must print as they are
-console = Console(highlight=False, markup=False)
+# markup is off: ids, names and titles come from users and must print as they are; written to
+# a file or a pipe, tables get room (rich would cut them at 80 columns) unless COLUMNS says
+PIPED_WIDTH = 200
+console = Console(
+    highlight=False,
+    markup=False,
+    width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH,
+)
 notes = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 

@@ -32,6 +32,20 @@ BelowOpt = Annotated[
     float,
     typer.Option("--below", min=0.0, max=1.0, help="Agreement under which a pair is contested."),
 ]
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Questionnaire (CSV/XLSX) for fsQCA; default: the study's [qca] data file.",
+    ),
+]
+ReportIncompleteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-incomplete",
+        help="Report although some experts have not finished (the report says who).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +80,12 @@ def import_ssim(
         structure = parse_ssim(grid, allow_missing=allow_blank)
         done = record_ssim(store, expert, structure.factors, structure.ssim)
     except InputError as err:
-        raise InputError(f"{file}: {err}") from None
+        hint = (
+            "; --allow-blank takes blank cells as pairs the expert left unanswered"
+            if "missing relation" in str(err) and not allow_blank
+            else ""
+        )
+        raise InputError(f"{file}: {err}{hint}") from None
     console.print(
         f"Imported {done.recorded} answers for {expert} (round {done.round})"
         + (f", {done.blank} pair(s) left blank" if done.blank else "")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.cli.panel import BelowOpt, LlmOpt, QuorumOpt, Rule, RuleOpt
+from ismpanel.cli import panel as opts
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".xlsx": "workbook"}
 
@@ -21,21 +21,12 @@ def report(
         Path,
         typer.Option("-o", "--output", help="File to write: .md (markdown) or .xlsx (workbook)."),
     ],
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help="Questionnaire (CSV/XLSX) for fsQCA; default: the study's [qca] data file.",
-        ),
-    ] = None,
-    rule: RuleOpt = Rule.direction,
-    quorum: QuorumOpt = 1,
-    include_llm: LlmOpt = False,
-    below: BelowOpt = 0.75,
-    allow_incomplete: Annotated[
-        bool,
-        typer.Option("--allow-incomplete", help="Analyse although some experts have not finished."),
-    ] = False,
+    data: opts.DataOpt = None,
+    rule: opts.RuleOpt = opts.Rule.direction,
+    quorum: opts.QuorumOpt = 1,
+    include_llm: opts.LlmOpt = False,
+    below: opts.BelowOpt = 0.75,
+    allow_incomplete: opts.ReportIncompleteOpt = False,
 ) -> None:
     """Write the tables a paper prints: aggregated SSIM, reachability matrices, level
     partition, canonical matrix, MICMAC; item statistics, reliability, calibration, truth

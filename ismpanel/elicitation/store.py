@@ -391,8 +391,10 @@ class PanelStore:
         out: dict[str, dict[str, str]] = {}
         for eid, key, value in self.conn.execute(
             "SELECT expert, key, value FROM expert_profiles ORDER BY rowid"
-        ):
-            out.setdefault(eid, {})[key] = value
+        ):  # cleaned again: in a shared folder anyone in the group can write panel.db
+            key = printable(str(key)).strip()
+            if key and len(key) <= PROFILE_KEY_MAX and all(c.isalnum() or c in "_-" for c in key):
+                out.setdefault(str(eid), {})[key] = printable(str(value)).strip()
         return out
 
     def check_token(self, eid: str, token: str | None) -> None:

@@ -7,7 +7,6 @@ brief, ``ismpanel report`` and the workbook all render these sections."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ismpanel.analysis.fsqca.pipeline import Result
@@ -65,7 +64,7 @@ def structure_sections(results: StudyResults) -> list[Section]:
 
 def ssim_table(results: StudyResults) -> Table:
     """The panel's aggregated SSIM in the papers' layout: row factor i, column factor j
-    (last factor first), the letter for i and j above the diagonal, blank where no majority."""
+    (last factor first), the aggregated letter for i and j above the diagonal, X on it."""
     ids = results.study.factor_ids
     letters = results.aggregate.letters()
     columns = list(reversed(ids))
@@ -130,8 +129,8 @@ def item_section(run: QcaRun) -> Section:
             name,
             item,
             str(int(stats.loc[item, "n"])),
-            _num(stats.loc[item, "mean"]),
-            _num(stats.loc[item, "sd"]),
+            qca_tables.f3(stats.loc[item, "mean"]),
+            qca_tables.f3(stats.loc[item, "sd"]),
             f"{stats.loc[item, 'min']:g}",
             f"{stats.loc[item, 'max']:g}",
         )
@@ -153,11 +152,15 @@ def item_section(run: QcaRun) -> Section:
         return Section("items", "Questionnaire items", (items,))
     alpha = Table(
         ("Condition", "Items", "Respondents", "Cronbach's alpha"),
-        tuple((name, str(k), str(n), _num(value)) for name, (value, k, n) in reliability.items()),
+        tuple(
+            (name, str(k), str(n), qca_tables.f3(value))
+            for name, (value, k, n) in reliability.items()
+        ),
         "Scale reliability",
         (
             "Alpha over the respondents who answered every item of the scale; '-' where it is "
-            "undefined (a constant sum). Conditions measured by one item have no alpha.",
+            "undefined (fewer than two such respondents, or a constant sum). Conditions "
+            "measured by one item have no alpha.",
         ),
         ("l", "r", "r", "r"),
     )
@@ -193,7 +196,11 @@ def remainder_lines(res: Result) -> tuple[str, ...]:
     if pars is not None and pars.models:
         counts = sorted({len(m.simplifying_assumptions) for m in pars.models})
         used = (
-            plural(counts[0], "simplifying assumption")
+            (
+                "no simplifying assumption"
+                if not counts[0]
+                else plural(counts[0], "simplifying assumption")
+            )
             if len(counts) == 1
             else f"{counts[0]} to {counts[-1]} simplifying assumptions, depending on the model"
         )
@@ -202,10 +209,15 @@ def remainder_lines(res: Result) -> tuple[str, ...]:
             "had the outcome)."
         )
     if res.intermediate is not None and res.intermediate.models:
-        easy = len(res.intermediate.models[0].easy_counterfactuals)
+        easy = sorted({len(m.easy_counterfactuals) for m in res.intermediate.models})
+        used = (
+            ("no easy counterfactual" if not easy[0] else plural(easy[0], "easy counterfactual"))
+            if len(easy) == 1
+            else f"{easy[0]} to {easy[-1]} easy counterfactuals, depending on the model"
+        )
         lines.append(
-            f"The intermediate solution uses {plural(easy, 'easy counterfactual')} (remainders "
-            "that agree with the directional expectations)."
+            f"The intermediate solution uses {used} (remainders that agree with the "
+            "directional expectations)."
         )
     return tuple(lines)
 
@@ -215,21 +227,19 @@ def negated_section(run: QcaRun) -> Section:
     neg = run.negated
     label = f"~{run.result.outcome}"
     if not isinstance(neg, Result):
-        return Section("negated", f"Configurations for {label}", (), (f"Not computed: {neg}.",))
-    section = solution_section(neg, "negated", f"Configurations for {neg.outcome_label}")
+        return Section("negated", f"Negated outcome ({label})", (), (f"Not computed: {neg}.",))
+    section = solution_section(neg, "negated", f"Negated outcome ({neg.outcome_label})")
     config = qca_tables.configuration_table(neg)
     text = list(section.text)
-    if config is None:
+    if config is None and neg.options.dir_exp is None:
         text.append(
             "No configuration table: the intermediate solution needs directional expectations "
             "for the negated outcome (study.toml [qca] dir_exp_negated)."
         )
+    elif config is None:
+        text.append("No configuration table: the negated outcome has no intermediate solution.")
     tables = (qca_tables.truth_table(neg), *section.tables, *((config,) if config else ()))
     return Section(section.key, section.title, tables, tuple(text))
-
-
-def _num(value: float) -> str:
-    return "-" if value is None or math.isnan(value) else f"{value:.3f}"
 
 
 def to_markdown(found: list[Section], level: int = 2) -> str:
@@ -244,5 +254,8 @@ def to_markdown(found: list[Section], level: int = 2) -> str:
             continue
         out.append(f"{'#' * level} {s.title}")
         out += [md.inline(line) for line in s.text]
-        out += [md.table(t, title_level=level + 1) for t in s.tables]
+        out += [  # a first table titled as its section needs no heading of its own
+            md.table(t, title_level=0 if k == 0 and t.title == s.title else level + 1)
+            for k, t in enumerate(s.tables)
+        ]
     return "\n\n".join(out) + "\n"

@@ -13,6 +13,7 @@ from ismpanel.report import context, templating
 from ismpanel.report.results import BriefOptions, StudyResults, compute
 
 FORMATS = ("md", "html", "docx")
+SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Destination:
     formats: tuple[str, ...]
 
     def path(self, fmt: str) -> Path:
+        """The file of one format: ``-o`` itself for its own format, else beside it."""
+        if SUFFIXES.get(self.output.suffix.lower()) == fmt:
+            return self.output
         return self.output.with_suffix(f".{fmt}")
 
     @property
@@ -67,9 +71,13 @@ def destination(output: Path, formats: str | None = None) -> Destination:
     folder = output.parent
     if not folder.is_dir():
         raise InputError(f"-o {output}: folder {folder} does not exist")
+    suffix = SUFFIXES.get(output.suffix.lower())
+    if suffix is None:
+        raise InputError(
+            f"-o {output}: give a file name ending in .md, .html or .docx", option="output"
+        )
     if formats is None:
-        suffix = output.suffix.lower().lstrip(".")
-        chosen: tuple[str, ...] = (suffix,) if suffix in FORMATS else ("md",)
+        chosen: tuple[str, ...] = (suffix,)
     else:
         chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",") if f.strip()))
         unknown = [f for f in chosen if f not in FORMATS]

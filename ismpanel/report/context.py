@@ -11,7 +11,7 @@ from ismpanel.analysis.ism import LEVEL_TESTS
 from ismpanel.analysis.recommend import FactorProfile, QcaRole
 from ismpanel.report import appendix, qca_tables, structure_tables
 from ismpanel.report import markdown as md
-from ismpanel.report.limitations import limitations
+from ismpanel.report.limitations import limitations, tie_rule
 from ismpanel.report.markdown import join_ids, plural, sentence
 from ismpanel.report.panel_tables import composition_table
 from ismpanel.report.results import StudyResults
@@ -189,6 +189,7 @@ def _panel(results: StudyResults) -> dict:
             f"{'is' if len(summary.contested) == 1 else 'are'} contested"
         ),
         "ties": named(summary.ties),
+        "tie_rule": tie_rule(result.rule),
         "composition": _composition(results),
         "below": results.options.below,
     }

@@ -19,7 +19,7 @@ RC = {"svg.hashsalt": "ismpanel", "svg.fonttype": "path", "font.family": "DejaVu
 # label offsets (points) tried in turn around a MICMAC point: beside, above and below, further
 _OFFSETS = [
     (dx * r, dy * r, ha, va)
-    for r in (1, 2, 3.5)
+    for r in (1, 2, 3.5, 5, 7, 9)
     for dx, dy, ha, va in (
         (4, 4, "left", "bottom"),
         (-4, 4, "right", "bottom"),
@@ -32,6 +32,8 @@ _OFFSETS = [
     )
 ]
 MARKER = 5  # MICMAC point size (points)
+PER_ROW = 12  # boxes on one row of the hierarchy; a wider level continues below
+PER_LINE = 4  # ids on one line of a shared MICMAC label
 
 
 def micmac_svg(model: StructuralModel) -> bytes:
@@ -59,6 +61,7 @@ def micmac_figure(model: StructuralModel) -> Figure:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     res, f, thr = model.ism, model.factors, model.threshold
     n = len(f)
@@ -69,11 +72,12 @@ def micmac_figure(model: StructuralModel) -> Figure:
         fig = Figure(figsize=(6.5, 6.5))
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
+        band = max(1.5, 0.09 * (n + 1))  # about a tenth of the height above and below
         ax.set_xlim(0, n + 1)
-        ax.set_ylim(-1.2, n + 2)
+        ax.set_ylim(1 - band, n + band)
         ax.axvline(thr.dependence, color="0.5", linewidth=0.8)
         ax.axhline(thr.driving, color="0.5", linewidth=0.8)
-        top, bottom = n + 1.4, -0.6  # bands free of points (values run from 1 to n)
+        top, bottom = n + band * 0.6, 1 - band * 0.6  # bands free of points (1 to n)
         for name, x, y, ha in (
             ("independent", 0.2, top, "left"),
             ("linkage", n + 0.8, top, "right"),
@@ -83,6 +87,8 @@ def micmac_figure(model: StructuralModel) -> Figure:
             ax.text(x, y, name, ha=ha, va="center", fontsize=9, color="0.4")
         for x, y in sorted(points):
             ax.plot(x, y, "o", color="tab:blue", markersize=MARKER)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("Dependence")
         ax.set_ylabel("Driving power")
         ax.set_title("MICMAC driving-dependence map")
@@ -92,7 +98,7 @@ def micmac_figure(model: StructuralModel) -> Figure:
         inside = ax.get_window_extent(renderer)
         for (x, y), ids in sorted(points.items()):
             label = ax.annotate(
-                ", ".join(ids),
+                ",\n".join(", ".join(ids[k : k + PER_LINE]) for k in range(0, len(ids), PER_LINE)),
                 (x, y),
                 xytext=(0, 0),
                 textcoords="offset points",
@@ -123,7 +129,8 @@ def hierarchy_figure(model: StructuralModel) -> Figure:
     """The ISM digraph level by level, level 1 (the outcome side) at the top: one box per
     node of the condensation (the factors of a cycle boxed together, joined by ⇄), arrows of
     the transitive reduction from a factor to those it influences, each row named with its
-    level and tier. The figure widens until no two boxes of a row overlap."""
+    level and tier. A level of more than :data:`PER_ROW` boxes continues on further rows, a
+    row is as tall as its tallest box, and the figure widens until no two boxes overlap."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -131,32 +138,42 @@ def hierarchy_figure(model: StructuralModel) -> Figure:
     from ismpanel.report.structure_tables import tier_of_level
 
     res, f = model.ism, model.factors
-    rows: dict[int, list[int]] = {}
+    levels: dict[int, list[int]] = {}
     for k, node in enumerate(res.digraph_nodes):
-        rows.setdefault(int(res.levels[node[0]]), []).append(k)
-    widest = max(len(v) for v in rows.values())
-    width = max(6.5, 1.0 + 0.9 * widest)
+        levels.setdefault(int(res.levels[node[0]]), []).append(k)
+    rows = [  # (level, nodes, first row of its level)
+        (lvl, nodes[j : j + PER_ROW], j == 0)
+        for lvl, nodes in sorted(levels.items())
+        for j in range(0, len(nodes), PER_ROW)
+    ]
+    labels = {k: _cycle_label([f[i] for i in node]) for k, node in enumerate(res.digraph_nodes)}
+    heights = [  # inches: 0.16 per line of the tallest box, a gap between rows
+        0.45 + 0.16 * max(labels[k].count("\n") + 1 for k in nodes) for _, nodes, _ in rows
+    ]
+    height = sum(heights) + 0.3
+    width = max(6.5, 1.2 + 0.9 * max(len(nodes) for _, nodes, _ in rows))
     for _ in range(6):
         with matplotlib.rc_context(RC):
-            fig = Figure(figsize=(width, 1.0 + 0.8 * res.n_levels))
+            fig = Figure(figsize=(width, height))
             FigureCanvasAgg(fig)
             ax = fig.add_axes((0, 0, 1, 1))
             ax.set_xlim(0, 1)
-            ax.set_ylim(-0.6, res.n_levels - 0.4)
+            ax.set_ylim(0, height)
             ax.axis("off")
             boxes = {}
-            for lvl, nodes in sorted(rows.items()):
-                y = res.n_levels - lvl
-                ax.text(0.01, y, f"Level {lvl}\n{tier_of_level(model, lvl)}", fontsize=8,
-                        color="0.35", va="center", ha="left")  # fmt: skip
+            top = height - 0.15
+            for (lvl, nodes, first), h in zip(rows, heights, strict=True):
+                y = top - h / 2
+                top -= h
+                if first:
+                    ax.text(0.01, y, f"Level {lvl}\n{tier_of_level(model, lvl)}", fontsize=8,
+                            color="0.35", va="center", ha="left")  # fmt: skip
                 for j, k in enumerate(nodes):
-                    x = 0.16 + 0.82 * (j + 0.5) / len(nodes)
-                    ids = [f[i] for i in res.digraph_nodes[k]]
-                    cycle = len(ids) > 1
+                    cycle = len(res.digraph_nodes[k]) > 1
                     boxes[k] = ax.text(
-                        x,
+                        0.16 + 0.82 * (j + 0.5) / len(nodes),
                         y,
-                        _cycle_label(ids),
+                        labels[k],
                         ha="center",
                         va="center",
                         fontsize=8,
@@ -197,10 +214,11 @@ def _cycle_label(ids: list[str]) -> str:
 
 def overlaps(fig: Figure) -> list[tuple[str, str]]:
     """Every pair of texts of the figure whose boxes (with their frames) overlap, and every
-    text that covers a plotted point, as (text, other) pairs; empty when the figure is clean."""
+    text that covers a plotted point or runs over the figure's edge, as (text, other) pairs
+    ("point", "edge" for those); empty when the figure is clean."""
     fig.draw_without_rendering()  # frames around texts take their places at drawing
     renderer = fig.canvas.get_renderer()
-    texts = [t for t in fig.findobj(_is_text) if t.get_text().strip() and t.get_visible()]
+    texts = [t for t in _drawn_texts(fig) if t.get_text().strip() and t.get_visible()]
     boxes = [(t.get_text(), _extent(t, renderer)) for t in texts]
     found = [
         (a, b)
@@ -211,13 +229,22 @@ def overlaps(fig: Figure) -> list[tuple[str, str]]:
     for ax in fig.axes:
         for marker in _markers(ax, renderer):
             found += [(name, "point") for name, box in boxes if box.overlaps(marker)]
+    found += [(name, "edge") for name, box in boxes if not _within(box, fig.bbox)]
     return found
 
 
-def _is_text(artist) -> bool:
-    from matplotlib.text import Text
-
-    return isinstance(artist, Text)
+def _drawn_texts(fig: Figure) -> list:
+    """The texts a drawing shows: the figure's, each axes' texts, title and axis labels, and
+    the tick labels inside the axis limits (matplotlib keeps others it does not draw)."""
+    found = list(fig.texts)
+    for ax in fig.axes:
+        found += [*ax.texts, ax.title, ax.xaxis.label, ax.yaxis.label]
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            found += [
+                tick.label1 for tick in axis.get_major_ticks() if low <= tick.get_loc() <= high
+            ]
+    return found
 
 
 def _extent(text, renderer) -> Bbox:

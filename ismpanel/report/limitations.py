@@ -13,6 +13,7 @@ from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.solution import model_label
 from ismpanel.analysis.fsqca.truthtable import agteb
 from ismpanel.report.markdown import join_ids, plural
+from ismpanel.report.qca_solution_tables import rows_text
 from ismpanel.report.qca_tables import f3, intermediate_names, percentile_columns
 from ismpanel.report.results import StudyResults
 
@@ -42,13 +43,11 @@ def panel_limitations(results: StudyResults) -> list[str]:
         )
     if summary.ties:
         names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.ties]
-        out.append(
-            f"Tied {'pair' if len(names) == 1 else 'pairs'} ({join_ids(names)}): an arc with "
-            "exactly half of the votes is not kept."
-        )
+        tied = "pair" if len(names) == 1 else "pairs"
+        out.append(f"Tied {tied} ({join_ids(names)}): {tie_rule(aggregate.rule)}.")
     unfinished = [e for e in summary.experts if not e.finished]
     if unfinished:
-        who = ", ".join(f"{e.id} ({e.answered} of {e.total} pairs)" for e in unfinished)
+        who = ", ".join(f"{e.id} ({e.round_answered} of {e.round_total} pairs)" for e in unfinished)
         out.append(
             f"Not finished with round {summary.round}: {who}; the results use the answers given."
         )
@@ -65,6 +64,13 @@ def panel_limitations(results: StudyResults) -> list[str]:
             )
         )
     return out
+
+
+def tie_rule(rule: str) -> str:
+    """What a tie means under the aggregation rule used."""
+    if rule == "letter":
+        return "the most frequent letters tied, and the direction rule decided the pair"
+    return "an arc with exactly half of the votes is not kept"
 
 
 def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
@@ -92,11 +98,18 @@ def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
         )
     pars = res.solutions.get("parsimonious")
     if pars is not None and len(pars.models) > 1:
-        out.append(
-            f"Model ambiguity: the parsimonious solution has {len(pars.models)} equally short "
-            "models, so which conditions are core depends on the rule stated under the "
-            "configuration table."
+        count = (
+            f"{len(pars.models)} equally short models"
+            if pars.proven and pars.complete and not pars.capped
+            else f"at least {len(pars.models)} models (the search for them was cut short)"
         )
+        consequence = (
+            ", so which conditions are core depends on the rule stated under the configuration "
+            "table"
+            if res.intermediate is not None
+            else ""
+        )
+        out.append(f"Model ambiguity: the parsimonious solution has {count}{consequence}.")
     half = half_share(res)
     if half is not None:
         count, total, cases = half
@@ -119,7 +132,7 @@ def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
     if pri_zero:
         out.append(
             f"The PRI cut ({tt.pri_cut:g}) coded {'row' if len(pri_zero) == 1 else 'rows'} "
-            f"{join_rows(pri_zero)} 0 although consistent enough: the solutions treat "
+            f"{rows_text(pri_zero)} 0 although consistent enough: the solutions treat "
             f"{'it' if len(pri_zero) == 1 else 'them'} as cases without the outcome, which "
             "can bring a condition's absence into a configuration."
         )
@@ -128,10 +141,15 @@ def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
         used = sorted({len(m.simplifying_assumptions) for m in pars.models})
         if used[-1]:
             span = str(used[0]) if len(used) == 1 else f"{used[0]} to {used[-1]}"
+            core = (
+                ", and the core conditions of the configurations come from that solution"
+                if res.intermediate is not None
+                else ""
+            )
             out.append(
                 f"The parsimonious solution rests on {span} remainder rows (simplifying "
-                "assumptions: rows without enough cases treated as if they had the outcome), "
-                "and the core conditions of the configurations come from that solution."
+                f"assumptions: rows without enough cases treated as if they had the outcome)"
+                f"{core}."
             )
         elif res.intermediate is not None:
             out.append(
@@ -172,7 +190,7 @@ def weak_configurations(res: Result) -> list[str]:
                 under.append(f"{label} {f3(t.inclS)}")
             rows = [c + 1 for c in low_rows if t.term.covers_row(c)]
             if rows:
-                resting.append(f"{label}: {'row' if len(rows) == 1 else 'rows'} {join_rows(rows)}")
+                resting.append(f"{label}: {'row' if len(rows) == 1 else 'rows'} {rows_text(rows)}")
     out = []
     if under:
         out.append(
@@ -182,11 +200,7 @@ def weak_configurations(res: Result) -> list[str]:
     if resting:
         out.append(
             f"Configurations covering positive rows with PRI under {LOW_PRI:g} (such a row is "
-            f"nearly as consistent with the outcome's absence): {'; '.join(resting)}."
+            "as consistent with the outcome's absence as with the outcome, or more: a "
+            f"simultaneous subset relation): {'; '.join(resting)}."
         )
     return out
-
-
-def join_rows(rows: list[int]) -> str:
-    """Row numbers as a comma-separated list."""
-    return ", ".join(str(r) for r in rows)

@@ -8,13 +8,17 @@ from collections.abc import Sequence
 
 from ismpanel.report.table import Table
 
+# pipes end a cell; * _ ~ read as emphasis; [ ] ! < > ` make links, images, raw HTML and code
+CELL_MARKS = "|*_~[]!<>`"
+
 
 def escape(text: str) -> str:
     """A cell for a markdown table: line breaks flattened; pipes and the marks that
     converters read as emphasis, strikethrough or subscript (``*``, ``_``, ``~``) escaped, so
-    that ``A*~B`` and ``1*`` survive a conversion to HTML or Word."""
+    that ``A*~B`` and ``1*`` survive a conversion to HTML or Word, and those of links, images,
+    raw HTML and code, so that a cell from a study file cannot fetch anything."""
     flat = " ".join(str(text).split())
-    return "".join("\\" + c if c in "|*_~" else c for c in flat)
+    return "".join("\\" + c if c in CELL_MARKS else c for c in flat)
 
 
 def table(t: Table, *, title_level: int = 0) -> str:

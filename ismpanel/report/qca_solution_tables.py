@@ -126,7 +126,8 @@ def intermediate_tables(res: Result) -> list[Table]:
                 )
             )
             others = tuple(
-                f"{isol}: easy counterfactuals rows {_rows(ec)}; difficult rows {_rows(dc)}"
+                f"{isol}: easy counterfactuals rows {rows_text([c + 1 for c in ec])}; "
+                f"difficult rows {rows_text([c + 1 for c in dc])}"
                 for isol, (ec, dc) in list(first.counterfactuals.items())[1:]
             )
             group[-1] = _notes(group[-1], others)
@@ -161,8 +162,9 @@ def robustness_table(robust: Robustness) -> Table:
     )
 
 
-def _rows(codes: list[int]) -> str:
-    return ", ".join(str(c + 1) for c in codes) or "none"
+def rows_text(numbers: list[int]) -> str:
+    """Row numbers as a comma-separated list, ``none`` when there are none."""
+    return ", ".join(str(r) for r in numbers) or "none"
 
 
 def _notes(t: Table, extra: tuple[str, ...]) -> Table:

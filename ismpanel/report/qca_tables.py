@@ -152,7 +152,8 @@ def truth_table_notes(res: Result, complete: bool) -> tuple[str, ...]:
     notes = [
         f"Rows by OUT: 1 (positive) {counts['1']}, 0 (negative) {counts['0']}, "
         f"C (contradiction) {counts['C']}, ? (remainder) {tt.remainders}.",
-        f"Cut-offs: consistency {tt.incl_cut[0]:g}, frequency {tt.n_cut}, PRI {tt.pri_cut:g}.",
+        f"Cut-offs: consistency {_consistency_cut(tt.incl_cut)}, frequency {tt.n_cut}, "
+        f"PRI {tt.pri_cut:g}.",
     ]
     cases = len(res.case_ids)
     kept = sum(r.n for r in tt.rows.values() if r.out != "?")
@@ -179,9 +180,19 @@ def truth_table_notes(res: Result, complete: bool) -> tuple[str, ...]:
         )
     hidden = (1 << tt.k) - len(tt.rows) if not complete else 0
     if hidden:
-        how = "--complete lists them" if (1 << tt.k) <= MAX_COMPLETE else "too many to list"
+        how = (
+            "ismpanel qca --complete lists them"
+            if (1 << tt.k) <= MAX_COMPLETE
+            else "too many to list"
+        )
         notes.append(f"{hidden} unobserved remainders not listed ({how}).")
     return tuple(notes)
+
+
+def _consistency_cut(cuts: tuple[float, float]) -> str:
+    """The consistency cut, and the lower one for contradictions when it differs."""
+    high, low = cuts
+    return f"{high:g}" if low >= high else f"{high:g} (from {low:g}: contradiction)"
 
 
 def truth_table_counts(res: Result) -> str:

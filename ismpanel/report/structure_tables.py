@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ismpanel.analysis.indirect import Ranking
 from ismpanel.analysis.ism import level_iterations
 from ismpanel.analysis.micmac import QUADRANTS
 from ismpanel.analysis.structure import StructuralModel
@@ -138,9 +139,8 @@ def levels_table(model: StructuralModel, names: Mapping[str, str] | None = None)
 
 def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None) -> Table:
     """Driving power, dependence, cluster, level and tier per factor, strongest driver first,
-    with the direct and indirect ranks; * after the ranks marks a hidden factor."""
+    with the direct and indirect ranks (ranges for ties; * on the axis a factor is hidden)."""
     res, f, ind = model.ism, model.factors, model.indirect
-    hidden = set(ind.hidden)
     header = (
         "Factor",
         *(("Name",) if names else ()),
@@ -161,20 +161,32 @@ def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None)
             model.quadrants[i],
             str(res.levels[i]),
             res.tiers[i],
-            f"{ind.direct_driving.rank[i]} → {ind.driving.rank[i]}" + (" *" if i in hidden else ""),
-            f"{ind.direct_dependence.rank[i]} → {ind.dependence.rank[i]}",
+            _ranks(ind.direct_driving, ind.driving, i),
+            _ranks(ind.direct_dependence, ind.dependence, i),
         )
         for i in by_driving_power(model)
     )
     align = tuple("r" if h in ("Driving power", "Dependence", "Level") else "l" for h in header)
     notes = (
         sentence(model.threshold.describe()),
-        "Ranks: direct from the initial reachability matrix, indirect from its powers (see "
-        "Indirect MICMAC); tied factors take their ranks in input order. * after the driving "
-        "rank marks a hidden factor: its indirect ranks (shared with its ties) do not overlap "
-        "its direct ones.",
+        "Ranks: direct from the row and column sums of the initial reachability matrix, "
+        "indirect from its powers (see Indirect MICMAC), where driving power and dependence "
+        "come from the final matrix; tied factors share a range of ranks (4-8). * marks the "
+        "axis on which a factor is hidden: its indirect ranks do not overlap its direct ones.",
     )
     return Table(header, rows, "MICMAC", notes, align)
+
+
+def _ranks(direct: Ranking, indirect: Ranking, i: int) -> str:
+    """``4-8 → 3`` : the factor's direct and indirect rank (a range when tied), with * when
+    the two do not overlap (hidden on this axis)."""
+
+    def span(r: Ranking) -> str:
+        low, high = int(r.low[i]), int(r.high[i])
+        return str(low) if low == high else f"{low}-{high}"
+
+    mark = " *" if direct.moved(indirect)[i] else ""
+    return f"{span(direct)} → {span(indirect)}{mark}"
 
 
 def tier_check_table(model: StructuralModel) -> Table:

@@ -17,6 +17,8 @@ from ismpanel.report.appendix import Section
 from ismpanel.report.table import Table
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# columns of ids, names and lists that stay text even when they look like numbers ("001")
+TEXT_COLUMNS = {"Cases", "Factor", "Name", "Condition", "Item", "Column", "Attribute", "Term"}
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31  # Excel's limit
 
@@ -90,8 +92,13 @@ def _write(sheet, table: Table, bold: Font) -> None:
     sheet.append(list(table.header))
     for cell in sheet[1]:
         cell.font = bold
-    for row in table.rows:
-        sheet.append([cell_value(c) for c in row])
+    text = [h in TEXT_COLUMNS or h == "" for h in table.header]  # "": a matrix's row ids
+    for r, row in enumerate(table.rows, start=2):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(r, c)
+            cell.value = value if text[c - 1] and value != "-" else cell_value(value)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text is text: "=..." from a study file is no formula
     if table.notes:
         sheet.append([])
         for note in table.notes:
