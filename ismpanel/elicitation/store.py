@@ -381,6 +381,28 @@ class PanelStore:
                     )
         return self.profiles().get(eid, {})
 
+    def settings(self, prefix: str) -> dict[str, str]:
+        """Values kept in the panel's ``meta`` table under keys starting with ``prefix + ' '``
+        (what an LLM server supports, panelists' calibrations), by the rest of the key."""
+        rows = self.conn.execute(
+            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?",
+            (len(prefix) + 1, f"{prefix} "),
+        )
+        return {key[len(prefix) + 1 :]: value for key, value in rows}
+
+    def keep_setting(self, prefix: str, name: str, value: str) -> bool:
+        """Keep one such value; False when the panel cannot be written (a read-only study
+        folder), which only costs the next run what this one learnt."""
+        try:
+            with _transaction(self.conn):
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (f"{prefix} {name}", value),
+                )
+        except sqlite3.Error:
+            return False
+        return True
+
     def profiles(self) -> dict[str, dict[str, str]]:
         """Each expert's recorded attributes, keys in the order first recorded."""
         exists = self.conn.execute(

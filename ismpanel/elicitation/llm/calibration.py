@@ -114,11 +114,10 @@ def accept(store: PanelStore, expert: str) -> Calibration:
 
 def calibrations(store: PanelStore) -> dict[str, Calibration]:
     """Every stored calibration, by panelist."""
-    rows = store.conn.execute("SELECT key, value FROM meta WHERE key LIKE ?", (f"{KEY} %",))
     found = {}
-    for key, value in rows:
+    for expert, value in store.settings(KEY).items():
         try:
-            found[key.split(" ", 1)[1]] = Calibration(**json.loads(value))
+            found[expert] = Calibration(**json.loads(value))
         except (TypeError, ValueError):
             continue  # a record from another version: the panelist counts as uncalibrated
     return found
@@ -140,7 +139,5 @@ def check_voters(store: PanelStore, voters: list[str]) -> None:
 
 
 def _save(store: PanelStore, found: Calibration) -> None:
-    store.conn.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-        (f"{KEY} {found.expert}", json.dumps(asdict(found))),
-    )
+    if not store.keep_setting(KEY, found.expert, json.dumps(asdict(found))):
+        raise InputError(f"{store.folder}: panel.db cannot be written; the calibration is lost")

@@ -9,7 +9,6 @@ next run starts there instead of being refused again.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 
 FORMATS = ("json_schema", "json_object", "prompt")
@@ -51,24 +50,16 @@ def with_schema(messages: list[dict], schema: dict, kind: str) -> list[dict]:
 
 def remembered(store, server: str, model: str) -> str:
     """The format that last worked with this server and model in this study."""
-    row = store.conn.execute(
-        "SELECT value FROM meta WHERE key = ?", (_key(server, model),)
-    ).fetchone()
-    return row[0] if row and row[0] in FORMATS else FORMATS[0]
+    value = store.settings(KEY).get(_key(server, model))
+    return value if value in FORMATS else FORMATS[0]
 
 
 def remember(store, server: str, model: str, kind: str) -> None:
     """Keep the format that worked for the next run; a study that cannot be written (a
     read-only folder) only costs the next run the refusals again."""
-    if kind == remembered(store, server, model):
-        return
-    try:
-        store.conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_key(server, model), kind)
-        )
-    except sqlite3.Error:
-        return
+    if kind != remembered(store, server, model):
+        store.keep_setting(KEY, _key(server, model), kind)
 
 
 def _key(server: str, model: str) -> str:
-    return f"{KEY} {server} {model}"
+    return f"{server} {model}"

@@ -1,0 +1,62 @@
+"""The layering as a test: each layer imports only those below it (analysis < elicitation <
+report < cli), sqlite3 only in the panel store (and the CLI's error mapping), and the analysis
+engines neither print, prompt nor open files."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "ismpanel"
+FORBIDDEN = {
+    "analysis": {"elicitation", "report", "cli"},
+    "elicitation": {"report", "cli"},
+    "report": {"cli"},
+}
+SQLITE_ALLOWED = {"elicitation/store.py", "cli/app.py"}
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def imports(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.lineno, node.module))
+    return found
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_layers_import_only_downwards(path):
+    rel = path.relative_to(PACKAGE)
+    layer = rel.parts[0] if len(rel.parts) > 1 else ""
+    for line, name in imports(path):
+        parts = name.split(".")
+        if parts[0] == "ismpanel" and len(parts) > 1:
+            assert parts[1] not in FORBIDDEN.get(layer, set()), f"{rel}:{line} imports {name}"
+        if parts[0] == "sqlite3":
+            assert rel.as_posix() in SQLITE_ALLOWED, f"{rel}:{line} imports sqlite3"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "analysis").rglob("*.py")), ids=str)
+def test_the_engines_neither_print_prompt_nor_open_files(path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            assert node.func.id not in ("print", "input", "open"), f"{path}:{node.lineno}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            called = node.func.attr
+            assert called not in ("read_text", "write_text", "read_bytes", "write_bytes"), (
+                f"{path}:{node.lineno} calls {called}"
+            )
+
+
+def test_the_contract_catches_a_violation(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import sqlite3\nfrom ismpanel.cli import app\n")
+    assert [name for _, name in imports(bad)] == ["sqlite3", "ismpanel.cli"]
