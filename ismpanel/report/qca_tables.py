@@ -220,7 +220,13 @@ def positive_rows_table(res: Result) -> Table:
     )
     header = (*res.conditions, "n", "incl", "PRI")
     align = (*("c" for _ in res.conditions), "r", "r", "r")
-    return Table(header, rows, f"Positive truth-table rows ({res.outcome_label})", align=align)
+    note = (
+        "Only the rows coded 1 (the outcome's sufficient rows); every row, with the cut-offs' "
+        "effects, is in the appendix's truth table.",
+    )
+    return Table(
+        header, rows, f"Positive truth-table rows ({res.outcome_label})", note, align=align
+    )
 
 
 def intermediate_names(res: Result) -> dict[str, str]:
