@@ -14,7 +14,12 @@ from ismpanel.analysis.fsqca.solution import model_label
 from ismpanel.analysis.fsqca.truthtable import agteb
 from ismpanel.report.markdown import join_ids, plural
 from ismpanel.report.qca_solution_tables import rows_text
-from ismpanel.report.qca_tables import f3, intermediate_names, percentile_columns
+from ismpanel.report.qca_tables import (
+    f3,
+    intermediate_names,
+    percentile_columns,
+    pri_coded_zero,
+)
 from ismpanel.report.results import StudyResults
 
 LOW_PRI = 0.5  # under it a row is as consistent with the outcome's negation as with it
@@ -124,11 +129,7 @@ def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
             f"calibration; they were {handling}."
         )
     tt = res.truth_table
-    pri_zero = [
-        c + 1
-        for c, r in sorted(tt.rows.items())
-        if r.out == "0" and r.n >= tt.n_cut and agteb(r.incl, tt.incl_cut[0])
-    ]
+    pri_zero = pri_coded_zero(res)
     if pri_zero:
         out.append(
             f"The PRI cut ({tt.pri_cut:g}) coded {'row' if len(pri_zero) == 1 else 'rows'} "

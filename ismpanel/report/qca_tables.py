@@ -168,15 +168,11 @@ def truth_table_notes(res: Result, complete: bool) -> tuple[str, ...]:
             f"{plural(halved, 'case')} with a membership of exactly 0.5 in some condition "
             f"belong to no row."
         )
-    pri_zero = [
-        c
-        for c, r in sorted(tt.rows.items())
-        if r.out == "0" and r.n >= tt.n_cut and agteb(r.incl, tt.incl_cut[0])
-    ]
+    pri_zero = pri_coded_zero(res)
     if pri_zero:
         notes.append(
             f"Coded 0 by the PRI cut (consistent, but PRI under {tt.pri_cut:g}): "
-            f"{'row' if len(pri_zero) == 1 else 'rows'} {', '.join(str(c + 1) for c in pri_zero)}."
+            f"{'row' if len(pri_zero) == 1 else 'rows'} {', '.join(map(str, pri_zero))}."
         )
     hidden = (1 << tt.k) - len(tt.rows) if not complete else 0
     if hidden:
@@ -187,6 +183,17 @@ def truth_table_notes(res: Result, complete: bool) -> tuple[str, ...]:
         )
         notes.append(f"{hidden} unobserved remainders not listed ({how}).")
     return tuple(notes)
+
+
+def pri_coded_zero(res: Result) -> list[int]:
+    """Row numbers (R's, from 1) of the rows that pass the frequency and consistency cuts but
+    were coded 0 because their PRI is under the PRI cut."""
+    tt = res.truth_table
+    return [
+        c + 1
+        for c, r in sorted(tt.rows.items())
+        if r.out == "0" and r.n >= tt.n_cut and agteb(r.incl, tt.incl_cut[0])
+    ]
 
 
 def _consistency_cut(cuts: tuple[float, float]) -> str:
