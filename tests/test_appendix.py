@@ -220,3 +220,17 @@ def test_workbook_cells_keep_ids_as_text_and_never_hold_a_formula(tmp_path):
     assert rows[2] == (2, "=1+1", 1, 0.25)
     cells = [c for row in load_workbook(path)["T"].iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
+
+
+def test_an_fsqca_without_a_row_to_explain_leaves_a_brief_naming_the_study_key(cli, demo, tmp_path):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    toml = folder / "study.toml"
+    toml.write_text(toml.read_text().replace("incl_cut = 0.8", "incl_cut = 0.999"))
+    run = cli("brief", folder, "-o", tmp_path / "b.md", "--allow-incomplete")
+    assert run.code == 0 and "study.toml [qca]" in run.err, run.err  # written, with a warning
+    assert "--incl-cut" not in run.err and "lower incl_cut" in run.err
+    text = (tmp_path / "b.md").read_text()
+    assert "No fsQCA section: study.toml [qca]: no truth-table row reaches" in text

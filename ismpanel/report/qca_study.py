@@ -11,6 +11,7 @@ for the negated outcome, whose intermediate solution needs its own expectations)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,8 +56,9 @@ class QcaRun:
 
 def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
     """fsQCA as the study's ``[qca]`` table sets it up, or the reason there is none (no
-    ``[qca]`` table, or its data file not in the folder and no ``--data``). Errors name
-    study.toml's key, or the data file's column and row."""
+    ``[qca]`` table, its data file not in the folder and no ``--data``, or an analysis that
+    finds nothing to explain). Errors name study.toml's key, or the data file's column and
+    row."""
     if "qca" not in study.extra:
         if data is not None:
             raise InputError(f"--data {data}: the study has no [qca] table saying what to analyse")
@@ -103,13 +105,21 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
     try:
         result = pipeline.run(dataset, conditions, outcome, options)
     except InputError as err:
-        raise InputError(f"{WHERE}: {err}") from None
+        raise InputError(f"{WHERE}: {as_keys(str(err))}") from None
+    except AnalysisError as err:  # e.g. no row to explain: the brief says so, without fsQCA
+        return f"{WHERE}: {as_keys(str(err))}"
     negated_options = replace(options, outcome=f"~{outcome}", dir_exp=table.get("dir_exp_negated"))
     try:
         negated: Result | str = pipeline.run(dataset, conditions, outcome, negated_options)
     except (InputError, AnalysisError) as err:
-        negated = str(err)
+        negated = as_keys(str(err))
     return QcaRun(result, path, tuple(notes), grid, items, negated)
+
+
+def as_keys(message: str) -> str:
+    """An engine message in the study's words: the ``qca`` options it names (``--incl-cut``)
+    become the ``[qca]`` keys that set them here (``incl_cut``)."""
+    return re.sub(r"--([a-z]+(?:-[a-z]+)*)", lambda m: m.group(1).replace("-", "_"), message)
 
 
 def evidence(run: QcaRun) -> QcaEvidence:
