@@ -247,3 +247,31 @@ def test_notes_are_shown_to_the_facilitator(cli, panel):
     ]
     assert "depends on [enforcement]" in cli("notes", panel, "--expert", "E2").out
     assert json.loads(cli("notes", panel, "--expert", "E1", "--json").out) == []
+
+
+def test_an_import_says_which_blank_pairs_keep_an_answer_and_which_letters_it_ignored(
+    cli, panel, tmp_path
+):
+    """E1 answered every pair in round 1 (PANEL). A sheet leaving P1-P2 blank keeps that
+    answer, and says so; after a round that reopens the contested pairs only, a sheet that
+    changes a pair not reopened is not recorded, and says so."""
+    letters = dict(zip(ROWS, PANEL["E1"], strict=True))
+    letters[("P1", "P2")] = ""
+    path = write_csv(tmp_path / "e1.csv", _ssim_rows(letters))
+    run = cli("ssim", "import", panel, path, "--expert", "E1", "--allow-blank")
+    assert run.code == 0, run.err
+    assert "1 blank pair(s) keep E1's earlier answer (P1-P2)" in run.err
+    store = PanelStore.open(panel)
+    assert store.latest_answers()["E1"][("P1", "P2")] == "V"
+    store.close()
+    assert cli("round", "start", panel, "--below", "0.75").code == 0
+    store = PanelStore.open(panel)
+    reopened = set(store.expert_pairs("E1", store.current_round()))
+    store.close()
+    fixed = next(p for p in ROWS if p not in reopened)
+    letters = dict(zip(ROWS, PANEL["E1"], strict=True))
+    letters[fixed] = "O" if letters[fixed] != "O" else "X"
+    path = write_csv(tmp_path / "e1b.csv", _ssim_rows(letters))
+    run = cli("ssim", "import", panel, path, "--expert", "E1")
+    assert run.code == 0, run.err
+    assert f"were not reopened in round 2 and were not recorded ({fixed[0]}-{fixed[1]})" in run.err

@@ -68,7 +68,7 @@ def import_ssim(
 ) -> None:
     """Record an SSIM an expert filled in a spreadsheet as that expert's answers."""
     from ismpanel.analysis.ssim import parse_ssim
-    from ismpanel.cli.output import console
+    from ismpanel.cli.output import console, warn
     from ismpanel.elicitation.panel import record_ssim
     from ismpanel.elicitation.store import PanelStore
     from ismpanel.readers import read_grid
@@ -91,6 +91,22 @@ def import_ssim(
         + (f", {done.blank} pair(s) left blank" if done.blank else "")
         + f"; {done.changed} changed an earlier answer (kept in the history)."
     )
+    if done.kept:
+        warn(
+            f"{len(done.kept)} blank pair(s) keep {expert}'s earlier answer "
+            f"({_pairs(done.kept)}): an answer is never deleted; write a letter to change it"
+        )
+    if done.ignored:
+        warn(
+            f"{len(done.ignored)} pair(s) with a new letter were not reopened in round "
+            f"{done.round} and were not recorded ({_pairs(done.ignored)}); round start can "
+            "reopen them"
+        )
+
+
+def _pairs(pairs) -> str:
+    shown = ", ".join(f"{a}-{b}" for a, b in pairs[:8])
+    return shown + (f" and {len(pairs) - 8} more" if len(pairs) > 8 else "")
 
 
 @ssim_app.command("export")

@@ -306,11 +306,15 @@ class Imported:
     blank: int
     changed: int
     round: int
+    kept: tuple[Pair, ...] = ()  # blank in the file, answered before: the answer stands
+    ignored: tuple[Pair, ...] = ()  # a new letter for a pair this round did not reopen
 
 
 def record_ssim(store: PanelStore, expert: str, factors: tuple[str, ...], ssim) -> Imported:
     """Record a parsed SSIM (factor order and letters) as an expert's answers to the current
-    round's pairs, in one transaction; blank pairs stay unanswered."""
+    round's pairs, in one transaction; blank pairs stay unanswered. Says which blank pairs
+    keep an earlier answer and which changed letters fall outside the round's pairs, so that
+    neither goes unnoticed."""
     letters = study_pair_letters(store.study, factors, ssim)
     number = store.current_round()
     wanted = store.expert_pairs(expert, number)
@@ -318,4 +322,9 @@ def record_ssim(store: PanelStore, expert: str, factors: tuple[str, ...], ssim) 
     given = {p: letters[p] for p in wanted if p in letters}
     store.record_many(expert, number, given, "import")
     changed = sum(1 for p in given if p in earlier and earlier[p] != given[p])
-    return Imported(len(given), len(wanted) - len(given), changed, number)
+    kept = tuple(p for p in wanted if p not in letters and p in earlier)
+    asked = set(wanted)
+    ignored = tuple(
+        p for p, v in letters.items() if p not in asked and p in earlier and earlier[p] != v
+    )
+    return Imported(len(given), len(wanted) - len(given), changed, number, kept, ignored)
