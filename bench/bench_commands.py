@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_structure import random_structure  # bench/ is on the path of a bench script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -167,17 +168,6 @@ def qca_suite(folder: Path, quick: bool, before: str | None) -> None:
                 shown = f"failed {prev['seconds']:.0f}s"
             line += f" | {shown:>9} {prev['rss_mb']:>8.0f} {prev['bytes'] / 1e6:>8.2f}"
         print(line + "  " + summary(run), flush=True)
-
-
-def random_structure(n: int, degree: float, seed: int) -> np.ndarray:
-    """Sparse random IRM with about ``degree`` arcs per factor and a planted 5-cycle per 50."""
-    rng = np.random.default_rng(seed)
-    irm = rng.random((n, n)) < degree / n
-    for _ in range(max(1, n // 50)):
-        ring = rng.choice(n, size=min(n, 5), replace=False)
-        irm[ring, np.roll(ring, -1)] = True
-    np.fill_diagonal(irm, True)
-    return irm
 
 
 def bare_closure(irm: np.ndarray) -> np.ndarray:

@@ -42,6 +42,22 @@ def small_study(folder: Path, experts: int = 0) -> dict[str, str]:
     return tokens
 
 
+SMALL_PAIRS = [("P1", "P2"), ("P1", "T1"), ("P1", "U1"), ("P2", "T1"), ("P2", "U1"), ("T1", "U1")]
+SMALL_PANEL = {"E1": "VVVOXA", "E2": "VVOOXA", "E3": "AVVVXO"}
+
+
+def answered_study(folder: Path) -> Path:
+    """The small study with three experts who answered every pair (SMALL_PANEL letters)."""
+    from ismpanel.elicitation.store import PanelStore
+
+    small_study(folder, experts=3)
+    store = PanelStore.open(folder)
+    for expert, letters in SMALL_PANEL.items():
+        store.record_many(expert, 1, dict(zip(SMALL_PAIRS, letters, strict=True)), "interview")
+    store.close()
+    return folder
+
+
 def privacy_study(folder: Path, experts: int = 0) -> dict[str, str]:
     """The bundled 17-factor study (136 pairs) with some experts; returns {pseudonym: token}."""
     from ismpanel.cli.study import create_from_template

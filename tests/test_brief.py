@@ -10,20 +10,16 @@ from pathlib import Path
 import pytest
 
 from ismpanel.elicitation.store import PanelStore
-from tests.helpers import small_study
+from tests.helpers import SMALL_PAIRS, answered_study, small_study
 
 ROOT = Path(__file__).parent.parent
-ROWS = [("P1", "P2"), ("P1", "T1"), ("P1", "U1"), ("P2", "T1"), ("P2", "U1"), ("T1", "U1")]
+ROWS = SMALL_PAIRS
 
 
 @pytest.fixture
 def answered(tmp_path):
-    folder = tmp_path / "s"
-    small_study(folder, experts=3)
-    store = PanelStore.open(folder)
-    for expert, letters in {"E1": "VVVOXA", "E2": "VVOOXA", "E3": "AVVVXO"}.items():
-        store.record_many(expert, 1, dict(zip(ROWS, letters, strict=True)), "interview")
-    return folder
+    """A 4-factor study whose three experts answered every pair."""
+    return answered_study(tmp_path / "s")
 
 
 def test_brief_has_every_section_and_the_map_beside_it(cli, answered, tmp_path):

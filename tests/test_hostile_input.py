@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from ismpanel.elicitation.store import NOTE_CHARS, PanelStore
-from tests.helpers import SMALL_FACTORS, small_study, write_csv
+from tests.helpers import SMALL_FACTORS, SMALL_PAIRS, answered_study, small_study, write_csv
 
-ROWS = [("P1", "P2"), ("P1", "T1"), ("P1", "U1"), ("P2", "T1"), ("P2", "U1"), ("T1", "U1")]
+ROWS = SMALL_PAIRS
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ESCAPES = "\x1b[2J\x1b]0;owned\x07\x1b]8;;http://x.example\x1b\\link\x1b]8;;\x1b\\\x00\x9b"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample jane@laptop"
@@ -28,13 +28,7 @@ ENV = {**os.environ, "COLUMNS": "200", "TERM": "dumb"}
 @pytest.fixture
 def answered(tmp_path):
     """A 4-factor study whose three experts answered every pair."""
-    folder = tmp_path / "s"
-    small_study(folder, experts=3)
-    store = PanelStore.open(folder)
-    for expert, letters in {"E1": "VVVOXA", "E2": "VVOOXA", "E3": "AVVVXO"}.items():
-        store.record_many(expert, 1, dict(zip(ROWS, letters, strict=True)), "interview")
-    store.close()
-    return folder
+    return answered_study(tmp_path / "s")
 
 
 def _plain(folder: Path, token: str, lines: str) -> subprocess.CompletedProcess:
