@@ -167,7 +167,7 @@ class FactorProfile:
     @property
     def required(self) -> bool:
         """True only when its presence passes the necessity test."""
-        return any(not n.absent for n in self.necessary)
+        return presence_necessary(self.necessity)
 
 
 def profiles(
@@ -256,10 +256,16 @@ def node_label(factors: tuple[str, ...] | list[str], node: list[int] | tuple[int
     return ids[0] if len(ids) == 1 else "[" + " ⇄ ".join(ids) + "]"
 
 
+def presence_necessary(necessity: tuple[NecessityFact, ...]) -> bool:
+    """Whether the condition's presence (not its absence) passes the necessity test: the one
+    test behind the role "required" and the necessity points."""
+    return any(n.necessary and not n.absent for n in necessity)
+
+
 def role_of(cluster: str, roles: tuple[QcaRole, ...], necessity: tuple[NecessityFact, ...]) -> str:
     """The first role of :data:`ROLE_RULES` that holds for this evidence."""
     holds = {
-        "required": any(n.necessary and not n.absent for n in necessity),
+        "required": presence_necessary(necessity),
         "lever": cluster == "independent",
         "linkage": cluster == "linkage",
         "path": any(r.present for r in roles),
@@ -274,7 +280,7 @@ def _qca_points(roles: tuple[QcaRole, ...], necessity: tuple[NecessityFact, ...]
     The absence of a condition is no lever to act on, so it earns nothing."""
     present = [r for r in roles if r.present]
     points = CORE_BONUS if any(r.core for r in present) else PERIPHERAL_BONUS if present else 0
-    return points + NECESSARY_BONUS * any(n.necessary and not n.absent for n in necessity)
+    return points + NECESSARY_BONUS * presence_necessary(necessity)
 
 
 def by_dimension(

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.text import printable
 
 LINE_BREAKS = "\u2028\u2029"
 StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
@@ -224,7 +225,7 @@ def _public_key(value: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) != 1:
         raise InputError(f"--key: {value!r} holds {len(lines)} keys; give exactly one")
-    if any(unicodedata.category(c) == "Cc" for c in lines[0].replace("\t", " ")):
+    if printable(lines[0]) != lines[0]:
         raise InputError(f"--key: {value!r} holds control characters; give the key as written")
     parts = lines[0].split()
     if len(parts) < 2 or not parts[0].startswith(("ssh-", "ecdsa-", "sk-")):

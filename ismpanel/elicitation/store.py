@@ -415,7 +415,7 @@ class PanelStore:
             "SELECT expert, key, value FROM expert_profiles ORDER BY rowid"
         ):  # cleaned again: in a shared folder anyone in the group can write panel.db
             key = printable(str(key)).strip()
-            if key and len(key) <= PROFILE_KEY_MAX and all(c.isalnum() or c in "_-" for c in key):
+            if valid_profile_key(key):
                 out.setdefault(str(eid), {})[key] = printable(str(value)).strip()
         return out
 
@@ -666,9 +666,14 @@ def _expert(row: tuple) -> Expert:
     return Expert(eid, printable(name), kind, seed, created)
 
 
+def valid_profile_key(key: str) -> bool:
+    """A profile key is a short word: 1 to PROFILE_KEY_MAX letters, digits, ``_`` or ``-``."""
+    return 0 < len(key) <= PROFILE_KEY_MAX and all(c.isalnum() or c in "_-" for c in key)
+
+
 def check_profile_entry(key: str, value: str) -> None:
     """A profile key is a short word (letters, digits, ``_``, ``-``); a value is short text."""
-    if not key or len(key) > PROFILE_KEY_MAX or not all(c.isalnum() or c in "_-" for c in key):
+    if not valid_profile_key(key):
         raise InputError(
             f"--attr {printable(key)!r}: a key is 1 to {PROFILE_KEY_MAX} letters, digits, _ or -"
         )

@@ -156,8 +156,8 @@ def priority_sources(results: StudyResults) -> str:
     """Which sources of evidence the priorities rest on, in one sentence."""
     if results.qca is None:
         return (
-            f"Priorities rest on the panel's structure ({recommend.SOURCE_STRUCTURE}) alone "
-            f"({results.qca_absent})."
+            f"Priorities rest on the panel's structure ({recommend.SOURCE_STRUCTURE}) alone: "
+            f"{results.qca_absent.rstrip('.')}."
         )
     conditions = results.qca.result.conditions
     return (

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.agreement import cohen_kappa
 from ismpanel.elicitation.store import Pair, PanelStore
+from ismpanel.text import printable
 
 MIN_KAPPA = 0.4
 MIN_PAIRS = 5
@@ -117,10 +118,25 @@ def calibrations(store: PanelStore) -> dict[str, Calibration]:
     found = {}
     for expert, value in store.settings(KEY).items():
         try:
-            found[expert] = Calibration(**json.loads(value))
+            found[expert] = _checked(Calibration(**json.loads(value)))
         except (TypeError, ValueError):
             continue  # a record from another version: the panelist counts as uncalibrated
     return found
+
+
+def _checked(c: Calibration) -> Calibration:
+    """A stored record with the types it must have (anyone in a shared study's group can
+    write panel.db): a ValueError otherwise, and the record counts as absent."""
+    counts_ok = all(
+        isinstance(d, dict) and all(isinstance(k, str) and type(v) is int for k, v in d.items())
+        for d in (c.letters, c.human_letters)
+    )
+    numbers_ok = all(type(x) is int for x in (c.pairs, c.compared, c.agreed)) and (
+        c.kappa is None or type(c.kappa) in (int, float)
+    )
+    if not (isinstance(c.expert, str) and counts_ok and numbers_ok and type(c.accepted) is bool):
+        raise ValueError("calibration record of the wrong shape")
+    return replace(c, expert=printable(c.expert))
 
 
 def check_voters(store: PanelStore, voters: list[str]) -> None:

@@ -15,13 +15,14 @@ used for the call but never shown or stored (:attr:`LlmConfig.server`).
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.readers import read_toml
+from ismpanel.text import printable
 
 INSTALL_HINT = "the LLM features need the openai package: pip install 'ismpanel[llm]'"
 SETUP_HINT = (
@@ -68,7 +69,7 @@ def public_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return printable(urlunsplit((parts.scheme, netloc, parts.path, "", "")))
 
 
 def url_secrets(url: str) -> tuple[str, ...]:
@@ -120,7 +121,7 @@ def resolve_config(
     url = str(base_url) if base_url else None
     secrets = (*((key,) if key else ()), *(url_secrets(url) if url else ()))
     return LlmConfig(
-        str(model), url, key or KEYLESS, **tuning, key_withheld=withheld, secrets=secrets
+        printable(str(model)), url, key or KEYLESS, **tuning, key_withheld=withheld, secrets=secrets
     )
 
 
@@ -185,11 +186,7 @@ def _user_table(env: Mapping[str, str]) -> Mapping | None:
     path = user_config_path(env)
     if path is None or not path.is_file():
         return None
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as err:
-        raise InputError(f"{path}: cannot be read ({type(err).__name__})") from None
-    return document.get("llm", {})
+    return read_toml(path).get("llm", {})
 
 
 def _checked_table(table: Mapping | None, where: str, extra: set[str] | None = None) -> Mapping:
