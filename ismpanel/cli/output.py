@@ -38,14 +38,20 @@ def print_json(document: object) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+def check_writable(path: Path) -> None:
+    """Refuse, in one line, a destination that is a folder or lies in no existing folder, so
+    that a command can check before any work."""
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+
+
 def write_file(path: Path, content: str | bytes) -> None:
     """Write a file atomically (temporary file, then rename), so that an interrupted command
     never leaves a half-written output; the folder must exist."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{path}: folder {folder} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; give a file name")
+    check_writable(path)
+    folder = path.parent
     data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:

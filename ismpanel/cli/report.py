@@ -32,7 +32,7 @@ def report(
     partition, canonical matrix, MICMAC; item statistics, reliability, calibration, truth
     table, necessity, solutions and configurations for the outcome and its negation."""
     from ismpanel.analysis.errors import InputError
-    from ismpanel.cli.output import warn, write_file
+    from ismpanel.cli.output import check_writable, warn, write_file
     from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.report import appendix
     from ismpanel.report.results import BriefOptions, compute
@@ -40,8 +40,7 @@ def report(
     kind = FORMATS.get(output.suffix.lower())
     if kind is None:
         raise InputError(f"-o {output}: give a .md or .xlsx file name")
-    if output.is_dir() or not (output.parent if str(output.parent) else Path(".")).is_dir():
-        raise InputError(f"-o {output}: not a file in an existing folder")
+    check_writable(output)  # before any work
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
     results = compute(folder, BriefOptions(panel, below, data))
     found = appendix.sections(results)
