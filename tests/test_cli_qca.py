@@ -355,6 +355,7 @@ def test_json_cuts_long_lists_and_counts_them(cli, monkeypatch):
             "DEV, URB, LIT, IND, STB", "--json"]  # fmt: skip
     short, full = (json.loads(cli(*args, *extra).out) for extra in ((), ("--all-implicants",)))
     info, all_info = short["solution_info"]["parsimonious"], full["solution_info"]["parsimonious"]
+    # R's LF.parsimonious.txt: prime implicants DEV*~IND and URB*STB, 12 simplifying assumptions
     assert info["prime_implicants_count"] == all_info["prime_implicants_count"] == 2
     assert info["prime_implicants"] == all_info["prime_implicants"][:1] == ["DEV*~IND"]
     (pars,), (all_pars,) = short["solutions"]["parsimonious"], full["solutions"]["parsimonious"]

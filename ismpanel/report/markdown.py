@@ -21,6 +21,13 @@ def escape(text: str) -> str:
     return "".join("\\" + c if c in CELL_MARKS else c for c in flat)
 
 
+def text(value: str) -> str:
+    """Running text from a study file (a title, a name, a measure) made inert in markdown: the
+    marks of images, raw HTML, autolinks and code (``! < > ```) are escaped, so that such text
+    is shown, never fetched or run; other marks are left as written."""
+    return "".join("\\" + c if c in "!<>`" else c for c in str(value))
+
+
 def table(t: Table, *, title_level: int = 0) -> str:
     """The table in pipes markdown; its title as a heading of ``title_level`` (0: none) and its
     notes as paragraphs under it."""

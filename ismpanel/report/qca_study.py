@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ismpanel.analysis.errors import AnalysisError, InputError
+from ismpanel.analysis.fsqca.calibrate import HALF_REMEDIES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.recommend import QcaEvidence, qca_evidence
 from ismpanel.elicitation.study import Study
@@ -37,7 +38,6 @@ KEYS = {
     "dropna": bool,
 }
 WHERE = "study.toml [qca]"
-HALF_REMEDIES = ("keep", "up", "down")
 
 
 @dataclass(frozen=True)

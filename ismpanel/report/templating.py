@@ -22,6 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.readers import TEXT_BYTES, read_bytes
+from ismpanel.report.markdown import text as markdown_text
 from ismpanel.text import printable
 
 BUNDLED = ("brief", "recommendations")
@@ -60,13 +61,15 @@ def environment(study_folder: Path | None = None) -> jinja2.Environment:
             raise InputError(f"{own}: links out of the study folder; refused")
         search.append(StudyLoader(own))
     search.append(jinja2.FileSystemLoader([str(root / sub) for sub in BUNDLED]))
-    return ImmutableSandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(search),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=False,
         autoescape=False,
     )
+    env.filters["md"] = markdown_text  # study texts in running markdown: shown, not fetched
+    return env
 
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
@@ -87,17 +90,6 @@ def render(env: jinja2.Environment, name: str, **context: Any) -> str:
         raise InputError(f"{prefix}template {err.name} not found") from None
     except Exception as err:  # any failure raised while running template code
         raise InputError(f"{_template_frame(err, name)}: template error: {err}") from None
-
-
-def has_template(env: jinja2.Environment, name: str) -> bool:
-    """Whether a template of this name exists (a broken one counts: rendering reports it)."""
-    try:
-        env.get_template(name)
-    except jinja2.TemplateNotFound:
-        return False
-    except jinja2.TemplateSyntaxError:
-        return True
-    return True
 
 
 def _template_frame(err: Exception, name: str) -> str:
