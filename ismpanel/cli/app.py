@@ -21,6 +21,7 @@ from ismpanel.cli import (
     panel,
     qca,
     report,
+    rounds,
     structure,
     study,
 )
@@ -38,6 +39,7 @@ demo.register(app)
 study.register(app)
 experts.register(app)
 panel.register(app)
+rounds.register(app)
 structure.register(app)
 brief.register(app)
 report.register(app)

@@ -5,26 +5,22 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.cli.llm_expert import (
+from ismpanel.cli.llm_expert import confirm_key, key_note
+from ismpanel.cli.options import (
     BaseUrlOpt,
-    ConcurrencyOpt,
-    ModelOpt,
-    RetriesOpt,
-    TimeoutOpt,
-    confirm_key,
-    key_note,
-)
-from ismpanel.cli.panel import (
     BelowOpt,
+    ConcurrencyOpt,
     DataOpt,
     LlmOpt,
+    ModelOpt,
     QuorumOpt,
     ReportIncompleteOpt,
+    RetriesOpt,
     Rule,
     RuleOpt,
+    StudyDir,
+    TimeoutOpt,
 )
-
-StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 
 
 def register(app: typer.Typer) -> None:

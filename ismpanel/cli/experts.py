@@ -12,10 +12,10 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.cli.options import StudyDir
 from ismpanel.text import printable
 
 LINE_BREAKS = "\u2028\u2029"
-StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 AttrOpt = Annotated[
     list[str] | None,
     typer.Option(

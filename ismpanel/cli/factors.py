@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.cli.llm_expert import BaseUrlOpt, ConcurrencyOpt, ModelOpt, RetriesOpt, TimeoutOpt
+from ismpanel.cli.options import BaseUrlOpt, ConcurrencyOpt, ModelOpt, RetriesOpt, TimeoutOpt
 
 factors_app = typer.Typer(help="Draft a factors file with an LLM.", no_args_is_help=True)
 DEFAULT_DIMENSIONS = "policy,technology,data,users"

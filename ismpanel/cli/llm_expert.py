@@ -4,35 +4,19 @@ K samples per pair voted, every call stored; rerunning the same command resumes 
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ismpanel.analysis.errors import AnalysisError, InputError
-
-StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
-ModelOpt = Annotated[
-    str | None,
-    typer.Option("--model", help="Model name (default: ISMPANEL_LLM_MODEL, then a study's [llm])."),
-]
-BaseUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--base-url",
-        help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (default: "
-        "ISMPANEL_LLM_BASE_URL, then a study's [llm], else OpenAI).",
-    ),
-]
-TimeoutOpt = Annotated[
-    float | None, typer.Option("--timeout", min=0.01, help="Seconds per call (default 60).")
-]
-RetriesOpt = Annotated[
-    int | None, typer.Option("--retries", min=0, help="Retries per call (default 2).")
-]
-ConcurrencyOpt = Annotated[
-    int | None, typer.Option("--concurrency", min=1, help="Calls in flight (default 4).")
-]
+from ismpanel.cli.options import (
+    BaseUrlOpt,
+    ConcurrencyOpt,
+    ModelOpt,
+    RetriesOpt,
+    StudyDir,
+    TimeoutOpt,
+)
 
 
 def register(app: typer.Typer) -> None:

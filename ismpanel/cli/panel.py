@@ -1,58 +1,28 @@
-"""``ismpanel ssim import|export``, ``aggregate`` and ``round start``: the panel's SSIMs in and
-out, majority aggregation, and Delphi rounds on the contested pairs."""
+"""``ismpanel ssim import|export``, ``aggregate`` and ``notes``: the panel's SSIMs in and out,
+majority aggregation, and the experts' notes."""
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.cli.options import (
+    BelowOpt,
+    LlmOpt,
+    QuorumOpt,
+    Rule,
+    RuleOpt,
+    StudyDir,
+)
 
-StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 ssim_app = typer.Typer(help="Import an expert's SSIM file, or export SSIMs.", no_args_is_help=True)
-round_app = typer.Typer(help="Delphi rounds.", no_args_is_help=True)
-
-
-class Rule(StrEnum):
-    direction = "direction"
-    letter = "letter"
-
-
-RuleOpt = Annotated[
-    Rule, typer.Option("--rule", help="Majority per arc direction (default) or per letter.")
-]
-QuorumOpt = Annotated[
-    int, typer.Option("--quorum", min=1, help="Fewest answers a pair needs for a result.")
-]
-LlmOpt = Annotated[
-    bool, typer.Option("--include-llm", help="Let LLM panelists vote (default: humans only).")
-]
-BelowOpt = Annotated[
-    float,
-    typer.Option("--below", min=0.0, max=1.0, help="Agreement under which a pair is contested."),
-]
-DataOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Questionnaire (CSV/XLSX) for fsQCA; default: the study's [qca] data file.",
-    ),
-]
-ReportIncompleteOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-incomplete",
-        help="Report although some experts have not finished (the report says who).",
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(ssim_app, name="ssim")
     app.command("aggregate")(aggregate)
     app.command("notes")(notes_command)
-    app.add_typer(round_app, name="round")
 
 
 @ssim_app.command("import")
@@ -200,30 +170,3 @@ def notes_command(
     for e, r, (i, j), text, at in found:
         table.add_row(e, str(r), f"{i}-{j}", text, at)
     console.print(table)
-
-
-@round_app.command("start")
-def start_round(
-    folder: StudyDir,
-    below: BelowOpt = 0.75,
-    rule: RuleOpt = Rule.direction,
-    quorum: QuorumOpt = 1,
-) -> None:
-    """Open the next round on the pairs whose agreement is under --below (ties and pairs
-    under the quorum too); each expert then sees their previous answer and the panel's
-    anonymous distribution."""
-    from ismpanel.cli.output import console
-    from ismpanel.elicitation.panel import aggregate_panel
-    from ismpanel.elicitation.store import PanelStore
-
-    store = PanelStore.open(folder)
-    result = aggregate_panel(store, rule=rule.value, quorum=quorum)
-    contested = [p.pair for p in result.contested(below)]
-    if not contested:
-        console.print(f"No pair is under {below:.0%} agreement; no round opened.")
-        return
-    number = store.start_round(contested, below)
-    console.print(
-        f"Round {number} opened on {len(contested)} pair(s): "
-        + ", ".join(f"{a}-{b}" for a, b in contested)
-    )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.cli import panel as opts
+from ismpanel.cli import options as opts
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".xlsx": "workbook"}
 
@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 
 
 def report(
-    folder: Annotated[Path, typer.Argument(help="Study folder.", show_default=False)],
+    folder: opts.StudyDir,
     output: Annotated[
         Path,
         typer.Option("-o", "--output", help="File to write: .md (markdown) or .xlsx (workbook)."),

@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import InputError
-from ismpanel.cli.panel import LlmOpt, QuorumOpt, Rule, RuleOpt
+from ismpanel.cli.options import (
+    IncompleteOpt,
+    JsonOpt,
+    LlmOpt,
+    QuorumOpt,
+    Rule,
+    RuleOpt,
+    SheetOpt,
+)
 
 
 class TableFormat(StrEnum):
@@ -38,7 +46,6 @@ Source = Annotated[
 FormatOpt = Annotated[
     TableFormat, typer.Option("--format", help="How to read the file; auto detects it.")
 ]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Workbook sheet (default: first).")]
 TiersOpt = Annotated[
     str | None,
     typer.Option(
@@ -83,13 +90,6 @@ HorizonOpt = Annotated[
     int | None,
     typer.Option(
         "--horizon", help="Powers for indirect MICMAC, 2 to 10,000 (default max(2n, 20)).", min=2
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the results as JSON.")]
-IncompleteOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-incomplete", help="Study folder: analyse although some experts have not finished."
     ),
 ]
 

@@ -8,11 +8,10 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.cli.options import StudyDir
 
 PROVENANCE = "provenance"
 QUESTIONNAIRE = "questionnaire.csv"
-
-StudyDir = Annotated[Path, typer.Argument(help="Study folder.", show_default=False)]
 
 
 def register(app: typer.Typer) -> None:
