@@ -17,6 +17,7 @@ from ismpanel.cli import (
     demo,
     experts,
     factors,
+    interview,
     llm_expert,
     panel,
     qca,
@@ -38,6 +39,7 @@ app = typer.Typer(
 demo.register(app)
 study.register(app)
 experts.register(app)
+interview.register(app)
 panel.register(app)
 rounds.register(app)
 structure.register(app)

@@ -1,11 +1,9 @@
-"""``ismpanel expert add|profile|list`` and ``ismpanel interview``: invite experts, record
-their non-identifying profiles, and the interview each of them runs in a terminal (often over
-SSH with a forced command)."""
+"""``ismpanel expert add|profile|list``: invite experts (a token and an SSH forced-command line
+each) and record their non-identifying profiles."""
 
 import shlex
 import sys
 import unicodedata
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,14 +26,8 @@ expert_app = typer.Typer(
 )
 
 
-class Order(StrEnum):
-    rows = "rows"
-    shuffled = "shuffled"
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(expert_app, name="expert")
-    app.command("interview")(interview)
 
 
 @expert_app.command("add")
@@ -139,71 +131,6 @@ def list_experts(folder: StudyDir) -> None:
     for p in progress(store):
         table.add_row(p.id, p.name, p.kind, f"{p.answered}/{p.total}", p.last_activity or "never")
     console.print(table)
-
-
-def interview(
-    folder: StudyDir,
-    expert: Annotated[str, typer.Option("--expert", help="Your pseudonym, e.g. E1.")],
-    token: Annotated[
-        str | None, typer.Option("--token", help="The token from your invitation.")
-    ] = None,
-    plain: Annotated[
-        bool, typer.Option("--plain", help="Line mode: one answer per line, may be piped.")
-    ] = False,
-    order: Annotated[
-        Order, typer.Option("--order", help="Pairs row by row, or in your own fixed shuffle.")
-    ] = Order.rows,
-) -> None:
-    """Answer every pair of factors: v, a, x or o, one key each; every answer is saved at once."""
-    from ismpanel.elicitation.interview import Session
-    from ismpanel.elicitation.store import PanelStore
-    from ismpanel.elicitation.wizard import closing_line
-
-    store = PanelStore.open(folder)
-    if store.expert(expert).kind != "human":
-        raise InputError(f"--expert {expert}: an LLM panelist answers through llm-expert")
-    store.check_token(expert, token)
-    if not plain and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise InputError(
-            "interview needs a terminal on stdin and stdout (piped input would be taken as "
-            "answers); use --plain for line mode"
-        )
-    session = Session(store, expert, order.value, "plain" if plain else "interview")
-    try:
-        _run(session, plain)
-    except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted. " + closing_line(session) + "\n")
-        raise typer.Exit(130) from None
-    finally:
-        store.close()
-    message = closing_line(session)
-    (sys.stdout if plain else sys.stderr).write(message + "\n")
-
-
-def _run(session, plain: bool) -> str:
-    from ismpanel.elicitation.wizard import run_plain, run_wizard
-
-    if plain:
-        return run_plain(session, sys.stdin, sys.stdout)
-    from rich.console import Console
-
-    from ismpanel.elicitation.llm.assistant import Assistant
-    from ismpanel.elicitation.prompts import note_question, pair_question
-
-    question = pair_question()  # built once and asked again on every screen
-    assistant = Assistant(session.store, session.expert.id)  # imports openai on first ? only
-    try:
-        return run_wizard(
-            session,
-            Console(highlight=False, markup=False),
-            question.unsafe_ask,
-            lambda: note_question().unsafe_ask(),
-            assistant.explain,
-        )
-    finally:
-        usage = assistant.close()
-        if usage:
-            sys.stderr.write(usage + "\n")
 
 
 def _public_key(value: str) -> str:
