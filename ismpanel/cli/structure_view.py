@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
 
 from ismpanel.analysis.structure import StructuralModel
@@ -39,13 +39,33 @@ def micmac_table(model: StructuralModel) -> RenderableType:
     return terminal.table(tables.micmac_table(model), styles=QUADRANT_STYLE)
 
 
-def micmac_map(model: StructuralModel, width: int = 30) -> RenderableType:
+def micmac_map(model: StructuralModel) -> RenderableType:
     """The driving-dependence map as a character grid: dependence across, driving up, the
     threshold drawn between the weak and the strong values. A cell shows one factor id (``+``
-    when it holds more, listed below); above ``width`` values an axis cell spans several."""
+    when it holds more, listed below); where the values do not fit the terminal's width, an
+    axis cell spans several."""
+    return _MicmacMap(model)
+
+
+class _MicmacMap:
+    """The map laid out at render time, when the console's width is known."""
+
+    def __init__(self, model: StructuralModel) -> None:
+        self.model = model
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        model = self.model
+        n = len(model.factors)
+        cell_w = max(max(len(fid) for fid in model.factors) + 2, len(str(n)) + 1)
+        # a row is the axis label (6), the threshold line (1) and one cell per axis cell
+        fit = max(1, (options.max_width - 7) // cell_w)
+        step = -(-n // fit)
+        yield from _map_lines(model, step, cell_w)
+
+
+def _map_lines(model: StructuralModel, step: int, cell_w: int) -> list[Text]:
     res, f, thr = model.ism, model.factors, model.threshold
     n = len(f)
-    step = -(-n // width)
     bins = -(-n // step)
 
     def strong(value: int, limit: float) -> bool:
@@ -57,8 +77,7 @@ def micmac_map(model: StructuralModel, width: int = 30) -> RenderableType:
     for i in range(n):
         key = ((int(res.dependence[i]) - 1) // step, (int(res.driving_power[i]) - 1) // step)
         points.setdefault(key, []).append(i)
-    cell_w = max(len(fid) for fid in f) + 2
-    rows = []
+    rows = [Text("MICMAC map", style="bold")]
     for y in range(bins - 1, -1, -1):
         line = Text(f"{min(n, (y + 1) * step):>4} ┤")
         for x in range(bins):
@@ -81,18 +100,19 @@ def micmac_map(model: StructuralModel, width: int = 30) -> RenderableType:
         for x in range(bins)
     )
     rows.append(Text("     └" + "─" * (bins * cell_w + 1)))
-    rows.append(Text("      " + axis))
-    legend = [
+    rows.append(Text("      " + axis.rstrip()))
+    spans = f" Each axis cell spans {step} values (the number is its top)." if step > 1 else ""
+    rows.append(
         Text(
             "Driving power up, dependence across. Quadrants: independent top-left, linkage "
-            "top-right, autonomous bottom-left, dependent bottom-right.",
+            f"top-right, autonomous bottom-left, dependent bottom-right.{spans}",
             style="dim",
         )
-    ]
+    )
     for members in points.values():
         if len(members) > 1:
-            legend.append(Text("  together: " + ", ".join(f[m] for m in members), style="dim"))
-    return Group(Text("MICMAC map", style="bold"), *rows, *legend)
+            rows.append(Text("  together: " + ", ".join(f[m] for m in members), style="dim"))
+    return rows
 
 
 def tier_check_table(model: StructuralModel) -> RenderableType:

@@ -1,14 +1,14 @@
-"""Terminal rendering with rich: any :class:`~ismpanel.report.table.Table`, and the ISM
-hierarchy drawn level by level; text from files and experts is printed as it is (the consoles
-have markup off)."""
+"""Terminal rendering with rich: any :class:`~ismpanel.report.table.Table`, split into column
+blocks when it is wider than the terminal, and the ISM hierarchy drawn level by level; text
+from files and experts is printed as it is (the consoles have markup off)."""
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from ismpanel.analysis.recommend import node_label
 from ismpanel.analysis.structure import StructuralModel
 from ismpanel.report.structure_tables import tier_of_level
 from ismpanel.report.structure_text import tier_rule
@@ -16,54 +16,139 @@ from ismpanel.report.table import MUTED, STRONG, Table
 
 STYLES = {STRONG: "bold yellow", MUTED: "dim"}
 JUSTIFY = {"l": "left", "r": "right", "c": "center"}
+# a cell longer than this may wrap inside its column rather than claim the whole width
+WRAP_AT = 40
+# per column: a border and one space of padding either side (the outer edges have none)
+COLUMN_FRAME = 3
 
 
 def table(t: Table, *, styles: dict[str, str] | None = None) -> RenderableType:
     """A rich table with the title above and the notes below; ``styles`` maps cell text to a
-    style (e.g. MICMAC clusters in colour)."""
-    out = RichTable(pad_edge=False)
-    aligns = t.align or ("l",) * len(t.header)
-    for name, a in zip(t.header, aligns, strict=True):
-        out.add_column(name, justify=JUSTIFY[a])  # type: ignore[arg-type]
-    for k, row in enumerate(t.rows):
-        if t.section is not None and k == t.section:
-            out.add_section()
-        cells = []
-        for j, cell in enumerate(row):
-            mark = t.mark(k, j)
-            style = STYLES.get(mark, "") if mark else (styles or {}).get(cell, "")
-            cells.append(Text(cell, style=style))
-        out.add_row(*cells)
-    # the title is a line of its own, so that a long one (a model's expression) is not
-    # wrapped to the table's width
-    title = [Text(t.title, style="italic")] if t.title else []
-    return Group(*title, out, *(Text(note, style="dim") for note in t.notes))
+    style (e.g. MICMAC clusters in colour). Wider than the terminal, it prints as blocks of
+    columns, each repeating the first column (the row labels), so no cell is cut short."""
+    return _BlockTable(t, styles or {})
+
+
+class _BlockTable:
+    """A :class:`Table` laid out at render time, when the console's width is known."""
+
+    def __init__(self, t: Table, styles: dict[str, str]) -> None:
+        self.t = t
+        self.styles = styles
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        t = self.t
+        # the title is a line of its own, so that a long one (a model's expression) is not
+        # wrapped to the table's width
+        if t.title:
+            yield Text(t.title, style="italic")
+        wide = [self._need(j, whole_header=True) for j in range(len(t.header))]
+        if _table_width(wide) <= options.max_width:
+            yield self._rich(list(range(len(t.header))), None)
+        else:
+            needs = [self._need(j) for j in range(len(t.header))]
+            for k, columns in enumerate(column_blocks(needs, options.max_width)):
+                if k:
+                    first, last = t.header[columns[1]], t.header[columns[-1]]
+                    span = first if first == last else f"{first} to {last}"
+                    yield Text(f"(continued: {span})", style="dim")
+                yield self._rich(columns, needs)
+        for note in t.notes:
+            yield Text(note, style="dim")
+
+    def _need(self, j: int, *, whole_header: bool = False) -> int:
+        """The width column ``j`` needs: its longest cell (up to :data:`WRAP_AT`) and its
+        header, whole or by its longest word (a header may wrap onto more lines)."""
+        cells = [min(cell_len(row[j]), WRAP_AT) for row in self.t.rows]
+        header = self.t.header[j]
+        words = [cell_len(header)] if whole_header else [cell_len(w) for w in header.split()]
+        return max([*cells, *words, 0])
+
+    def _rich(self, columns: list[int], widths: list[int] | None) -> RichTable:
+        """The columns as one rich table; ``widths`` fixes each column's width (so that rich
+        neither shrinks nor crops a cell), None lets rich size them."""
+        t = self.t
+        out = RichTable(pad_edge=False)
+        aligns = t.align or ("l",) * len(t.header)
+        for j in columns:
+            width = None if widths is None else widths[j]
+            out.add_column(t.header[j], justify=JUSTIFY[aligns[j]], width=width)  # type: ignore[arg-type]
+        for k, row in enumerate(t.rows):
+            if t.section is not None and k == t.section:
+                out.add_section()
+            cells = []
+            for j in columns:
+                mark = t.mark(k, j)
+                style = STYLES.get(mark, "") if mark else self.styles.get(row[j], "")
+                cells.append(Text(row[j], style=style))
+            out.add_row(*cells)
+        return out
+
+
+def _table_width(needs: list[int]) -> int:
+    """A table's width in cells from its columns' content widths (borders and padding)."""
+    return sum(needs) + COLUMN_FRAME * len(needs) - 1
+
+
+def column_blocks(needs: list[int], width: int) -> list[list[int]]:
+    """Column indices per block: each block starts with column 0 and takes the next columns
+    while the table stays within ``width``; every block holds at least one more column."""
+    if len(needs) <= 1:
+        return [list(range(len(needs)))]
+    base = needs[0] + COLUMN_FRAME - 1  # the outer border, no padding at the left edge
+    blocks: list[list[int]] = []
+    current: list[int] = [0]
+    used = base
+    for j in range(1, len(needs)):
+        step = needs[j] + COLUMN_FRAME
+        if len(current) > 1 and used + step > width:
+            blocks.append(current)
+            current, used = [0], base
+        current.append(j)
+        used += step
+    blocks.append(current)
+    return blocks
 
 
 def hierarchy_view(model: StructuralModel) -> RenderableType:
-    """The digraph drawn level by level, top (outcome side) first; each node lists the nodes
-    whose arrows reach it directly (transitive reduction, cycles condensed)."""
+    """The digraph drawn level by level, level 1 (outcome side) first, one box per line; after
+    ◀, the factors whose arrows reach the box directly (transitive reduction, cycles boxed):
+    a link out of a cycle names the member that holds it."""
     res, f = model.ism, model.factors
     incoming: dict[int, list[int]] = {}
     for a, b in res.digraph_edges:
         incoming.setdefault(b, []).append(a)
-    lines = [
-        Text("ISM hierarchy (arrows point up, towards the outcome)", style="bold"),
-        Text(f"Tiers: {tier_rule(model)}", style="dim"),
-    ]
+    grid = RichTable.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column()
+    grid.add_column(ratio=1)
     for lvl in range(1, res.n_levels + 1):
-        tier = tier_of_level(model, lvl)
-        line = Text(f"Level {lvl:<2} {tier:<8} ", style="bold")
+        label = [f"Level {lvl}", tier_of_level(model, lvl)]
         for k, node in enumerate(res.digraph_nodes):
             if res.levels[node[0]] != lvl:
                 continue
-            line.append(f"[{' ⇄ '.join(f[i] for i in node)}]", style="reverse")
-            sources = incoming.get(k, [])
-            if sources:
-                line.append(
-                    " ◀ " + ", ".join(node_label(f, res.digraph_nodes[s]) for s in sources),
-                    style="dim",
-                )
-            line.append("  ")
-        lines.append(line)
-    return Group(*lines)
+            box = Text(f"[{' ⇄ '.join(f[i] for i in node)}]", style="reverse")
+            sources = [s for a in incoming.get(k, []) for s in edge_sources(model, a, k)]
+            reached = Text("◀ " + ", ".join(f[s] for s in sources), style="dim") if sources else ""
+            grid.add_row(*label, box, reached)
+            label = ["", ""]
+    return Group(
+        Text("ISM hierarchy (level 1 first)", style="bold"),
+        Text(
+            "[X] ◀ A, B: arrows run from A and B to X directly (links implied by others left "
+            "out); factors in one box reach each other (a cycle).",
+            style="dim",
+        ),
+        Text(f"Tiers: {tier_rule(model)}", style="dim"),
+        grid,
+    )
+
+
+def edge_sources(model: StructuralModel, a: int, b: int) -> list[int]:
+    """The members of digraph node ``a`` with a direct link (initial reachability) to a member
+    of node ``b``; every member when none has one (a link given only through closure)."""
+    res = model.ism
+    source, target = res.digraph_nodes[a], res.digraph_nodes[b]
+    direct = [i for i in source if any(res.irm[i, j] for j in target)]
+    return direct or list(source)
