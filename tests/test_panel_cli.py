@@ -94,7 +94,8 @@ def test_an_incomplete_panel_is_refused_unless_allowed(cli, panel):
     PanelStore.open(panel).add_expert("Late expert")
     run = cli("ism", panel)
     assert run.code == 1
-    assert "panel incomplete: E4 (0 of 6) not finished; --allow-incomplete" in run.err
+    assert "panel incomplete: E4 (0 of 6) not finished; round close" in run.err
+    assert "--allow-incomplete analyses the answers given" in run.err
     assert cli("ism", panel, "--allow-incomplete", "--json").code == 0
 
 

@@ -88,6 +88,7 @@ def llm_expert(
                 "no pair of the current round on which at least two human experts gave the "
                 "same letter; calibrate once the human panel has answered"
             )
+    store.check_open(expert)
     config = require_config(
         store.study.extra.get("llm"),
         confirm=confirm_key,
@@ -100,6 +101,7 @@ def llm_expert(
     key_note(config)
     wanted = LlmPanelist("", config.model, config.public_url, temperature, samples, persona)
     panelist, is_new = choose_panelist(store, wanted, expert, new)
+    store.check_open(panelist.expert)
     client = LlmClient(config, formats.remembered(store, config.server, config.model))
     verb = "registered" if is_new else "resuming"
     notes.print(

@@ -3,7 +3,7 @@ mapping an expert's spreadsheet SSIM onto the study's pairs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -12,13 +12,14 @@ from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.relations import SWAPPED
 from ismpanel.analysis.ssim import Structure, irm_from_letters
 from ismpanel.elicitation.aggregate import Aggregate, PairResult, PanelOptions, aggregate
-from ismpanel.elicitation.store import Pair, PanelStore, study_pairs
+from ismpanel.elicitation.store import Pair, PanelStore, Withdrawal, study_pairs
 from ismpanel.elicitation.study import Study
 
 
 @dataclass(frozen=True)
 class Progress:
-    """An expert's progress in the current round (for the facilitator's eyes)."""
+    """An expert's progress in the current round (for the facilitator's eyes); ``withdrawn``
+    when they left the panel."""
 
     id: str
     name: str
@@ -26,6 +27,7 @@ class Progress:
     answered: int
     total: int
     last_activity: str | None
+    withdrawn: Withdrawal | None = None
 
     @property
     def finished(self) -> bool:
@@ -35,14 +37,49 @@ class Progress:
 def progress(store: PanelStore) -> list[Progress]:
     """Answered/total in the current round and last activity, per expert."""
     number = store.current_round()
+    withdrawn = store.withdrawals()
     found = []
     for e in store.experts():
         pairs = set(store.expert_pairs(e.id, number))
         answered = len(pairs & set(store.round_answers(e.id, number)))
         found.append(
-            Progress(e.id, e.name, e.kind, answered, len(pairs), store.last_activity(e.id))
+            Progress(
+                e.id,
+                e.name,
+                e.kind,
+                answered,
+                len(pairs),
+                store.last_activity(e.id),
+                withdrawn.get(e.id),
+            )
         )
     return found
+
+
+def awaited(store: PanelStore, include_llm: bool = False) -> list[Progress]:
+    """The voting experts the current round still waits for: not finished, not withdrawn,
+    and the round not closed by the facilitator."""
+    if store.round_closed(store.current_round()):
+        return []
+    return [
+        p
+        for p in progress(store)
+        if (p.kind == "human" or include_llm) and p.withdrawn is None and not p.finished
+    ]
+
+
+def counted_answers(
+    store: PanelStore, up_to_round: int | None = None
+) -> dict[str, dict[Pair, str]]:
+    """Each expert's latest answer per pair up to a round (default: all rounds); an expert
+    who withdrew counts only with the answers given before the round they withdrew from."""
+    limit = store.current_round() if up_to_round is None else up_to_round
+    latest = store.latest_answers(up_to_round=limit)
+    for eid, left in store.withdrawals().items():
+        if left.round <= limit:
+            before = store.latest_answers(up_to_round=left.round - 1) if left.round > 1 else {}
+            latest[eid] = before.get(eid, {})
+    return latest
 
 
 @dataclass(frozen=True)
@@ -58,6 +95,7 @@ class ExpertSummary:
     finished: bool
     round_answered: int
     round_total: int
+    withdrawn_from: int | None = None
 
 
 class VerdictChange(NamedTuple):
@@ -94,11 +132,13 @@ class PanelSummary:
     contested: list[PairResult]
     ties: list[PairResult]
     rounds: list[RoundRecord]
+    withdrawn: list[Withdrawal] = field(default_factory=list)
+    closed: bool = False
 
     @property
     def unfinished(self) -> list[str]:
-        """The voting experts who have not finished the current round."""
-        return [e.id for e in self.experts if not e.finished]
+        """The voting experts still in the panel who have not finished the current round."""
+        return [e.id for e in self.experts if not e.finished and e.withdrawn_from is None]
 
 
 def panel_summary(
@@ -107,8 +147,9 @@ def panel_summary(
     """Each voting expert's pairs answered over the whole study (not just the current round,
     which after a Delphi round holds only the reopened pairs), the share answered, mean
     agreement with the verdicts, the contested and tied pairs, and the rounds' history."""
-    latest = store.latest_answers()
+    latest = counted_answers(store)
     total = len(store.pairs)
+    voters = set(_voters(store, include_llm))
     rows = [
         ExpertSummary(
             p.id,
@@ -118,10 +159,12 @@ def panel_summary(
             p.finished,
             p.answered,
             p.total,
+            p.withdrawn.round if p.withdrawn else None,
         )
         for p in progress(store)
-        if p.kind == "human" or include_llm
+        if p.id in voters
     ]
+    kinds = {e.id: e.kind for e in store.experts()}
     asked = total * len(rows)
     agreements = [p.agreement for p in result.pairs if p.agreement is not None]
     return PanelSummary(
@@ -134,6 +177,10 @@ def panel_summary(
         rounds=round_history(
             store, rule=result.rule, quorum=result.quorum, include_llm=include_llm
         ),
+        withdrawn=[
+            w for w in store.withdrawals().values() if kinds.get(w.expert) == "human" or include_llm
+        ],
+        closed=store.round_closed(store.current_round()),
     )
 
 
@@ -144,19 +191,23 @@ def round_history(
     and changed; verdicts compare the answers latest up to the end of the round with those up
     to the end of the previous one (round 1 has no earlier verdict, so none changed)."""
     voters = _voters(store, include_llm)
+    left = {e: w.round for e, w in store.withdrawals().items()}
     rounds = store.current_round()
     before: dict[str, dict[Pair, str]] = {}
     verdicts: dict[Pair, str | None] | None = None
     records: list[RoundRecord] = []
     for number in range(1, rounds + 1):
         reopened = store.round_pairs(number)
-        given = {e: store.round_answers(e, number) for e in voters}
+        given = {
+            e: store.round_answers(e, number) if number < left.get(e, number + 1) else {}
+            for e in voters
+        }
         changed = [
             p
             for p in reopened
             if any(_changed_letter(before.get(e, {}), given[e], p) for e in voters)
         ]
-        latest = store.latest_answers(up_to_round=number)
+        latest = counted_answers(store, up_to_round=number)
         # verdicts are compared between rounds: a single round needs no aggregation here
         current = _verdicts(store.pairs, latest, voters, rule, quorum) if rounds > 1 else None
         moved = [
@@ -177,8 +228,12 @@ def _changed_letter(before: dict[Pair, str], given: dict[Pair, str], pair: Pair)
 
 def _voters(store: PanelStore, include_llm: bool) -> list[str]:
     """The ids of the experts whose answers count: humans, and LLM panelists if included
-    (refused for a panelist whose calibration did not pass, unless it was accepted)."""
-    voters = [e.id for e in store.experts() if e.kind == "human" or include_llm]
+    (refused for a panelist whose calibration did not pass, unless it was accepted); not
+    those who withdrew before answering anything that counts."""
+    gone = {e for e, w in store.withdrawals().items() if w.round == 1}
+    voters = [
+        e.id for e in store.experts() if (e.kind == "human" or include_llm) and e.id not in gone
+    ]
     if include_llm:
         from ismpanel.elicitation.llm.calibration import check_voters
 
@@ -201,7 +256,7 @@ def _verdicts(
 def panel_answers(store: PanelStore, include_llm: bool = False) -> dict[str, dict[Pair, str]]:
     """Each voting expert's latest answer per pair; every registered voter appears, so that
     the ones who have not answered a pair are reported missing."""
-    latest = store.latest_answers()
+    latest = counted_answers(store)
     return {e: latest.get(e, {}) for e in _voters(store, include_llm)}
 
 
@@ -218,13 +273,14 @@ def aggregate_panel(
 
 
 def require_complete(store: PanelStore, include_llm: bool = False) -> None:
-    """Refuse to analyse while a voting expert has not finished the current round."""
-    behind = [p for p in progress(store) if (p.kind == "human" or include_llm) and not p.finished]
+    """Refuse to analyse while the current round waits for a voting expert."""
+    behind = awaited(store, include_llm)
     if behind:
         who = ", ".join(f"{p.id} ({p.answered} of {p.total})" for p in behind)
         raise AnalysisError(
-            f"{store.folder}: panel incomplete: {who} not finished; --allow-incomplete "
-            "analyses the answers given"
+            f"{store.folder}: panel incomplete: {who} not finished; round close takes their "
+            "unanswered pairs as missing, expert withdraw takes an expert out, "
+            "--allow-incomplete analyses the answers given"
         )
 
 
@@ -315,6 +371,7 @@ def record_ssim(store: PanelStore, expert: str, factors: tuple[str, ...], ssim) 
     round's pairs, in one transaction; blank pairs stay unanswered. Says which blank pairs
     keep an earlier answer and which changed letters fall outside the round's pairs, so that
     neither goes unnoticed."""
+    store.check_open(expert)
     letters = study_pair_letters(store.study, factors, ssim)
     number = store.current_round()
     wanted = store.expert_pairs(expert, number)

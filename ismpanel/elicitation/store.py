@@ -126,6 +126,22 @@ CREATE TABLE IF NOT EXISTS expert_profiles (
 """
 PROFILE_KEY_MAX, PROFILE_VALUE_MAX = 40, 200
 
+# The panel's lifecycle: experts who withdrew (from a round on) and rounds the facilitator
+# closed; made by the first withdrawal or closure, so that older panels need no migration.
+_LIFECYCLE_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS withdrawals (
+    expert TEXT PRIMARY KEY REFERENCES experts(id),
+    round INTEGER NOT NULL,
+    reason TEXT,
+    at TEXT NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS closed_rounds (
+    round INTEGER PRIMARY KEY REFERENCES rounds(number),
+    at TEXT NOT NULL
+)""",
+)
+REASON_CHARS = 200
+
 Pair = tuple[str, str]
 
 
@@ -173,6 +189,17 @@ class LlmCall:
     detail: str | None
     prompt_tokens: int | None
     completion_tokens: int | None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An expert who left the panel: their answers from round ``round`` on no longer count
+    (those given before it do); the answers themselves stay in the history."""
+
+    expert: str
+    round: int
+    reason: str | None
+    at: str
 
 
 @dataclass(frozen=True)
@@ -405,10 +432,7 @@ class PanelStore:
 
     def profiles(self) -> dict[str, dict[str, str]]:
         """Each expert's recorded attributes, keys in the order first recorded."""
-        exists = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'expert_profiles'"
-        ).fetchone()
-        if not exists:  # no profile recorded yet: the table is made by the first one
+        if not self._has_table("expert_profiles"):  # made by the first profile recorded
             return {}
         out: dict[str, dict[str, str]] = {}
         for eid, key, value in self.conn.execute(
@@ -430,6 +454,118 @@ class PanelStore:
             raise InputError(f"--token: expert {eid} needs the token given at invitation")
         if not hmac.compare_digest(row[0], hash_token(token)):
             raise InputError(f"--token: wrong token for expert {eid}")
+
+    def reissue_token(self, eid: str) -> str:
+        """A new token for a human expert; the old one stops working with this commit."""
+        if self.expert(eid).kind != "human":
+            raise InputError(f"--expert {eid}: an LLM panelist has no token")
+        token = secrets.token_urlsafe(12)
+        with _transaction(self.conn):
+            self.conn.execute(
+                "UPDATE experts SET token_hash = ? WHERE id = ?", (hash_token(token), eid)
+            )
+        return token
+
+    # -- lifecycle: withdrawals and closed rounds -----------------------------------------
+
+    def withdraw(
+        self, eid: str, from_round: int | None = None, reason: str | None = None
+    ) -> Withdrawal:
+        """Take an expert out of the panel from a round on (default: the current one): their
+        answers from that round on stop counting and they leave the completeness checks;
+        nothing is deleted. Withdrawing again replaces the round and reason."""
+        self.expert(eid)
+        number = self.current_round() if from_round is None else from_round
+        if not 1 <= number <= self.current_round():
+            raise InputError(
+                f"--from-round {number}: the panel has rounds 1 to {self.current_round()}",
+                option="from-round",
+            )
+        text = printable(reason or "").strip() or None
+        if text is not None and len(text) > REASON_CHARS:
+            raise InputError(f"--reason: at most {REASON_CHARS} characters", option="reason")
+        with _transaction(self.conn):
+            self._lifecycle_tables()
+            self.conn.execute(
+                "INSERT OR REPLACE INTO withdrawals (expert, round, reason, at) "
+                "VALUES (?, ?, ?, ?)",
+                (eid, number, text, now()),
+            )
+        return self.withdrawals()[eid]
+
+    def reinstate(self, eid: str) -> None:
+        """Undo a withdrawal: the expert's answers count again and they are asked again."""
+        if eid not in self.withdrawals():
+            raise InputError(f"--expert {eid}: has not withdrawn")
+        with _transaction(self.conn):
+            self.conn.execute("DELETE FROM withdrawals WHERE expert = ?", (eid,))
+
+    def withdrawals(self) -> dict[str, Withdrawal]:
+        """The experts who withdrew, by id."""
+        if not self._has_table("withdrawals"):
+            return {}
+        rows = self.conn.execute("SELECT expert, round, reason, at FROM withdrawals ORDER BY at")
+        return {
+            str(e): Withdrawal(str(e), int(r), printable(why) if why else None, str(at))
+            for e, r, why, at in rows
+        }
+
+    def close_round(self) -> int:
+        """Close the current round: its unanswered pairs become missing answers, and the
+        panel counts as complete for it. Returns the round's number."""
+        number = self.current_round()
+        with _transaction(self.conn):
+            self._lifecycle_tables()
+            if self.conn.execute(
+                "SELECT 1 FROM closed_rounds WHERE round = ?", (number,)
+            ).fetchone():
+                raise InputError(f"round {number} is already closed")
+            self.conn.execute(
+                "INSERT INTO closed_rounds (round, at) VALUES (?, ?)", (number, now())
+            )
+        return number
+
+    def reopen_round(self) -> int:
+        """Undo the closure of the current round: experts may answer it again."""
+        number = self.current_round()
+        if not self.round_closed(number):
+            raise InputError(f"round {number} is not closed")
+        with _transaction(self.conn):
+            self.conn.execute("DELETE FROM closed_rounds WHERE round = ?", (number,))
+        return number
+
+    def round_closed(self, number: int) -> bool:
+        """Whether the facilitator closed a round."""
+        if not self._has_table("closed_rounds"):
+            return False
+        row = self.conn.execute("SELECT 1 FROM closed_rounds WHERE round = ?", (number,))
+        return row.fetchone() is not None
+
+    def check_open(self, eid: str | None) -> None:
+        """Refuse to take answers from a withdrawn expert or in a closed round, with the
+        command that undoes it, before a session or an import starts."""
+        if eid is not None and eid in self.withdrawals():
+            raise InputError(
+                f"expert {eid} has withdrawn from the panel; expert withdraw --undo reinstates"
+            )
+        number = self.current_round()
+        if self.round_closed(number):
+            raise InputError(
+                f"round {number} is closed; round close --reopen opens it again, round start "
+                "opens the next"
+            )
+
+    def _lifecycle_tables(self) -> None:
+        for statement in _LIFECYCLE_SCHEMA:
+            self.conn.execute(statement)
+
+    def _has_table(self, name: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).fetchone()
+            is not None
+        )
 
     # -- rounds ----------------------------------------------------------------------------
 
@@ -461,12 +597,25 @@ class PanelStore:
         )
         return [p for p in self.pairs if p in reopened or p not in earlier]
 
-    def start_round(self, pairs: list[Pair], below: float) -> int:
-        """Open the next round on the given pairs; returns its number."""
+    def start_round(self, pairs: list[Pair], below: float | None, force: bool = False) -> int:
+        """Open the next round on the given pairs; returns its number. Refused while the
+        current round has no answer at all (two rounds opened back to back on the same pairs
+        is a slip), unless ``force``."""
         if not pairs:
             raise InputError("no pair to reopen")
         with _transaction(self.conn):
-            number = self.current_round() + 1
+            current = self.current_round()
+            if (
+                not force
+                and not self.conn.execute(
+                    "SELECT 1 FROM answers WHERE round = ? LIMIT 1", (current,)
+                ).fetchone()
+            ):
+                raise InputError(
+                    f"round {current} has no answer yet; --force opens round {current + 1} anyway",
+                    option="force",
+                )
+            number = current + 1
             self.conn.execute(
                 "INSERT INTO rounds (number, started, below) VALUES (?, ?, ?)",
                 (number, now(), below),

@@ -50,12 +50,18 @@ def panel_limitations(results: StudyResults) -> list[str]:
         names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.ties]
         tied = "pair" if len(names) == 1 else "pairs"
         out.append(f"Tied {tied} ({join_ids(names)}): {tie_rule(aggregate.rule)}.")
-    unfinished = [e for e in summary.experts if not e.finished]
+    unfinished = [e for e in summary.experts if e.id in summary.unfinished]
     if unfinished:
         who = ", ".join(f"{e.id} ({e.round_answered} of {e.round_total} pairs)" for e in unfinished)
         out.append(
-            f"Not finished with round {summary.round}: {who}; the results use the answers given."
+            f"Round {summary.round} was closed with {who} not finished; their unanswered pairs "
+            "count as missing answers."
+            if summary.closed
+            else f"Not finished with round {summary.round}: {who}; the results use the answers "
+            "given."
         )
+    if summary.withdrawn:
+        out.append(withdrawn_sentence(summary.withdrawn))
     llm = results.llm
     if llm is not None:
         ids = [a.expert for a in llm.agreements]
@@ -69,6 +75,23 @@ def panel_limitations(results: StudyResults) -> list[str]:
             )
         )
     return out
+
+
+def withdrawn_sentence(withdrawn: list) -> str:
+    """How many experts withdrew, from which round, and which of their answers count."""
+    parts = []
+    for w in sorted(withdrawn, key=lambda w: (w.round, w.expert)):
+        counted = (
+            "none of their answers count"
+            if w.round == 1
+            else f"their answers before round {w.round} count"
+        )
+        parts.append(f"{w.expert} from round {w.round} ({counted})")
+    n = len(withdrawn)
+    return (
+        f"{plural(n, 'expert')} withdrew from the panel: {'; '.join(parts)}; "
+        "the panel did not wait for them."
+    )
 
 
 def tie_rule(rule: str) -> str:
