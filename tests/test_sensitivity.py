@@ -1,0 +1,168 @@
+"""The structural sensitivity engine (analysis/sensitivity.py): its aggregation against the
+panel's, hand-worked small panels, its priority ranks against recommend.profiles, and the
+bundled study's contested pair PL2-US2 (issue 11)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from ismpanel.analysis import recommend
+from ismpanel.analysis.relations import LETTERS
+from ismpanel.analysis.sensitivity import Majority, priority_ranks, sensitivity, verdicts
+from ismpanel.analysis.structure import analyse_structure
+from ismpanel.elicitation.aggregate import aggregate
+
+CHAIN = ("A", "B", "C")
+CHAIN_PAIRS = [("A", "B"), ("A", "C"), ("B", "C")]
+# A-B: V by all; A-C: O by all; B-C: V, V, O (agreement 2/3, contested under 75 %)
+CHAIN_PANEL = {
+    "E1": {("A", "B"): "V", ("A", "C"): "O", ("B", "C"): "V"},
+    "E2": {("A", "B"): "V", ("A", "C"): "O", ("B", "C"): "V"},
+    "E3": {("A", "B"): "V", ("A", "C"): "O", ("B", "C"): "O"},
+}
+
+
+def random_panel(rng, n_factors: int, n_experts: int, blank: float):
+    factors = tuple(f"F{k}" for k in range(n_factors))
+    pairs = [(a, b) for k, a in enumerate(factors) for b in factors[k + 1 :]]
+    answers = {
+        f"E{e}": {p: str(rng.choice(list(LETTERS))) for p in pairs if rng.random() >= blank}
+        for e in range(n_experts)
+    }
+    return factors, pairs, answers
+
+
+def counts_of(pairs, answers) -> np.ndarray:
+    table = np.zeros((len(pairs), 4), dtype=np.int64)
+    for given in answers.values():
+        for k, p in enumerate(pairs):
+            if p in given:
+                table[k, LETTERS.index(given[p])] += 1
+    return table
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("rule", ["direction", "letter"])
+def test_the_default_majorities_give_the_panels_verdicts_ties_and_contested_pairs(seed, rule):
+    rng = np.random.default_rng(seed)
+    factors, pairs, answers = random_panel(rng, 7, 2 + seed % 5, blank=0.2)
+    quorum = 1 + seed % 3
+    panel = aggregate(pairs, answers, rule=rule, quorum=quorum)
+    code, tie = verdicts(counts_of(pairs, answers), Majority(rule), quorum)
+    assert [LETTERS[c] if c >= 0 else None for c in code] == [p.result for p in panel.pairs]
+    assert tie.tolist() == [p.tie for p in panel.pairs]
+    resolved = all(p.result is not None for p in panel.pairs)
+    if resolved:
+        found = sensitivity(factors, pairs, answers, rule=rule, quorum=quorum)
+        assert {p.pair for p in found.pairs} == {p.pair for p in panel.contested(0.75)}
+
+
+def test_the_other_thresholds_on_five_answers_worked_by_hand():
+    # one pair answered V, V, V, O, O: forward 3 of 5, backward 0
+    counts = np.array([[3, 0, 0, 2]])
+
+    def letter(majority: Majority) -> str:
+        return LETTERS[verdicts(counts, majority)[0][0]]
+
+    assert letter(Majority("direction")) == "V"  # 3/5 > 1/2
+    assert letter(Majority("direction", Fraction(3, 5))) == "V"  # 3/5 >= 60 %
+    assert letter(Majority("direction", Fraction(2, 3))) == "O"  # 3/5 < 2/3: arc not kept
+    assert letter(Majority("letter")) == "V"  # V the most frequent
+    assert letter(Majority("letter", Fraction(2, 3))) == "O"  # V short of 2/3, so direction
+    # a letter tie (2 V, 2 A) goes to the direction rule at the same share
+    assert LETTERS[verdicts(np.array([[2, 2, 0, 0]]), Majority("letter"))[0][0]] == "O"
+
+
+def test_a_contested_pair_in_a_chain_worked_by_hand():
+    """A→B→C, with B→C contested (V, V, O). By hand: the panel's structure has C at level 1
+    (surface), B at 2 (middle), A at 3 (deep); driving 3, 2, 1 and dependence 1, 2, 3 against
+    n/2 = 1.5 make A independent, B linkage, C dependent. With B-C as O only A→B is left:
+    B and C at level 1, A at 2, two levels (surface 1, deep 2); B drives 1 and depends 2
+    (dependent), C drives 1 and depends 1 (autonomous), A stays independent. Points (deep 2,
+    middle 1, + 2 for a driver) rank A 4, B 3, C 0 before and A 4, B 0, C 0 after, so the
+    ranks stay 1, 2, 3 (B before C on the input order)."""
+    found = sensitivity(CHAIN, CHAIN_PAIRS, CHAIN_PANEL)
+    assert found.base.n_levels == 3
+    assert found.base.tiers == ("deep", "middle", "surface")
+    assert found.base.clusters == ("independent", "linkage", "dependent")
+    assert found.base.ranks.tolist() == [1, 2, 3]
+    (pair,) = found.pairs
+    assert pair.pair == ("B", "C") and pair.verdict == "V" and not pair.tie
+    assert pair.agreement == pytest.approx(2 / 3)
+    (flip,) = pair.flips
+    assert flip.letter == "O" and flip.votes == 1 and flip.outcome.n_levels == 2
+    changes = {c.factor: c for c in flip.outcome.changes}
+    assert set(changes) == {"A", "B", "C"}
+    assert changes["A"].level == (3, 2) and not changes["A"].moved
+    assert changes["B"].level == (2, 1) and changes["B"].tier == ("middle", "surface")
+    assert changes["B"].cluster == ("linkage", "dependent")
+    assert changes["C"].level is None and changes["C"].cluster == ("dependent", "autonomous")
+    assert all(c.rank is None for c in changes.values())
+    verdict = {s.factor: s.verdict for s in found.stability}
+    assert verdict == {"A": "stable", "B": "depends on B-C", "C": "depends on B-C"}
+    assert found.reopen == (("B", "C"),)
+
+
+def test_leaving_out_each_expert_worked_by_hand():
+    """Without E1 or E2, B-C has V and O: one forward vote of two is a tie, the arc is not
+    kept, and B and C move as above; without E3 the verdicts stay. So of three panels A keeps
+    tier and cluster in 3, B in 1, C its tier (surface) in 3 and its cluster in 1."""
+    found = sensitivity(CHAIN, CHAIN_PAIRS, CHAIN_PANEL)
+    loo = {o.expert: o for o in found.leave_one_out}
+    assert loo["E1"].changed_pairs == (("B", "C"),) and loo["E3"].changed_pairs == ()
+    assert loo["E3"].outcome.changes == ()
+    keeps = {s.factor: (s.keeps_tier, s.keeps_cluster, s.panels) for s in found.stability}
+    assert keeps == {"A": (3, 3, 3), "B": (1, 1, 3), "C": (3, 1, 3)}
+
+
+def test_rules_thresholds_and_micmac_thresholds_on_the_chain_worked_by_hand():
+    """B-C's V has 2 of 3 answers: at least 60 % and at least two thirds keep it, and V is the
+    most frequent letter, so no rule changes a verdict. Driving 3, 2, 1 and dependence 1, 2, 3
+    have mean and median 2: B (2, 2) is weak on both axes, autonomous; A and C keep the
+    clusters their tiers expect (deep independent, surface dependent): 2 of 2 agree."""
+    found = sensitivity(CHAIN, CHAIN_PAIRS, CHAIN_PANEL)
+    assert len(found.majorities) == 6 and sum(v.own for v in found.majorities) == 1
+    assert all(v.changed_pairs == () and v.outcome.changes == () for v in found.majorities)
+    by_rule = {t.threshold.rule: t for t in found.thresholds}
+    assert set(by_rule) == {"half (n/2)", "mean", "median"} and by_rule["half (n/2)"].own
+    for rule in ("mean", "median"):
+        (change,) = by_rule[rule].changes
+        assert change.factor == "B" and change.cluster == ("linkage", "autonomous")
+        assert change.rank is None  # B: middle 1 point, still second
+    assert all((t.agreeing, t.expected) == (2, 2) for t in found.thresholds)
+
+
+def test_a_leave_one_out_panel_under_the_quorum_is_not_analysed():
+    found = sensitivity(CHAIN, CHAIN_PAIRS, CHAIN_PANEL, quorum=3)
+    assert all(o.outcome is None and len(o.unresolved) == 3 for o in found.leave_one_out)
+    assert all(s.panels == 0 for s in found.stability)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_priority_ranks_are_those_of_recommend_profiles(seed):
+    rng = np.random.default_rng(seed)
+    n = 6 + seed
+    irm = rng.random((n, n)) < 0.25
+    factors = tuple(f"F{k}" for k in range(n))
+    model = analyse_structure(factors, irm)
+    conditions = factors[: n // 2]
+    roles = {
+        c: tuple(
+            recommend.QcaRole(f"C{k}", str(rng.choice(recommend.CONFIG_ROLES)))
+            for k in range(int(rng.integers(0, 3)))
+        )
+        for c in conditions
+    }
+    necessity = {
+        c: (recommend.NecessityFact(c, 0.9, 0.5, 0.6, bool(rng.random() < 0.3)),)
+        for c in conditions
+    }
+    for qca in (None, recommend.QcaEvidence(conditions, roles, necessity)):
+        profiles = recommend.profiles(model, {}, {}, qca)
+        other = [tuple(x for x in p.points if x[0] != recommend.SOURCE_STRUCTURE) for p in profiles]
+        res = model.ism
+        ranks = priority_ranks(res.tiers, model.quadrants, res.driving_power, other)
+        assert ranks.tolist() == [p.rank for p in profiles]
