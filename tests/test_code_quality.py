@@ -14,7 +14,7 @@ ROOT = Path(__file__).parent.parent
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]])
 def test_ruff(args):
     run = subprocess.run(
-        [sys.executable, "-m", "ruff", *args, "ismpanel", "tests", "bench"],
+        [sys.executable, "-m", "ruff", *args, "ismpanel", "tests", "bench", "scripts"],
         cwd=ROOT,
         capture_output=True,
         text=True,
