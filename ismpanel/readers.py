@@ -72,7 +72,9 @@ def read_toml(path: Path) -> dict:
 def read_grid(path: Path, sheet: str | None = None) -> list[list[str]]:
     """The cells of a CSV file or of one sheet of a workbook (the first unless named), as
     stripped strings without control characters; numbers that are whole print without a
-    decimal point."""
+    decimal point. Grid row k is row k + 1 as a spreadsheet shows the file (a CSV record
+    with a line break inside a quoted cell is one row), so that every reader's errors count
+    rows alike."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
         read_bytes(path, TABLE_BYTES)  # the same refusals as for CSV, before unzipping
         return _read_xlsx(path, sheet)
@@ -118,20 +120,22 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
+def read_sheets(path: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of a workbook by name, in the workbook's order, read as :func:`read_grid`
+    reads one (an empty sheet has no rows), so that a caller can look for its table; a CSV
+    file is one sheet named ``""``."""
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        return {"": _read_csv(path)}
+    read_bytes(path, TABLE_BYTES)
+    book = _load_workbook(path)
     try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-        if unpacked <= UNZIPPED_BYTES:
-            book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        raise InputError(f"{path}: not a readable Excel workbook ({err})") from None
-    if unpacked > UNZIPPED_BYTES:
-        raise InputError(f"{path}: too large once unpacked; {LIMITS}")
+        return {ws.title: _sheet_grid(ws) for ws in book.worksheets}
+    finally:
+        book.close()
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
+    book = _load_workbook(path)
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -141,12 +145,35 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
             raise InputError(
                 f"{path}: no sheet {sheet!r}; the workbook has {', '.join(book.sheetnames)}"
             )
-        grid = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        grid = _sheet_grid(ws)
     finally:
         book.close()
-    if not any(any(row) for row in grid):
+    if not grid:
         raise InputError(f"{path}: empty sheet")
     return grid
+
+
+def _load_workbook(path: Path):
+    """The workbook, read-only, refused in one line when it is not one or unpacks too large."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked <= UNZIPPED_BYTES:
+            return load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
+        raise InputError(f"{path}: not a readable Excel workbook ({err})") from None
+    raise InputError(f"{path}: too large once unpacked; {LIMITS}")
+
+
+def _sheet_grid(ws) -> list[list[str]]:
+    """A sheet's cells, row 1 first (so that grid row k is the sheet's row k + 1); no rows
+    when it holds nothing."""
+    grid = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    return grid if any(any(row) for row in grid) else []
 
 
 def _cell_text(value: object) -> str:

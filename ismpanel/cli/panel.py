@@ -1,4 +1,4 @@
-"""``ismpanel ssim import|export``, ``aggregate`` and ``notes``: the panel's SSIMs in and out,
+"""``ismpanel ssim form|import|export``, ``aggregate`` and ``notes``: the panel's SSIMs in and out,
 majority aggregation, and the experts' notes."""
 
 from pathlib import Path
@@ -15,8 +15,13 @@ from ismpanel.cli.options import (
     RuleOpt,
     StudyDir,
 )
+from ismpanel.cli.ssim_form import form_command
+from ismpanel.text import printable
 
-ssim_app = typer.Typer(help="Import an expert's SSIM file, or export SSIMs.", no_args_is_help=True)
+ssim_app = typer.Typer(
+    help="Write an expert's SSIM form, import a filled SSIM, or export SSIMs.", no_args_is_help=True
+)
+ssim_app.command("form")(form_command)
 
 
 def register(app: typer.Typer) -> None:
@@ -36,18 +41,24 @@ def import_ssim(
         typer.Option("--allow-blank", help="Blank cells are pairs the expert left unanswered."),
     ] = False,
 ) -> None:
-    """Record an SSIM an expert filled in a spreadsheet as that expert's answers."""
+    """Record an SSIM an expert filled in a spreadsheet as that expert's answers.
+
+    The sheet may be the one ssim form wrote or the expert's own: title or instruction rows
+    above the matrix, a legend below it after a blank row, headers such as "OR1 Leadership
+    support", ids and letters in any case, and the lower triangle blank or the mirror of the
+    upper one (V and A swapped). Without --sheet, the first sheet whose headers are the
+    study's factor ids is read."""
     from ismpanel.analysis.ssim import parse_ssim
-    from ismpanel.cli.output import console, warn
+    from ismpanel.cli.output import console, notes, warn
     from ismpanel.elicitation.panel import record_ssim
     from ismpanel.elicitation.store import PanelStore
-    from ismpanel.readers import read_grid
 
     store = PanelStore.open(folder)
     store.expert(expert)
-    grid = read_grid(file, sheet)  # its errors name the file already
+    ids = store.study.factor_ids
+    grid, found, sheets = _ssim_sheet(file, sheet, ids)  # read errors name the file already
     try:
-        structure = parse_ssim(grid, allow_missing=allow_blank)
+        structure = parse_ssim(grid, allow_missing=allow_blank, ids=ids)
         done = record_ssim(store, expert, structure.factors, structure.ssim)
     except InputError as err:
         hint = (
@@ -55,7 +66,9 @@ def import_ssim(
             if "missing relation" in str(err) and not allow_blank
             else ""
         )
-        raise InputError(f"{file}: {err}{hint}") from None
+        raise InputError(f"{file}: {err}{hint}{sheets}") from None
+    if found:
+        notes.print(f"read sheet {printable(found)!r}", style="dim")
     console.print(
         f"Imported {done.recorded} answers for {expert} (round {done.round})"
         + (f", {done.blank} pair(s) left blank" if done.blank else "")
@@ -72,6 +85,32 @@ def import_ssim(
             f"{done.round} and were not recorded ({_pairs(done.ignored)}); round start can "
             "reopen them"
         )
+
+
+def _ssim_sheet(
+    file: Path, sheet: str | None, ids: tuple[str, ...]
+) -> tuple[list[list[str]], str | None, str]:
+    """The grid an SSIM is on: the sheet named, a CSV file's rows, or else the first sheet
+    of the workbook whose headers name the study's factors. Returns the grid, the name of the
+    sheet found when it is not the first, and, when no sheet held such a matrix, a hint naming
+    the sheets for the error the first sheet then gives."""
+    from ismpanel.analysis.ssim import holds_matrix
+    from ismpanel.readers import EXCEL_SUFFIXES, read_grid, read_sheets
+
+    if sheet is not None or file.suffix.lower() not in EXCEL_SUFFIXES:
+        return read_grid(file, sheet), None, ""
+    sheets = read_sheets(file)
+    names = list(sheets)
+    for name, grid in sheets.items():
+        if holds_matrix(grid, ids):
+            return grid, (name if name != names[0] else None), ""
+    filled = [name for name in names if sheets[name]]
+    if not filled:
+        raise InputError(f"{file}: every sheet is empty")
+    # the error to show is the first table's: a sheet with a cell right of column A
+    tables = [n for n in filled if any(any(row[1:]) for row in sheets[n])] or filled
+    hint = f"; the workbook's sheets: {', '.join(names)} (--sheet names one)"
+    return sheets[tables[0]], None, hint if len(names) > 1 else ""
 
 
 def _pairs(pairs) -> str:
