@@ -439,8 +439,8 @@ def edited(row: int, col: int, value: str) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("rows", "args", "message"),
     [
-        (edited(2, 2, "abc"), [], "column B, row 2 (c2): 'abc' is not a number"),
-        (edited(3, 1, ""), [], "1 case with missing values (in A): rows 3 (c3); "),
+        (edited(2, 2, "abc"), [], "column B, row 3 (c2): 'abc' is not a number"),
+        (edited(3, 1, ""), [], "1 case with missing values (in A): rows 4 (c3); "),
         ([BASE[0]] + [[*r[:3], "0.7", *r[4:]] for r in BASE[1:]], [], "condition C is constant"),
         ([BASE[0]] + [[*r[:4], "1"] for r in BASE[1:]], [], "outcome Y is constant (1 for every"),
         (BASE, ["--n-cut", "9"], "--n-cut: 9: n cut-off exceeds the number of cases (5)"),
@@ -455,15 +455,19 @@ def edited(row: int, col: int, value: str) -> list[list[str]]:
         (BASE, ["--incl-cut", "high"], "--incl-cut 'high': expected one or two numbers"),
         (BASE, ["--incl-cut", "1.5"], "--incl-cut: 1.5: inclusion cut-offs must lie in [0, 1]"),
         (BASE, ["--incl-cut", "0.6,0.8"], "must not exceed the first"),
-        (BASE, ["--solution", "best"], "--solution: 'best': expected one of"),
-        (BASE, ["--half", "round"], "--half: 'round': expected one of keep, up, down"),
+        (
+            BASE,
+            ["--solution", "best"],
+            "'--solution': 'best' is not one of 'complex', 'parsimonious', 'intermediate', 'all'",
+        ),
+        (BASE, ["--half", "round"], "'--half': 'round' is not one of 'keep', 'up', 'down'"),
         (BASE, ["--dir-exp", "A=2"], "--dir-exp: A=2: expected 1 (present)"),
         (
             BASE,
             ["--solution", "intermediate", "--incl-cut", "0.8"],
             "--dir-exp: the intermediate solution needs directional expectations",
         ),
-        (BASE, ["--convention", "stata"], "--convention 'stata': expected r or fsqca"),
+        (BASE, ["--convention", "stata"], "'--convention': 'stata' is not one of 'r', 'fsqca'"),
     ],
 )
 def test_input_errors_are_one_line_and_exit_2(cli, tmp_path, rows, args, message):
@@ -493,7 +497,7 @@ def test_missing_values_can_be_dropped(cli, tmp_path):
     run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.8", "--dropna", "--json")
     assert run.code == 0, run.err
     assert json.loads(run.out)["cases"] == 5
-    assert "dropped 1 case(s) with missing values: rows 3 (c3)" in run.err
+    assert "dropped 1 case(s) with missing values: rows 4 (c3)" in run.err
 
 
 def test_too_many_conditions_is_refused(cli, tmp_path):

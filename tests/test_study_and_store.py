@@ -96,18 +96,18 @@ def test_init_from_the_founding_study_factor_list(cli, tmp_path):
         (
             [SMALL_FACTORS[0], ["1X", "policy", "Bad id", ""], *SMALL_FACTORS[1:]],
             [],
-            "row 2, column id: id '1X' must start with a letter",
+            "row 2, column id: id '1X' must start with an ASCII letter",
         ),
         ([["id", "name"], ["P1", "x"]], [], "row 1: missing column(s) dimension, definition"),
         (
             [SMALL_FACTORS[0], ["P1", "policy area", "Law", ""], *SMALL_FACTORS[2:]],
             [],
-            "dimension: id 'policy area' must start with a letter",
+            "dimension: id 'policy area' must start with an ASCII letter",
         ),
         (
             SMALL_FACTORS,
             ["--dimensions", "policy,tech nology,users"],
-            "dimension: id 'tech nology' must start with a letter",
+            "dimension: id 'tech nology' must start with an ASCII letter",
         ),
     ],
 )

@@ -15,6 +15,7 @@ from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.cli import (
     brief,
     demo,
+    examples,
     experts,
     factors,
     interview,
@@ -27,6 +28,14 @@ from ismpanel.cli import (
     study,
 )
 
+try:  # recent typer releases vendor click; older ones use click itself
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
+# click 8.2 on: a group run without a command raises this to show its help
+NO_ARGS_IS_HELP = getattr(click_errors, "NoArgsIsHelpError", ())
+
 app = typer.Typer(
     name="ismpanel",
     help="Run an expert panel from the terminal and turn its judgments into ISM, MICMAC and "
@@ -35,6 +44,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 demo.register(app)
 study.register(app)
@@ -48,6 +58,7 @@ report.register(app)
 llm_expert.register(app)
 factors.register(app)
 qca.register(app)
+examples.apply(app)
 
 
 def _version(value: bool) -> None:
@@ -69,10 +80,10 @@ def _root(
 def main(argv: list[str] | None = None) -> None:
     """Console entry point. Bad input exits 2 and analysis failures exit 1, each with one line
     on stderr and no traceback; so do database and file-system errors (a locked or read-only
-    panel.db, a missing folder, a full disk), which exit 2. Usage errors exit 2 and interrupts
-    130 (typer's own)."""
+    panel.db, a missing folder, a full disk), which exit 2, and usage errors (a missing or
+    unknown option, a bad value), which exit 2 as well. Interrupts exit 130."""
     try:
-        app(args=argv, prog_name="ismpanel")
+        code = app(args=argv, prog_name="ismpanel", standalone_mode=False)
     except InputError as err:
         _fail(err, 2)
     except AnalysisError as err:
@@ -80,12 +91,31 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         _fail(f"{where}{err.strerror or err}", 2)
+    except NO_ARGS_IS_HELP as err:
+        err.show()  # the command's help, as for --help, on stderr
+        sys.exit(err.exit_code)
+    except click_errors.ClickException as err:
+        _fail(_usage_message(err), err.exit_code)
+    except typer.Abort:
+        _fail("aborted", 1)
     except Exception as err:
         import sqlite3  # imported here: --help need not pay for it
 
         if not isinstance(err, sqlite3.Error):
             raise
         _fail(f"panel database: {err}", 2)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+def _usage_message(err: Exception) -> str:
+    """A usage error as one line: click's message without the type checker's prefix, and the
+    command whose --help lists what it accepts."""
+    message = err.format_message().replace("Value error, ", "")  # type: ignore[attr-defined]
+    ctx = getattr(err, "ctx", None)
+    if ctx is not None:
+        message = f"{message.rstrip('.')} (see {ctx.command_path} --help)"
+    return message
 
 
 def _fail(err: Exception | str, code: int) -> None:

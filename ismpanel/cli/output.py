@@ -38,6 +38,23 @@ def print_json(document: object) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+def local_time(iso: str | None) -> str:
+    """A stored timestamp (UTC ISO 8601, with milliseconds) as the terminal shows it: local
+    time to the minute, ``YYYY-MM-DD HH:MM``; "never" for None, and text that is no timestamp
+    as it is (without control characters)."""
+    from datetime import UTC, datetime
+
+    if not iso:
+        return "never"
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return printable(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def check_writable(path: Path) -> None:
     """Refuse, in one line, a destination that is a folder or lies in no existing folder, so
     that a command can check before any work."""

@@ -3,6 +3,7 @@ truth table, necessity, complex / parsimonious / intermediate solutions, the con
 table, robustness to neighbouring thresholds; rich tables or ``--json``."""
 
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,26 @@ import typer
 from ismpanel.analysis.errors import InputError
 
 OUTPUT_SHARE = 0.05  # of --time-limit, kept for rendering and writing the results
+
+
+# the engine's choices (pipeline.SOLUTION_CHOICES, calibrate.HALF_REMEDIES and CONVENTIONS),
+# spelled out here so that --help starts without importing it; a test keeps them equal
+class Solution(StrEnum):
+    complex = "complex"
+    parsimonious = "parsimonious"
+    intermediate = "intermediate"
+    all = "all"
+
+
+class Half(StrEnum):
+    keep = "keep"
+    up = "up"
+    down = "down"
+
+
+class Convention(StrEnum):
+    r = "r"
+    fsqca = "fsqca"
 
 
 def register(app: typer.Typer) -> None:
@@ -46,11 +67,12 @@ def qca(
         typer.Option("--calibrate-file", help="TOML file with a [calibration] table."),
     ] = None,
     convention: Annotated[
-        str | None,
+        Convention | None,
         typer.Option(
             "--convention",
             help="Log-odds of the direct method: r (R QCA, idm 0.95, ±2.944, default) or "
             "fsqca (fs/QCA, ±3).",
+            show_default=False,
         ),
     ] = None,
     incl_cut: Annotated[
@@ -62,8 +84,8 @@ def qca(
     ] = 1,
     pri_cut: Annotated[float, typer.Option("--pri-cut", help="Minimum PRI for OUT = 1.")] = 0.0,
     solution: Annotated[
-        str, typer.Option("--solution", help="complex, parsimonious, intermediate or all.")
-    ] = "all",
+        Solution, typer.Option("--solution", help="Which solutions to report.")
+    ] = Solution.all,
     dir_exp: Annotated[
         str | None,
         typer.Option(
@@ -79,12 +101,12 @@ def qca(
         float, typer.Option("--necessity-cut", help="Consistency threshold for necessity.")
     ] = 0.9,
     half: Annotated[
-        str,
+        Half,
         typer.Option(
             "--half",
             help="Memberships of exactly 0.5: keep (in no row, as R), up (0.501) or down (0.499).",
         ),
-    ] = "keep",
+    ] = Half.keep,
     dropna: Annotated[
         bool, typer.Option("--dropna", help="Drop cases with missing values.")
     ] = False,
@@ -125,10 +147,20 @@ def qca(
         bool,
         typer.Option(
             "--robustness",
-            help="Rerun with incl.cut ± 0.05, n.cut + 1 and the other convention; report which "
-            "configurations survive.",
+            help="Sensitivity ranges of the cut-offs and calibration anchors, alternative "
+            "analyses (incl.cut and PRI cut ± 0.05, n.cut ± 1, the other --half rules and "
+            "convention, crossovers shifted), robust core, robustness fit, leave-one-case-out; "
+            "a verdict per configuration.",
         ),
     ] = False,
+    core_rule: Annotated[
+        str,
+        typer.Option(
+            "--core-rule",
+            help="With several parsimonious models: a condition is core when core under all "
+            "of them (all) or under any (any).",
+        ),
+    ] = "all",
     complete: Annotated[
         bool, typer.Option("--complete", help="List every truth-table row, remainders too.")
     ] = False,
@@ -159,7 +191,7 @@ def qca(
 
     budget = _budgets(time_limit, robustness)
     try:
-        spec = _calibration(calibrate, calibrate_file, convention)
+        spec = _calibration(calibrate, calibrate_file, convention.value if convention else None)
     except InputError as err:
         raise _named(err, data) from None
     options = Options(
@@ -168,15 +200,16 @@ def qca(
         incl_cut=_incl_cut(incl_cut),
         n_cut=n_cut,
         pri_cut=pri_cut,
-        solution=solution,
+        solution=solution.value,
         dir_exp=dir_exp,
         necessity_cut=necessity_cut,
-        half=half,
+        half=half.value,
         row_dom=row_dom,
         include_contradictions=include_contradictions,
         max_models=max_models,
         max_pairs=max(1, max_pairs),
         time_limit=time_limit if time_limit > 0 else None,
+        core_rule=core_rule,
     )
     grid = read_grid(data, sheet)
     chosen = [c.strip() for c in conditions.split(",") if c.strip()] if conditions else None
@@ -278,9 +311,5 @@ def _calibration(items: list[str] | None, path: Path | None, convention: str | N
         name, anchor = cal.parse_assignment(item)
         columns[name] = anchor
     if convention is not None:
-        if convention not in cal.CONVENTIONS:
-            raise InputError(
-                f"--convention {convention!r}: expected r or fsqca", option="convention"
-            )
         conv = convention
     return cal.CalibrationSpec(columns, conv)

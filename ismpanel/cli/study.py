@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import InputError
-from ismpanel.cli.options import StudyDir
+from ismpanel.cli.options import JsonOpt, StudyDir
 
 PROVENANCE = "provenance"
 QUESTIONNAIRE = "questionnaire.csv"
@@ -56,7 +56,7 @@ def init(
     ] = None,
 ) -> None:
     """Create a study folder: study.toml and an empty panel.db."""
-    from ismpanel.cli.output import console
+    from ismpanel.cli.output import console, warn
     from ismpanel.elicitation.study import study_toml
 
     if (template is None) == (factors is None):
@@ -68,6 +68,9 @@ def init(
             factors, title or folder.resolve().name, relation, outcome, dimensions
         )
         create_study(folder, study, study_toml(study), group)
+    for f in study.factors:
+        if not f.definition.strip():
+            warn(f"factor {f.id} ({f.name}) has no definition; experts will see only its name")
     console.print(
         f"Created study {study.title} in {folder}: {len(study.factors)} factors, "
         f"{len(study.factors) * (len(study.factors) - 1) // 2} pairs per expert. "
@@ -150,13 +153,26 @@ def _make_folder(folder: Path) -> bool:
     return True
 
 
-def templates() -> None:
+def templates(json: JsonOpt = False) -> None:
     """List the bundled study templates."""
-    from ismpanel.cli.output import console
+    from ismpanel.cli.output import console, print_json
     from ismpanel.elicitation.study import bundled_templates, load_study
 
-    for name, path in bundled_templates().items():
-        study = load_study(path)
+    found = {name: load_study(path) for name, path in bundled_templates().items()}
+    if json:
+        print_json(
+            [
+                {
+                    "name": name,
+                    "title": study.title,
+                    "factors": len(study.factors),
+                    "dimensions": [d.id for d in study.dimensions],
+                }
+                for name, study in found.items()
+            ]
+        )
+        return
+    for name, study in found.items():
         console.print(
             f"{name}  {study.title} ({len(study.factors)} factors in "
             f"{len(study.dimensions)} dimensions)"
@@ -165,12 +181,12 @@ def templates() -> None:
 
 def status(
     folder: StudyDir,
-    json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    json: JsonOpt = False,
 ) -> None:
     """Per expert: answered/total in the current round and last activity; who has not finished."""
     from rich.table import Table
 
-    from ismpanel.cli.output import console, print_json
+    from ismpanel.cli.output import console, local_time, print_json
     from ismpanel.elicitation.panel import progress
     from ismpanel.elicitation.store import PanelStore
 
@@ -198,7 +214,7 @@ def status(
     for col in ("Expert", "Kind", "Answered", "Last activity"):
         table.add_column(col)
     for p in rows:
-        table.add_row(p.id, p.kind, f"{p.answered}/{p.total}", p.last_activity or "never")
+        table.add_row(p.id, p.kind, f"{p.answered}/{p.total}", local_time(p.last_activity))
     console.print(table)
     behind = [p.id for p in rows if not p.finished]
     console.print("Not finished: " + ", ".join(behind) if behind else "Every expert has finished.")

@@ -317,7 +317,8 @@ def _clean(entry: Entry, *keys: str) -> Entry:
 def _check_id(value: str, where: str) -> None:
     if not ID_PATTERN.match(value):
         raise InputError(
-            f"{where}: id {value!r} must start with a letter and hold only letters, digits and _"
+            f"{where}: id {value!r} must start with an ASCII letter (A-Z, a-z) and hold only "
+            "ASCII letters, digits and _"
         )
 
 
