@@ -38,7 +38,7 @@ class IndirectMatrix(StrEnum):
 Source = Annotated[
     Path,
     typer.Argument(
-        help="A study folder (its panel's aggregated SSIM) or an SSIM file (CSV or XLSX; a 0/1 "
+        help="Study folder (its panel's aggregated SSIM), or an SSIM file (CSV or XLSX; a 0/1 "
         "matrix or an edge list with from,to also work).",
         show_default=False,
     ),
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
 
 
 def ism(
-    source: Source,
+    folder: Source,
     json: JsonOpt = False,
     mermaid: Annotated[
         Path | None, typer.Option("--mermaid", help="Write the digraph as Mermaid to FILE.")
@@ -133,7 +133,7 @@ def ism(
 
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    structure, names, model = _prepare(source, fmt, sheet, overrides, panel)
+    structure, names, model = _prepare(folder, fmt, sheet, overrides, panel)
     if mermaid:
         write_file(mermaid, text.to_mermaid(model, names))
     if dot:
@@ -151,7 +151,7 @@ def ism(
 
 
 def micmac(
-    source: Source,
+    folder: Source,
     json: JsonOpt = False,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the driving-dependence map as SVG.")
@@ -179,7 +179,7 @@ def micmac(
 
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    _, _, model = _prepare(source, fmt, sheet, overrides, panel)
+    _, _, model = _prepare(folder, fmt, sheet, overrides, panel)
     if plot:
         from ismpanel.report.figures import micmac_svg
 
