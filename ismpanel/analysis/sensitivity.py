@@ -414,7 +414,12 @@ class _Engine:
             verdict = LETTERS[self.verdict[k]]
             found.append(
                 PairSensitivity(
-                    self.pairs[k], verdict, bool(self.tie[k]), float(agreement[k]), votes, tuple(flips)
+                    self.pairs[k],
+                    verdict,
+                    bool(self.tie[k]),
+                    float(agreement[k]),
+                    votes,
+                    tuple(flips),
                 )
             )
         return found

@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.cli import sensitivity_view
 from ismpanel.cli.options import (
+    BelowOpt,
     IncompleteOpt,
     JsonOpt,
     LlmOpt,
@@ -16,6 +18,7 @@ from ismpanel.cli.options import (
     RuleOpt,
     SheetOpt,
 )
+from ismpanel.cli.sensitivity_view import SensitivityOpt
 
 
 class TableFormat(StrEnum):
@@ -123,6 +126,8 @@ def ism(
     quorum: QuorumOpt = 1,
     include_llm: LlmOpt = False,
     allow_incomplete: IncompleteOpt = False,
+    sensitivity: SensitivityOpt = False,
+    below: BelowOpt = 0.75,
 ) -> None:
     """ISM: reachability matrices, level partition, canonical matrix and the hierarchy."""
     from ismpanel.cli import jsonout
@@ -134,6 +139,7 @@ def ism(
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
     structure, names, model = _prepare(folder, fmt, sheet, overrides, panel)
+    found = sensitivity_view.compute(folder, panel, below, model) if sensitivity else None
     if mermaid:
         write_file(mermaid, text.to_mermaid(model, names))
     if dot:
@@ -141,13 +147,14 @@ def ism(
     if markdown:
         write_file(markdown, export.to_markdown(model, structure.ssim))
     if json:
-        jsonout.write(export.model_json(model))
+        jsonout.write(sensitivity_view.with_json(export.model_json(model), found))
         return
     from ismpanel.cli.structure_view import ism_views  # the rich views, not needed for --json
 
     for view in ism_views(model, structure.ssim):
         console.print(view)
         console.print()
+    sensitivity_view.show(found)
 
 
 def micmac(
@@ -168,6 +175,8 @@ def micmac(
     quorum: QuorumOpt = 1,
     include_llm: LlmOpt = False,
     allow_incomplete: IncompleteOpt = False,
+    sensitivity: SensitivityOpt = False,
+    below: BelowOpt = 0.75,
 ) -> None:
     """MICMAC: driving power, dependence, clusters, indirect ranks and the check against ISM."""
     from ismpanel.cli import jsonout
@@ -180,17 +189,19 @@ def micmac(
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
     _, _, model = _prepare(folder, fmt, sheet, overrides, panel)
+    found = sensitivity_view.compute(folder, panel, below, model) if sensitivity else None
     if plot:
         from ismpanel.report.figures import micmac_svg
 
         write_file(plot, micmac_svg(model))
     if json:
-        jsonout.write(export.model_json(model))
+        jsonout.write(sensitivity_view.with_json(export.model_json(model), found))
         return
     for view in (micmac_table(model), micmac_map(model), tier_check_table(model)):
         console.print(view)
         console.print()
     console.print(f"Indirect MICMAC: {text.indirect_note(model)}.")
+    sensitivity_view.show(found)
 
 
 def _overrides(tiers, levels, threshold, equal_is_strong, matrix, horizon) -> dict:

@@ -1,6 +1,7 @@
 """Every result a study's brief states, computed once: the panel and its aggregation, ISM and
 MICMAC on the aggregated SSIM, fsQCA on the questionnaire (or why there is none), the factor
-profiles, and the structure with and without LLM panelists' votes when they answered."""
+profiles, the structure with and without LLM panelists' votes when they answered, and its
+sensitivity to the panel's contested judgments."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from pathlib import Path
 
 from ismpanel.analysis import recommend
 from ismpanel.analysis.errors import AnalysisError, InputError
+from ismpanel.analysis.sensitivity import Sensitivity
 from ismpanel.analysis.structure import StructuralModel, analyse_structure, options_from_table
 from ismpanel.elicitation.aggregate import Aggregate, PanelOptions
 from ismpanel.elicitation.agreement import LlmAgreement
 from ismpanel.elicitation.panel import PanelSummary, RoundRecord
 from ismpanel.elicitation.study import Study
 from ismpanel.report import qca_study
+from ismpanel.report import sensitivity as structural
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class StudyResults:
     llm: LlmComparison | None
     expert_profiles: dict[str, dict[str, str]] = field(default_factory=dict)
     narrative: str | None = None
+    sensitivity: Sensitivity | None = None
 
     @property
     def rounds(self) -> list[RoundRecord]:
@@ -79,7 +83,7 @@ class StudyResults:
 def compute(folder: Path, options: BriefOptions) -> StudyResults:
     """Aggregate the panel once, analyse the structure and the questionnaire, and profile the
     factors; errors name the study, the file or the key at fault."""
-    from ismpanel.elicitation.panel import panel_structure, panel_summary
+    from ismpanel.elicitation.panel import panel_answers, panel_structure, panel_summary
     from ismpanel.elicitation.store import PanelStore
 
     store = PanelStore.open(folder, read_only=True)
@@ -97,6 +101,7 @@ def compute(folder: Path, options: BriefOptions) -> StudyResults:
         llm = _llm_comparison(store, model, built.aggregate, options.panel)
         voting = {e.id for e in summary.experts}
         expert_profiles = {e: p for e, p in store.profiles().items() if e in voting}
+        answers, pairs = panel_answers(store, options.panel.include_llm), store.pairs
     finally:
         store.close()
     found = qca_study.run(folder, study, options.data)
@@ -121,6 +126,15 @@ def compute(folder: Path, options: BriefOptions) -> StudyResults:
         profiles,
         llm,
         expert_profiles,
+        sensitivity=structural.run(
+            study.factor_ids,
+            pairs,
+            answers,
+            options.panel,
+            options.below,
+            model.options,
+            structural.other_points(profiles),
+        ),
     )
 
 
