@@ -439,8 +439,8 @@ def edited(row: int, col: int, value: str) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("rows", "args", "message"),
     [
-        (edited(2, 2, "abc"), [], "column B, row 2 (c2): 'abc' is not a number"),
-        (edited(3, 1, ""), [], "1 case with missing values (in A): rows 3 (c3); "),
+        (edited(2, 2, "abc"), [], "column B, row 3 (c2): 'abc' is not a number"),
+        (edited(3, 1, ""), [], "1 case with missing values (in A): rows 4 (c3); "),
         ([BASE[0]] + [[*r[:3], "0.7", *r[4:]] for r in BASE[1:]], [], "condition C is constant"),
         ([BASE[0]] + [[*r[:4], "1"] for r in BASE[1:]], [], "outcome Y is constant (1 for every"),
         (BASE, ["--n-cut", "9"], "--n-cut: 9: n cut-off exceeds the number of cases (5)"),
@@ -497,7 +497,7 @@ def test_missing_values_can_be_dropped(cli, tmp_path):
     run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.8", "--dropna", "--json")
     assert run.code == 0, run.err
     assert json.loads(run.out)["cases"] == 5
-    assert "dropped 1 case(s) with missing values: rows 3 (c3)" in run.err
+    assert "dropped 1 case(s) with missing values: rows 4 (c3)" in run.err
 
 
 def test_too_many_conditions_is_refused(cli, tmp_path):

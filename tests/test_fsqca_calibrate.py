@@ -114,7 +114,7 @@ def test_lipset_crisp_thresholds_give_lc():
 
 
 def test_data_outside_unit_interval_needs_a_calibration():
-    with pytest.raises(InputError, match=r"column DEV: value 720 in row 1 \(AU\).*--calibrate"):
+    with pytest.raises(InputError, match=r"column DEV: value 720 of case AU is not.*--calibrate"):
         cal.calibrate_column("DEV", np.array([720.0, 0.5]), None, "r", ["AU", "BE"])
     out = cal.calibrate_column("DEV", np.array([0.2, 0.9]), None, "r", ["AU", "BE"])
     assert out.method == "calibrated"

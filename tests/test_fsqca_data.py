@@ -44,7 +44,7 @@ def test_without_an_id_column_cases_are_numbered():
         (GRID, {"case_id": "code"}, "unknown case-id column 'code'"),
         (GRID, {"conditions": ["A", "A"]}, "condition 'A' is listed twice"),
         (GRID, {"conditions": ["Y"]}, "Y cannot be both the outcome and a condition"),
-        (GRID, {"conditions": ["note"]}, "column note, row 1 (AT): 'big' is not a number"),
+        (GRID, {"conditions": ["note"]}, "column note, row 2 (AT): 'big' is not a number"),
         ([["A", "Y"]], {}, "header row and at least one case"),
     ],
 )
@@ -55,9 +55,9 @@ def test_errors_name_what_is_wrong(grid, kwargs, message):
 
 def test_missing_values_list_the_rows_and_can_be_dropped():
     grid = [["id", "A", "Y"]] + [[f"c{i}", "" if i in (2, 5) else "0.5", "1"] for i in range(1, 12)]
-    with pytest.raises(InputError, match=r"2 cases with missing values \(in A\): rows 2 \(c2\), 5"):
+    with pytest.raises(InputError, match=r"2 cases with missing values \(in A\): rows 3 \(c2\), 6"):
         prepare(grid, "Y")
     data, _, _, notes = prepare(grid, "Y", dropna=True)
-    assert len(data.case_ids) == 9 and data.rows[:3] == [1, 3, 4]
-    assert data.dropped == [(2, "c2"), (5, "c5")]
+    assert len(data.case_ids) == 9 and data.rows[:3] == [2, 4, 5]
+    assert data.dropped == [(3, "c2"), (6, "c5")]  # rows as a spreadsheet shows them
     assert "dropped 2 case(s)" in notes[0]

@@ -235,8 +235,8 @@ def calibrate_column(
             r = int(bad[0])
             hint = f"; calibrate it, e.g. --calibrate {name}=e,c,i" if anchor is None else ""
             raise InputError(
-                f"column {name}: value {x[r]:g} in row {r + 1} ({case_ids[r]}) is not a "
-                f"membership in [0, 1]{hint}",
+                f"column {name}: value {x[r]:g} of case {case_ids[r]} is not a membership "
+                f"in [0, 1]{hint}",
                 option="calibrate",
             )
         return Calibrated(x.copy(), "calibrated", ())

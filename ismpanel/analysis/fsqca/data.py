@@ -24,8 +24,9 @@ DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 @dataclass(frozen=True)
 class Dataset:
-    """Numeric columns of a case table; ``rows`` are the 1-based data rows kept (after
-    ``--dropna``), so that later messages can name the row in the file."""
+    """Numeric columns of a case table; ``rows`` are the rows kept (after ``--dropna``)
+    numbered as a spreadsheet shows the file (the header is row 1 when it comes first), so
+    that later messages can name the row in the file; ``dropped`` likewise (row, case id)."""
 
     case_ids: list[str]
     columns: dict[str, np.ndarray]
@@ -50,8 +51,9 @@ def is_missing(cell: str) -> bool:
     return cell.strip().lower() in MISSING
 
 
-def _describe_rows(rows: list[int], ids: list[str], limit: int = 8) -> str:
-    shown = ", ".join(f"{r} ({ids[r - 1]})" for r in rows[:limit])
+def _describe_rows(rows: list[tuple[int, str]], limit: int = 8) -> str:
+    """Sheet rows with their case ids: ``3 (c2), 6 (c5)``."""
+    shown = ", ".join(f"{r} ({case})" for r, case in rows[:limit])
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
@@ -63,15 +65,19 @@ def prepare(
     case_id: str | None = None,
     dropna: bool = False,
 ) -> tuple[Dataset, list[str], str, list[str]]:
-    """Read the grid (first row the header) into a :class:`Dataset`; returns it with the
-    condition names, the outcome column name (without ``~``) and notes for the user."""
+    """Read the grid (first filled row the header, blank rows passed over) into a
+    :class:`Dataset`; returns it with the condition names, the outcome column name (without
+    ``~``) and notes for the user. Rows are named as a spreadsheet numbers them (grid row k
+    is row k + 1), with the case id, whatever blank rows the file holds."""
     notes: list[str] = []
-    rows = [r for r in grid if any(c.strip() for c in r)]
-    if len(rows) < 2:
+    filled = [k for k, r in enumerate(grid) if any(c.strip() for c in r)]
+    if len(filled) < 2:
         raise InputError("the table needs a header row and at least one case")
+    rows = [grid[k] for k in filled]
+    sheet_rows = [k + 1 for k in filled[1:]]  # each case's row in the file
     header = [h.strip() for h in rows[0]]
-    body = [r + [""] * (len(header) - len(r)) for r in rows[1:]]
-    for i, r in enumerate(body, start=1):
+    body = [list(r) + [""] * (len(header) - len(r)) for r in rows[1:]]
+    for i, r in zip(sheet_rows, body, strict=True):
         if len(r) > len(header) and any(c.strip() for c in r[len(header) :]):
             raise InputError(f"row {i} has more cells than the header has columns")
     body = [r[: len(header)] for r in body]
@@ -147,27 +153,28 @@ def prepare(
             v = parse_number(cell)
             if v is None:
                 raise InputError(
-                    f"column {name}, row {i + 1} ({ids[i]}): {cell.strip()!r} is not a number"
+                    f"column {name}, row {sheet_rows[i]} ({ids[i]}): {cell.strip()!r} is not "
+                    "a number"
                 )
             values[i] = v
         columns[name] = values
 
-    kept = list(range(1, len(body) + 1))
+    kept = list(sheet_rows)
     dropped: list[tuple[int, str]] = []
     if missing_rows:
         bad = sorted(missing_rows)
         cols = sorted({c for cs in missing_rows.values() for c in cs}, key=list(index).index)
+        dropped = [(sheet_rows[i - 1], ids[i - 1]) for i in bad]
         if not dropna:
             raise InputError(
                 f"{len(bad)} case{'s' if len(bad) > 1 else ''} with missing values "
-                f"(in {', '.join(cols)}): rows {_describe_rows(bad, ids)}; "
+                f"(in {', '.join(cols)}): rows {_describe_rows(dropped)}; "
                 "fill them in or use --dropna to drop those cases",
                 option="dropna",
             )
         keep = np.array([i + 1 not in missing_rows for i in range(len(body))])
-        dropped = [(r, ids[r - 1]) for r in bad]
         notes.append(
-            f"dropped {len(bad)} case(s) with missing values: rows {_describe_rows(bad, ids)}"
+            f"dropped {len(bad)} case(s) with missing values: rows {_describe_rows(dropped)}"
         )
         columns = {k: v[keep] for k, v in columns.items()}
         ids = [x for x, k in zip(ids, keep, strict=True) if k]
