@@ -18,6 +18,8 @@ STYLES = {STRONG: "bold yellow", MUTED: "dim"}
 JUSTIFY = {"l": "left", "r": "right", "c": "center"}
 # a cell longer than this may wrap inside its column rather than claim the whole width
 WRAP_AT = 40
+# a text column narrowed to fit the last room of a block keeps at least this width
+MIN_WRAPPED = 12
 # per column: a border and one space of padding either side (the outer edges have none)
 COLUMN_FRAME = 3
 
@@ -47,24 +49,29 @@ class _BlockTable:
             yield self._rich(list(range(len(t.header))), None)
         else:
             needs = [self._need(j) for j in range(len(t.header))]
-            for k, columns in enumerate(column_blocks(needs, options.max_width)):
+            words = [self._need(j, words=True) for j in range(len(t.header))]
+            for k, (columns, widths) in enumerate(column_blocks(needs, words, options.max_width)):
                 if k:
                     first, last = t.header[columns[1]], t.header[columns[-1]]
                     span = first if first == last else f"{first} to {last}"
                     yield Text(f"(continued: {span})", style="dim")
-                yield self._rich(columns, needs)
+                yield self._rich(columns, widths)
         for note in t.notes:
             yield Text(note, style="dim")
 
-    def _need(self, j: int, *, whole_header: bool = False) -> int:
+    def _need(self, j: int, *, whole_header: bool = False, words: bool = False) -> int:
         """The width column ``j`` needs: its longest cell (up to :data:`WRAP_AT`) and its
-        header, whole or by its longest word (a header may wrap onto more lines)."""
-        cells = [min(cell_len(row[j]), WRAP_AT) for row in self.t.rows]
+        header, whole or by its longest word (a header may wrap onto more lines); with
+        ``words``, the longest word of any cell or of the header (the least it can wrap to)."""
         header = self.t.header[j]
-        words = [cell_len(header)] if whole_header else [cell_len(w) for w in header.split()]
-        return max([*cells, *words, 0])
+        if words:
+            texts = [*(row[j] for row in self.t.rows), header]
+            return max([cell_len(w) for text in texts for w in text.split()] or [0])
+        cells = [min(cell_len(row[j]), WRAP_AT) for row in self.t.rows]
+        heads = [cell_len(header)] if whole_header else [cell_len(w) for w in header.split()]
+        return max([*cells, *heads, 0])
 
-    def _rich(self, columns: list[int], widths: list[int] | None) -> RichTable:
+    def _rich(self, columns: list[int], widths: dict[int, int] | None) -> RichTable:
         """The columns as one rich table; ``widths`` fixes each column's width (so that rich
         neither shrinks nor crops a cell), None lets rich size them."""
         t = self.t
@@ -90,23 +97,35 @@ def _table_width(needs: list[int]) -> int:
     return sum(needs) + COLUMN_FRAME * len(needs) - 1
 
 
-def column_blocks(needs: list[int], width: int) -> list[list[int]]:
-    """Column indices per block: each block starts with column 0 and takes the next columns
-    while the table stays within ``width``; every block holds at least one more column."""
+def column_blocks(
+    needs: list[int], words: list[int], width: int
+) -> list[tuple[list[int], dict[int, int]]]:
+    """Column indices and widths per block: each block starts with column 0 and takes the
+    next columns while the table stays within ``width``; a column that does not fit whole
+    closes the block narrowed to the room left, when its longest word (``words``) still fits,
+    so that its text wraps and no word, and so no id, is cut. Every block holds at least one
+    more column than the row labels."""
     if len(needs) <= 1:
-        return [list(range(len(needs)))]
+        return [(list(range(len(needs))), dict(enumerate(needs)))]
     base = needs[0] + COLUMN_FRAME - 1  # the outer border, no padding at the left edge
-    blocks: list[list[int]] = []
-    current: list[int] = [0]
+    blocks: list[tuple[list[int], dict[int, int]]] = []
+    current: dict[int, int] = {0: needs[0]}
     used = base
     for j in range(1, len(needs)):
-        step = needs[j] + COLUMN_FRAME
-        if len(current) > 1 and used + step > width:
-            blocks.append(current)
-            current, used = [0], base
-        current.append(j)
-        used += step
-    blocks.append(current)
+        room = width - used - COLUMN_FRAME
+        if needs[j] > room and len(current) > 1 and (words[j] > room or room < MIN_WRAPPED):
+            blocks.append((list(current), current))  # no room left: start the next block
+            current, used = {0: needs[0]}, base
+            room = width - used - COLUMN_FRAME
+        if needs[j] <= room or words[j] > room:
+            current[j] = needs[j]  # whole (or wider than any block: rich wraps it)
+            used += needs[j] + COLUMN_FRAME
+        else:
+            current[j] = room  # narrowed: its text wraps, every word whole; the block is full
+            blocks.append((list(current), current))
+            current, used = {0: needs[0]}, base
+    if len(current) > 1:
+        blocks.append((list(current), current))
     return blocks
 
 
