@@ -191,6 +191,23 @@ def test_status_shows_local_minutes(cli, tmp_path, tokyo):
     assert (utc + timedelta(hours=9)).strftime("%Y-%m-%d %H:%M") in stamps
 
 
+def test_notes_show_local_minutes(cli, tmp_path, tokyo):
+    from ismpanel.elicitation.store import PanelStore
+
+    folder = answered_study(tmp_path / "s")
+    store = PanelStore.open(folder)
+    store.add_note("E1", 1, ("P1", "P2"), "Depends on the law's scope")
+    store.close()
+    stored = json.loads(cli("notes", folder, "--json").out)[0]["at"]
+    run = cli("notes", folder)
+    assert run.code == 0, run.err
+    from datetime import datetime, timedelta
+
+    utc = datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    assert (utc + timedelta(hours=9)).strftime("%Y-%m-%d %H:%M") in run.out
+    assert stored not in run.out
+
+
 def test_a_factor_id_outside_ascii_names_its_row(cli, tmp_path):
     rows = [*SMALL_FACTORS[:2], ["Ü1", "policy", "Umlaut", "An id that is no ASCII"]]
     factors = write_csv(tmp_path / "factors.csv", rows)

@@ -188,7 +188,7 @@ def notes_command(
     """The notes experts added to pairs during the interview (key n), oldest first."""
     from rich.table import Table
 
-    from ismpanel.cli.output import console, print_json
+    from ismpanel.cli.output import console, local_time, print_json
     from ismpanel.elicitation.store import PanelStore
 
     store = PanelStore.open(folder, read_only=True)
@@ -207,5 +207,5 @@ def notes_command(
     for col in ("Expert", "Round", "Pair", "Note", "At"):
         table.add_column(col)
     for e, r, (i, j), text, at in found:
-        table.add_row(e, str(r), f"{i}-{j}", text, at)
+        table.add_row(e, str(r), f"{i}-{j}", text, local_time(at))
     console.print(table)
