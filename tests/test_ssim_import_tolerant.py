@@ -113,3 +113,40 @@ def test_rows_below_a_blank_row_are_left_out_and_cells_are_named_in_the_file():
 def test_headers_in_another_case_or_with_names_match_without_the_study():
     rows = [["", "P1", "P2", "T1", "U1"]] + [[f"{r[0].lower()} name", *r[1:]] for r in FULL[1:]]
     assert parse_ssim(rows).factors == ("p1", "p2", "t1", "u1")
+
+
+def _tied_panel(folder):
+    """Two experts who disagree on three pairs: V against O on P1-P2 (P1->P2 tied), X against
+    V on P2-T1 (T1->P2 tied), V against A on T1-U1 (both arcs tied); the rest agree."""
+    small_study(folder, experts=2)
+    store = PanelStore.open(folder)
+    store.record_many("E1", 1, dict(zip(SMALL_PAIRS, "VVOXOV", strict=True)), "interview")
+    store.record_many("E2", 1, dict(zip(SMALL_PAIRS, "OVOVOA", strict=True)), "interview")
+    store.close()
+    return folder
+
+
+def test_ties_are_marked_in_the_export_and_counted_by_ism(cli, tmp_path):
+    import csv
+    import json
+
+    folder = _tied_panel(tmp_path / "s")
+    out = tmp_path / "panel.csv"
+    run = cli("ssim", "export", folder, "-o", out)
+    assert run.code == 0, run.err
+    assert "3 tied pair(s) marked *: P1-P2, P2-T1, T1-U1" in run.err
+    with open(out, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[1] == ["P1", "X", "O*", "V", "O"]
+    assert rows[2][3:] == ["V*", "O"] and rows[3][4] == "O*"
+    assert rows[5] == []
+    assert rows[6][0].startswith("* tie: exactly half of the experts who answered the pair saw")
+    from_file = cli("ism", out, "--json")
+    from_folder = cli("ism", folder, "--json")
+    assert from_file.code == 0 and from_folder.code == 0, from_file.err
+    assert json.loads(from_file.out)["irm"] == json.loads(from_folder.out)["irm"]
+    assert from_folder.err.startswith(
+        "warning: 4 tied arc(s), seen by exactly half of the experts who answered, resolved as "
+        "no arc: P1->P2, T1->P2, T1->U1, U1->T1;"
+    )
+    assert "tied" not in from_file.err

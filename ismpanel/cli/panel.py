@@ -133,24 +133,56 @@ def export_ssim(
     ] = False,
 ) -> None:
     """Write an expert's or the aggregated SSIM in the layout papers print; unanswered pairs
-    are left blank and counted."""
+    are left blank and counted. In the aggregated SSIM a tied pair's letter is marked * and a
+    note under the matrix (after a blank row) says how the tie was resolved; ism FILE reads
+    the file as it is, a marked letter as the letter."""
+    from ismpanel.analysis.ssim import TIE_MARK
     from ismpanel.cli.output import notes
     from ismpanel.cli.writers import write_grid
     from ismpanel.elicitation.panel import aggregate_panel, letters_grid
     from ismpanel.elicitation.store import PanelStore
 
     store = PanelStore.open(folder, read_only=True)
+    tied = []
     if expert:
         store.expert(expert)
         letters = store.latest_answers().get(expert, {})
     else:
         result = aggregate_panel(store, rule=rule.value, quorum=quorum, include_llm=include_llm)
         letters = result.letters()
-    grid = letters_grid(store.study.factor_ids, letters, descending)
+        tied = [p.pair for p in result.pairs if p.tie and p.result is not None]
+    shown = {p: v + TIE_MARK if p in tied else v for p, v in letters.items()}
+    grid = letters_grid(store.study.factor_ids, shown, descending)
+    if tied:
+        grid += [[], [f"{TIE_MARK} {TIE_NOTES[rule]}"]]
     write_grid(output, grid)
     blank = len(store.pairs) - len(letters)
     if blank:
         notes.print(f"{blank} pair(s) have no answer or no majority; left blank", style="yellow")
+    if tied:
+        notes.print(f"{len(tied)} tied pair(s) marked {TIE_MARK}: {_pairs(tied)}", style="yellow")
+
+
+def tie_note(result) -> str | None:
+    """One line on the arcs a tie left out of the aggregated SSIM (None when none was), for
+    ism and micmac on a study folder."""
+    arcs = [arc for p in result.pairs if p.result is not None for arc in p.tied_arcs]
+    if not arcs:
+        return None
+    return (
+        f"{len(arcs)} tied arc(s), seen by exactly half of the experts who answered, resolved "
+        f"as no arc: {', '.join(f'{a}->{b}' for a, b in arcs[:8])}"
+        + (f" and {len(arcs) - 8} more" if len(arcs) > 8 else "")
+        + "; aggregate lists the votes, ssim export marks the pairs *"
+    )
+
+
+TIE_NOTES = {
+    Rule.direction: "tie: exactly half of the experts who answered the pair saw an arc; the "
+    "majority leaves that arc out, as the letter shows.",
+    Rule.letter: "tie: two or more letters had the most votes; the direction rule decided the "
+    "letter shown (an arc exactly half of the experts saw is left out).",
+}
 
 
 def aggregate(

@@ -228,11 +228,15 @@ def _prepare(source: Path, fmt: TableFormat, sheet: str | None, overrides: dict,
     if not source.exists():
         raise InputError(f"{source}: does not exist (expected an SSIM file or a study folder)")
     if source.is_dir():
+        from ismpanel.cli.panel import tie_note
         from ismpanel.elicitation.panel import panel_structure
         from ismpanel.elicitation.store import PanelStore
 
         store = PanelStore.open(source, read_only=True)
-        structure = panel_structure(store, panel).structure
+        built = panel_structure(store, panel)
+        structure = built.structure
+        if note := tie_note(built.aggregate):
+            warn(note)
         names = {f.id: f.name for f in store.study.factors}
         base = options_from_table(store.study.extra.get("ism", {}), f"{source}/study.toml [ism]")
     else:

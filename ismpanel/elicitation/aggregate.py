@@ -53,6 +53,17 @@ class PairResult:
     def contested(self) -> bool:
         return self.tie or self.below_quorum
 
+    @property
+    def tied_arcs(self) -> tuple[Pair, ...]:
+        """The arcs (from, to) of a tied pair that exactly half of the experts who answered
+        saw; the majority leaves each out (no arc in that direction). Empty unless a tie."""
+        if not self.tie:
+            return ()
+        a, b = self.pair
+        n = sum(self.votes.values())
+        forward, backward = (self.votes[c] + self.votes["X"] for c in ("V", "A"))
+        return tuple(arc for arc, k in (((a, b), forward), ((b, a), backward)) if 2 * k == n)
+
 
 @dataclass(frozen=True)
 class Aggregate:
