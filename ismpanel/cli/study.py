@@ -210,7 +210,9 @@ def status(
             }
         )
         return
-    table = Table(title=f"{store.study.title}: round {number}", title_justify="left")
+    # the title on a line of its own: a table's title would wrap to the table's width
+    console.print(f"{store.study.title}: round {number}", style="bold")
+    table = Table()
     for col in ("Expert", "Kind", "Answered", "Last activity"):
         table.add_column(col)
     for p in rows:
