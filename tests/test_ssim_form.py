@@ -154,3 +154,11 @@ def test_bad_form_requests_are_one_line(cli, tmp_path, monkeypatch, args, messag
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
     run = cli("ssim", "form", tmp_path / "s", *[x for kv in base.items() for x in kv])
     assert run.code == 2 and run.err.count("\n") == 1 and message in run.err
+
+
+def test_no_form_in_a_closed_round(cli, tmp_path):
+    folder = answered_study(tmp_path / "s")
+    assert cli("round", "close", folder).code == 0
+    run = cli("ssim", "form", folder, "--expert", "E1", "-o", tmp_path / "E1.xlsx")
+    assert run.code == 2 and "round 1 is closed" in run.err
+    assert not (tmp_path / "E1.xlsx").exists()

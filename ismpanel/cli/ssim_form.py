@@ -28,6 +28,7 @@ def form_command(
     in this round shows that answer. In a later round the other cells show the expert's
     latest answer, locked (in CSV, changing one is reported on import and not recorded), and
     an open cell's comment gives the expert's answer and the panel's counts before the round.
+    No form is written for an expert who withdrew or in a closed round (import would refuse).
     """
     from ismpanel.cli.output import check_writable, write_file
     from ismpanel.elicitation.store import PanelStore
@@ -40,6 +41,7 @@ def form_command(
     store = PanelStore.open(folder, read_only=True)
     if store.expert(expert).kind != "human":
         raise InputError(f"--expert {expert}: an LLM panelist; forms are for human experts")
+    store.check_open(expert)  # a form ssim import would refuse is not written
     content = form_content(store, expert)
     write_file(output, form_xlsx(content) if suffix == ".xlsx" else form_csv(content))
 
