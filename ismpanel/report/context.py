@@ -9,7 +9,13 @@ from ismpanel import __version__
 from ismpanel.analysis import recommend
 from ismpanel.analysis.ism import LEVEL_TESTS
 from ismpanel.analysis.recommend import FactorProfile, QcaRole
-from ismpanel.report import appendix, qca_tables, structure_tables
+from ismpanel.report import (
+    appendix,
+    qca_tables,
+    sensitivity,
+    sensitivity_tables,
+    structure_tables,
+)
 from ismpanel.report import markdown as md
 from ismpanel.report.limitations import limitations, tie_rule
 from ismpanel.report.markdown import join_ids, plural, sentence
@@ -18,6 +24,7 @@ from ismpanel.report.results import StudyResults
 from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
 from ismpanel.report.table import Table
 
+FACTOR_PAIRS = 5  # contested pairs named per factor in the brief's stability table
 CONFIG_WORDS = {
     "core_present": "core present",
     "peripheral_present": "peripheral present",
@@ -56,6 +63,7 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
             "indirect": indirect_note(model),
             "check": md.table(structure_tables.tier_check_table(model)),
         },
+        "sensitivity": _sensitivity(results),
         "qca": _qca(results),
         "qca_absent": results.qca_absent,
         "priority_sources": priority_sources(results),
@@ -66,6 +74,19 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
         "provenance": _provenance(results),
         "limitations": [md.inline(line) for line in limitations(results)],
         "appendix": appendix.to_markdown(appendix.sections(results), level=3).rstrip(),
+    }
+
+
+def _sensitivity(results: StudyResults) -> dict | None:
+    """What rests on the panel's contested judgments: the sentences and each factor's verdict."""
+    s = results.sensitivity
+    if s is None:
+        return None
+    return {
+        "text": "\n\n".join(
+            " ".join(md.inline(line) for line in lines) for lines in sensitivity.paragraphs(s)
+        ),
+        "factors": md.table(sensitivity_tables.factors_table(s, FACTOR_PAIRS)),
     }
 
 
@@ -337,6 +358,7 @@ def _methods_table(results: StudyResults) -> Table:
         ("MICMAC", model.threshold.describe()),
         ("Indirect MICMAC", indirect_note(model)),
         ("ISM against MICMAC", structure_tables.check_rule()),
+        ("Structural sensitivity", sensitivity.METHOD),
         ("Role of a factor", recommend.describe_roles()),
         ("Priority", recommend.describe_priority(results.qca is not None)),
     ]
