@@ -17,9 +17,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from ismpanel.elicitation.llm import calibration, formats
-from ismpanel.elicitation.llm.config import public_url
+from ismpanel.elicitation.llm import calibration
 from ismpanel.elicitation.store import PanelStore
+from ismpanel.llm import formats
+from ismpanel.llm.config import public_url
 
 USABLE = {"V", "A", "X", "O", "unsure"}
 

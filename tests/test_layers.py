@@ -1,6 +1,7 @@
 """The layering as a test: each layer imports only those below it (analysis < elicitation <
-report < cli), sqlite3 only in the panel store (and the CLI's error mapping), and the analysis
-engines neither print, prompt nor open files."""
+report < cli), the LLM plumbing (llm) none of elicitation, report or cli and analysis none of
+it, sqlite3 only in the panel store (and the CLI's error mapping), and the analysis engines
+neither print, prompt nor open files."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "ismpanel"
 FORBIDDEN = {
-    "analysis": {"elicitation", "report", "cli"},
+    "analysis": {"elicitation", "report", "cli", "llm"},
+    "llm": {"elicitation", "report", "cli"},
     "elicitation": {"report", "cli"},
     "report": {"cli"},
 }
@@ -70,4 +72,20 @@ def test_the_contract_catches_a_violation(tmp_path):
     assert violations(bad, Path("analysis/bad.py")) == [
         "analysis/bad.py:1 imports sqlite3",
         "analysis/bad.py:2 imports ismpanel.cli",
+    ]
+    assert violations(bad, Path("llm/bad.py")) == [
+        "llm/bad.py:1 imports sqlite3",
+        "llm/bad.py:2 imports ismpanel.cli",
+    ]
+
+
+def test_the_llm_package_is_a_layer_of_its_own(tmp_path):
+    """The LLM plumbing sits in its own package, and reaching up into the panel store from
+    it breaks the contract (the reply formats keep what a server takes through a protocol)."""
+    found = {p.relative_to(PACKAGE).as_posix() for p in (PACKAGE / "llm").glob("*.py")}
+    assert {"llm/client.py", "llm/config.py", "llm/structured.py", "llm/workers.py"} <= found
+    bad = tmp_path / "formats.py"
+    bad.write_text("from ismpanel.elicitation.store import PanelStore\n")
+    assert violations(bad, Path("llm/formats.py")) == [
+        "llm/formats.py:1 imports ismpanel.elicitation.store"
     ]

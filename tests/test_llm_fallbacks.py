@@ -12,10 +12,10 @@ import pytest
 
 from ismpanel.elicitation.llm.assistant import ECHOED
 from ismpanel.elicitation.llm.directions import contradiction, stated_directions
-from ismpanel.elicitation.llm.echoes import echo_in
-from ismpanel.elicitation.llm.narrative import NO_PROSE
 from ismpanel.elicitation.store import PanelStore
 from ismpanel.elicitation.study import Factor
+from ismpanel.llm.echoes import echo_in
+from ismpanel.report.narrative.prose import NO_PROSE
 from tests import test_llm_narrative as narrative
 from tests.llm_servers import FakeServer, Reply, asked_pair, completion, error, is_repair
 from tests.test_llm_assistant import interview

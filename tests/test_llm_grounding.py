@@ -14,9 +14,9 @@ import contextlib
 import pytest
 
 from ismpanel.analysis.recommend import FactorProfile, NecessityFact, QcaRole
-from ismpanel.elicitation.llm.grounding import build_evidence, check_text, named_factors
-from ismpanel.elicitation.llm.grounding_rules import matches
-from ismpanel.elicitation.llm.grounding_text import Figure, scan, sentences
+from ismpanel.report.narrative.grounding import build_evidence, check_text, named_factors
+from ismpanel.report.narrative.grounding_rules import matches
+from ismpanel.report.narrative.grounding_text import Figure, scan, sentences
 
 # id: name, dimension, level, tier, cluster, driving power, dependence, score, rank
 FACTS = {

@@ -14,8 +14,8 @@ import sys
 import pexpect
 import pytest
 
-from ismpanel.elicitation.llm.config import KEYLESS, resolve_config
 from ismpanel.elicitation.store import PanelStore
+from ismpanel.llm.config import KEYLESS, resolve_config
 from tests.llm_servers import FakeServer, Reply, asked_pair, completion, error, judgement
 from tests.test_llm_assistant import interview
 

@@ -15,9 +15,10 @@ from ismpanel.analysis import recommend
 from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.recommend import NecessityFact, QcaEvidence, QcaRole
 from ismpanel.analysis.structure import analyse_structure
-from ismpanel.elicitation.llm.client import LlmClient
-from ismpanel.elicitation.llm.config import LlmConfig
-from ismpanel.elicitation.llm.narrative import (
+from ismpanel.elicitation.study import Dimension, Factor, Study
+from ismpanel.llm.client import LlmClient
+from ismpanel.llm.config import LlmConfig
+from ismpanel.report.narrative.prose import (
     NO_PROSE,
     Narrative,
     Section,
@@ -25,7 +26,6 @@ from ismpanel.elicitation.llm.narrative import (
     section_facts,
     validate_paragraphs,
 )
-from ismpanel.elicitation.study import Dimension, Factor, Study
 from tests.llm_servers import FakeServer, Reply, completion, error
 
 IDS = ("P1", "P2", "T1", "U1", "U2")

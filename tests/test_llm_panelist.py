@@ -244,7 +244,7 @@ def test_an_unusable_retry_after_falls_back_to_the_backoff(cli, study, monkeypat
 def test_only_a_finite_non_negative_retry_after_is_kept(header, seconds):
     from types import SimpleNamespace
 
-    from ismpanel.elicitation.llm.client import _retry_after
+    from ismpanel.llm.client import _retry_after
 
     err = SimpleNamespace(response=SimpleNamespace(headers={"retry-after": header}))
     assert _retry_after(err) == seconds
@@ -285,7 +285,7 @@ def test_an_ambiguous_reply_is_unusable_never_a_vote(cli, study, monkeypatch, re
     ],
 )
 def test_extract_json_takes_one_object_or_none(text, expected):
-    from ismpanel.elicitation.llm.structured import extract_json
+    from ismpanel.llm.structured import extract_json
 
     assert extract_json(text) == expected
 
@@ -423,7 +423,7 @@ def test_in_a_later_round_only_the_reopened_pairs_are_asked(cli, study, monkeypa
 
 
 def test_an_object_inside_a_malformed_one_is_not_taken_as_the_answer():
-    from ismpanel.elicitation.llm.structured import extract_json
+    from ismpanel.llm.structured import extract_json
 
     value, problem = extract_json('{"relation": "V", "rationale": {"relation": "A"} and so on')
     assert value is None and "inside a malformed one" in problem

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from ismpanel.elicitation.llm.config import KEYLESS, resolve_config
 from ismpanel.elicitation.store import PanelStore
+from ismpanel.llm.config import KEYLESS, resolve_config
 from tests.llm_servers import FakeServer, error
 
 INSTALL = "error: the LLM features need the openai package: pip install 'ismpanel[llm]'\n"

@@ -73,8 +73,8 @@ def brief(
     dest = report.destination(output, formats)
     config = None
     if narrative:  # settle the LLM set-up before any work: a missing one is one line
-        from ismpanel.elicitation.llm.config import require_config
         from ismpanel.elicitation.study import load_study
+        from ismpanel.llm.config import require_config
 
         config = require_config(
             load_study(folder).extra.get("llm"),
@@ -103,11 +103,11 @@ def _rewrite_recommendations(folder: Path, built, config) -> None:
     The reply format the server takes is read from and kept in the study."""
     from ismpanel.analysis.errors import InputError
     from ismpanel.cli.output import notes
-    from ismpanel.elicitation.llm import formats
-    from ismpanel.elicitation.llm.client import LlmClient
-    from ismpanel.elicitation.llm.narrative import Section, narrate
     from ismpanel.elicitation.store import PanelStore
+    from ismpanel.llm import formats
+    from ismpanel.llm.client import LlmClient
     from ismpanel.report import context
+    from ismpanel.report.narrative.prose import Section, narrate
 
     results = built.results
     sections = [

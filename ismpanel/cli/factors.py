@@ -40,10 +40,10 @@ def draft(
 
     from ismpanel.cli.output import console, notes
     from ismpanel.cli.writers import write_grid
-    from ismpanel.elicitation.llm.client import LlmClient
-    from ismpanel.elicitation.llm.config import require_config
     from ismpanel.elicitation.llm.factors import draft_factors, parse_dimensions
     from ismpanel.elicitation.study import FACTOR_COLUMNS
+    from ismpanel.llm.client import LlmClient
+    from ismpanel.llm.config import require_config
 
     if not topic.strip():
         raise InputError("TOPIC is empty; say what the study is about")

@@ -67,11 +67,12 @@ def llm_expert(
     (unsure, split votes, failed calls) stays missing, never O. It votes only with
     aggregate --include-llm, and only if its calibration passed or was accepted."""
     from ismpanel.cli.output import console, notes
-    from ismpanel.elicitation.llm import calibration, formats
-    from ismpanel.elicitation.llm.client import LlmClient
-    from ismpanel.elicitation.llm.config import require_config
+    from ismpanel.elicitation.llm import calibration
     from ismpanel.elicitation.llm.panelist import choose_panelist, run_panelist
     from ismpanel.elicitation.store import LlmPanelist, PanelStore
+    from ismpanel.llm import formats
+    from ismpanel.llm.client import LlmClient
+    from ismpanel.llm.config import require_config
 
     store = PanelStore.open(folder)
     if accept:

@@ -1,7 +1,6 @@
-"""LLM assistance through any OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp,
-DeepSeek, Qwen...): a synthetic panelist, explanations in the interview, factor drafts, and
-the brief's narrative, checked claim by claim against the results.
+"""The LLM's parts in the panel: a synthetic panelist and its calibration against the human
+experts, explanations in the interview (never a verdict), and factor drafts for a new study.
 
-Optional by design: nothing here imports ``openai`` at module level, so every other command,
-``ismpanel --help`` and the interview's start-up never load it.
+They ask through :mod:`ismpanel.llm`; nothing here imports ``openai`` at module level, so
+every other command, ``ismpanel --help`` and the interview's start-up never load it.
 """

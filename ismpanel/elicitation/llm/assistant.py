@@ -2,14 +2,14 @@
 factors mean and what to weigh for this pair, never a verdict, never an answer.
 
 The prompt forbids a verdict, and a reply that has one anyway (see
-:mod:`~ismpanel.elicitation.llm.verdicts`) is withheld with a one-line note; so is a reply
-that repeats the prompt's own words or example (:mod:`.echoes`). The key goes only to a
+:mod:`~ismpanel.elicitation.llm.verdicts`) is withheld with a one-line note; so is a reply that
+repeats the prompt's own words or example (:mod:`ismpanel.llm.echoes`). The key goes only to a
 server the facilitator named outside the study (the expert is never asked to confirm), and
-whatever goes wrong, the expert gets one line and the interview goes on. Without a
-configured server, or without the ``openai`` package, ``?`` says in one line that the
-assistant is off and what to set. ``openai`` is imported on the first ``?`` that needs it, so
-the interview starts as fast without it. Every call is stored (purpose ``assistant``) with its
-prompt, reply and what was shown.
+whatever goes wrong, the expert gets one line and the interview goes on. Without a configured
+server, or without the ``openai`` package, ``?`` says in one line that the assistant is off and
+what to set. ``openai`` is imported on the first ``?`` that needs it, so the interview starts
+as fast without it. Every call is stored (purpose ``assistant``) with its prompt, reply and
+what was shown.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from dataclasses import replace
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.interview import Screen
-from ismpanel.elicitation.llm.config import INSTALL_HINT, LlmConfig, require_openai, resolve_config
-from ismpanel.elicitation.llm.echoes import echo_in
 from ismpanel.elicitation.llm.verdicts import find_verdict
 from ismpanel.elicitation.store import LlmCall, Pair, PanelStore
+from ismpanel.llm.config import INSTALL_HINT, LlmConfig, require_openai, resolve_config
+from ismpanel.llm.echoes import echo_in
 
 PURPOSE = "assistant"
 TEMPERATURE = 0.2
@@ -100,7 +100,7 @@ class Assistant:
             return BROKEN
 
     def _ask(self, screen: Screen, config: LlmConfig) -> str:
-        from ismpanel.elicitation.llm.client import LlmClient, LlmError
+        from ismpanel.llm.client import LlmClient, LlmError
 
         if self.client is None:
             short = replace(

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 
 from ismpanel.analysis.errors import InputError
-from ismpanel.elicitation.llm.client import LlmClient
-from ismpanel.elicitation.llm.structured import ask_json_each
 from ismpanel.elicitation.study import ID_PATTERN
+from ismpanel.llm.client import LlmClient
+from ismpanel.llm.structured import ask_json_each
 
 TEMPERATURE = 0.4
 SIMILAR_DEFINITIONS = 0.5  # share of content words two definitions hold in common

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field, replace
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
-from ismpanel.elicitation.llm.client import LlmClient
 from ismpanel.elicitation.llm.directions import contradiction
-from ismpanel.elicitation.llm.structured import Exchange, ask_json
-from ismpanel.elicitation.llm.workers import run_concurrently
 from ismpanel.elicitation.store import LlmCall, LlmPanelist, Pair, PanelStore
 from ismpanel.elicitation.study import Factor, Study
+from ismpanel.llm.client import LlmClient
+from ismpanel.llm.structured import Exchange, ask_json
+from ismpanel.llm.workers import run_concurrently
 
 PURPOSE = "panelist"
 ANSWERED = (*LETTERS, "unsure")

@@ -28,9 +28,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ismpanel.analysis.errors import InputError
-from ismpanel.elicitation.llm.config import LlmConfig, require_openai
-from ismpanel.elicitation.llm.formats import FormatSupport
-from ismpanel.elicitation.llm.replies import NotACompletion, StreamError, read_body
+from ismpanel.llm.config import LlmConfig, require_openai
+from ismpanel.llm.formats import FormatSupport
+from ismpanel.llm.replies import NotACompletion, StreamError, read_body
 from ismpanel.text import printable
 
 RETRYABLE_STATUS = {408, 409, 429}

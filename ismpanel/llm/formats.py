@@ -3,16 +3,26 @@
 
 A server's refusal steps a run down for good (:class:`FormatSupport`), and the format that
 worked is kept in the study's ``panel.db`` (table ``meta``, per server and model) so that the
-next run starts there instead of being refused again.
+next run starts there instead of being refused again: the caller hands in the panel store,
+which this package reaches only through the two methods of :class:`Settings`.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from typing import Protocol
 
 FORMATS = ("json_schema", "json_object", "prompt")
 KEY = "llm_reply_format"
+
+
+class Settings(Protocol):
+    """Where named values are kept between runs (the panel store's ``meta`` table)."""
+
+    def settings(self, prefix: str) -> dict[str, str]: ...
+
+    def keep_setting(self, prefix: str, name: str, value: str) -> bool: ...
 
 
 class FormatSupport:
@@ -48,13 +58,13 @@ def with_schema(messages: list[dict], schema: dict, kind: str) -> list[dict]:
     return [{**messages[0], "content": messages[0]["content"] + rule}, *messages[1:]]
 
 
-def remembered(store, server: str, model: str) -> str:
+def remembered(store: Settings, server: str, model: str) -> str:
     """The format that last worked with this server and model in this study."""
     value = store.settings(KEY).get(_key(server, model))
     return value if value in FORMATS else FORMATS[0]
 
 
-def remember(store, server: str, model: str, kind: str) -> None:
+def remember(store: Settings, server: str, model: str, kind: str) -> None:
     """Keep the format that worked for the next run; a study that cannot be written (a
     read-only folder) only costs the next run the refusals again."""
     if kind != remembered(store, server, model):

@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ismpanel.elicitation.llm.client import Completion, FormatRefused, LlmClient, LlmError
-from ismpanel.elicitation.llm.echoes import echo_in
-from ismpanel.elicitation.llm.formats import FORMATS, response_format, with_schema
-from ismpanel.elicitation.llm.workers import run_concurrently
+from ismpanel.llm.client import Completion, FormatRefused, LlmClient, LlmError
+from ismpanel.llm.echoes import echo_in
+from ismpanel.llm.formats import FORMATS, response_format, with_schema
+from ismpanel.llm.workers import run_concurrently
 
 T = TypeVar("T")
 

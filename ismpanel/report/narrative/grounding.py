@@ -53,8 +53,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ismpanel.analysis.recommend import FactorProfile
-from ismpanel.elicitation.llm.grounding_rules import RULES, Evidence
-from ismpanel.elicitation.llm.grounding_text import scan, sentences
+from ismpanel.report.narrative.grounding_rules import RULES, Evidence
+from ismpanel.report.narrative.grounding_text import scan, sentences
 
 
 def build_evidence(profiles: Iterable[FactorProfile], dimensions: int | None = None) -> Evidence:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ismpanel.analysis.recommend import FactorProfile
-from ismpanel.elicitation.llm.grounding_text import (
+from ismpanel.report.narrative.grounding_text import (
     CLAUSE_BREAK,
     CUES,
     NUMBER_WORDS,

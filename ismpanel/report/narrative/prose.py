@@ -3,7 +3,7 @@ the computed factor profiles, used only when every claim in it checks against th
 
 One call per section (concurrently, up to the client's limit), with the facts as JSON and
 the template text as the draft to rewrite; the reply is a JSON object of paragraphs (see
-:mod:`.structured`). The prose is kept when it is plain paragraphs, names every factor of
+:mod:`ismpanel.llm.structured`). The prose is kept when it is plain paragraphs, names every factor of
 the section, and :func:`~.grounding.check_text` finds no mismatch against all the study's
 profiles; otherwise the section keeps its template text and the reasons are listed. The
 kept prose starts with the template's own heading and ends with a line saying that an LLM
@@ -18,16 +18,16 @@ import re
 from dataclasses import dataclass
 
 from ismpanel.analysis.recommend import FactorProfile
-from ismpanel.elicitation.llm.client import LlmClient
-from ismpanel.elicitation.llm.config import LlmConfig
-from ismpanel.elicitation.llm.grounding import (
+from ismpanel.elicitation.study import Dimension, Study
+from ismpanel.llm.client import LlmClient
+from ismpanel.llm.config import LlmConfig
+from ismpanel.llm.structured import Exchange, ask_json_each
+from ismpanel.report.narrative.grounding import (
     Evidence,
     build_evidence,
     check_text,
     named_factors,
 )
-from ismpanel.elicitation.llm.structured import Exchange, ask_json_each
-from ismpanel.elicitation.study import Dimension, Study
 
 TEMPERATURE = 0.3
 MAX_TOKENS = 1500
