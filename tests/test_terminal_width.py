@@ -169,3 +169,17 @@ def test_hierarchy_names_the_member_of_a_cycle_that_holds_the_link(tmp_path, cli
     assert into_cycle.split("◀", 1)[1].split() == ["A"]
     caption = next(line for line in lines if line.startswith("[X] ◀"))
     assert "arrows run from A and B to X" in caption
+
+
+def test_map_says_when_the_threshold_splits_an_axis_cell(privacy, cli, monkeypatch):
+    # 17 values in cells of 2 at 80 columns: 1-2, ..., 9-10; half (8.5) falls between cells
+    # and 9.5 inside the cell 9-10
+    folder, _ = privacy
+    lines = run_at(cli, monkeypatch, 80, "micmac", folder, "--allow-incomplete")
+    assert not any("threshold falls inside" in line for line in lines)
+    lines = run_at(
+        cli, monkeypatch, 80, "micmac", folder, "--allow-incomplete", "--threshold", "9.5"
+    )
+    text = " ".join(lines)
+    for axis in ("dependence", "driving power"):
+        assert f"The {axis} threshold falls inside the cell of values 9-10" in text

@@ -109,6 +109,18 @@ def _map_lines(model: StructuralModel, step: int, cell_w: int) -> list[Text]:
             style="dim",
         )
     )
+    for axis_name, limit in (("dependence", thr.dependence), ("driving power", thr.driving)):
+        first = next((v for v in range(1, n + 1) if strong(v, limit)), None)
+        if first is not None and (first - 1) % step:
+            low = (first - 1) // step * step + 1
+            rows.append(
+                Text(
+                    f"The {axis_name} threshold falls inside the cell of values {low}-"
+                    f"{min(n, low + step - 1)}, drawn on the weak side (the table above gives "
+                    "each factor's cluster).",
+                    style="dim",
+                )
+            )
     for members in points.values():
         if len(members) > 1:
             rows.append(Text("  together: " + ", ".join(f[m] for m in members), style="dim"))
