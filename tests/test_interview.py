@@ -94,7 +94,10 @@ def test_the_prompt_takes_single_keys_and_has_no_default():
         "help",
         "quit",
     ]
-    assert ask("\r\r z\tA") == "A"  # Enter and other keys choose nothing
+    # Enter and every other key answer nothing; the wizard shows a hint for them
+    assert [ask(k) for k in ("\r", " ", "z", "\t", "\x01", "\x1b[A", "\x7f")] == (
+        ["enter"] + ["unknown"] * 6
+    )
     assert ask("\x04") == "quit"
     with pytest.raises(KeyboardInterrupt):
         ask("\x03")
@@ -233,5 +236,5 @@ def test_plain_mode_shows_the_previous_round_and_the_panel(study):
     store.start_round([("P1", "P2")], 0.75)
     run = _interview(folder, "--expert", "E1", "--token", tokens["E1"], "--plain", stdin="quit\n")
     assert "Your previous answer: V" in run.stdout
-    assert "The panel so far (anonymous): V 1 · A 1 · X 0 · O 0" in run.stdout
+    assert "The panel after round 1 (anonymous): V 1 · A 1 · X 0 · O 0" in run.stdout
     assert "Press ? for help" not in run.stdout

@@ -2,7 +2,8 @@
 an answer, a skip or a step back does, progress and the time left at the expert's own pace.
 
 Order is row by row as in an SSIM form, or a per-expert seeded shuffle; both are the same on
-every start, and a start resumes at the first unanswered pair.
+every start, and a start resumes at the first unanswered pair. An expert who has answered
+every pair may go to any of them again (review); the store keeps both answers.
 """
 
 from __future__ import annotations
@@ -17,14 +18,25 @@ from datetime import datetime
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.store import Pair, PanelStore
 from ismpanel.elicitation.study import Factor
+from ismpanel.text import printable
 
 ORDERS = ("rows", "shuffled")
 BREAK_SECONDS = 600  # a gap longer than this is a pause, not the expert's pace
 
 
 @dataclass(frozen=True)
+class PairNote:
+    """A note shown with a pair: its text on one line, and whether the expert wrote it (other
+    experts' notes are anonymous: no id, no name)."""
+
+    text: str
+    mine: bool
+
+
+@dataclass(frozen=True)
 class Screen:
-    """What one question screen shows."""
+    """What one question screen shows; ``distribution`` is the panel's anonymous count of
+    letters at the end of round ``feedback_round`` (the round before this one)."""
 
     position: int
     total: int
@@ -36,6 +48,8 @@ class Screen:
     current: str | None
     previous: str | None
     distribution: dict[str, int] | None
+    feedback_round: int | None
+    notes: tuple[PairNote, ...]
     seconds_left: float | None
 
 
@@ -57,6 +71,7 @@ class Session:
         self.answers = store.round_answers(expert, self.round)
         self.position = self._next_unanswered(-1)
         self._previous, self._distribution = self._earlier_rounds()
+        self._notes = self._pair_notes()
 
     @property
     def total(self) -> int:
@@ -84,6 +99,8 @@ class Session:
             current=self.answers.get(pair),
             previous=self._previous.get(pair),
             distribution=self._distribution.get(pair),
+            feedback_round=self.round - 1 if self.round > 1 else None,
+            notes=tuple(self._notes.get(pair, ())),
             seconds_left=self.seconds_left(),
         )
 
@@ -103,17 +120,33 @@ class Session:
         ends when every other pair is answered."""
         self.position = self._next_unanswered(self.position, exclude_current=True)
 
-    def back(self) -> None:
-        """Go to the pair before the current one (answered or not)."""
-        if self.position is not None and self.position > 0:
-            self.position -= 1
+    def back(self) -> bool:
+        """Go to the pair before the current one (answered or not); False on the first pair,
+        where there is nothing before."""
+        if self.position is None or self.position == 0:
+            return False
+        self.position -= 1
+        return True
+
+    def go_to(self, index: int) -> None:
+        """Open the pair at ``index`` (0-based, in interview order) to answer it again: a
+        finished expert reviewing their answers."""
+        if not 0 <= index < self.total:
+            raise ValueError(f"no pair {index + 1} of {self.total}")
+        self.position = index
 
     def note(self, text: str) -> None:
-        self.store.add_note(self.expert.id, self.round, self.order[self.position], text)
+        """Save a note on the current pair (refused with InputError when empty or too long);
+        it shows on this pair's screen from then on, marked as the expert's own."""
+        pair = self.order[self.position]
+        self.store.add_note(self.expert.id, self.round, pair, text)
+        self._notes.setdefault(pair, []).append(PairNote(one_line(text), mine=True))
 
     def seconds_left(self) -> float | None:
         """Median gap between this expert's interview answers (pauses left out) times the
-        pairs still open; None until there are two gaps to go on."""
+        pairs still open; None until there are two gaps to go on, or when none is open."""
+        if self.answered == self.total:
+            return None
         stamps = [datetime.fromisoformat(t) for t in self.store.answer_times(self.expert.id)]
         gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(stamps)]
         gaps = [g for g in gaps if g < BREAK_SECONDS]
@@ -144,3 +177,19 @@ class Session:
             counts = Counter(a[pair] for e, a in earlier.items() if e in humans and pair in a)
             distribution[pair] = {c: counts.get(c, 0) for c in LETTERS}
         return {p: mine[p] for p in self.order if p in mine}, distribution
+
+    def _pair_notes(self) -> dict[Pair, list[PairNote]]:
+        """The notes shown with each pair: the expert's own (any round) and, as round
+        feedback, other experts' notes from the rounds before this one, without their ids."""
+        found: dict[Pair, list[PairNote]] = {}
+        for author, round_, pair, text, _at in self.store.notes():
+            mine = author == self.expert.id
+            if mine or round_ < self.round:
+                found.setdefault(pair, []).append(PairNote(one_line(text), mine))
+        return found
+
+
+def one_line(text: str) -> str:
+    """Untrusted text on one line without control characters: a line break in a note or a
+    definition cannot draw a line that looks like part of the screen."""
+    return " ".join(printable(text).split())
