@@ -76,6 +76,9 @@ def test_the_terminal_shows_the_sentences_and_tables(cli, tmp_path):
         "Stability of each factor",
     ):
         assert title in run.out, title
+    reopen = json.loads(cli("micmac", folder, "--sensitivity", "--json").out)["sensitivity"]
+    pairs = ",".join(f"{a}-{b}" for a, b in reopen["reopen"])
+    assert pairs and f"ismpanel round start DIR --pairs {pairs}\n" in run.out
 
 
 def test_a_file_has_no_experts_to_vary(cli):

@@ -12,7 +12,7 @@ import pytest
 from ismpanel.analysis import recommend
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.analysis.sensitivity import Majority, priority_ranks, sensitivity, verdicts
-from ismpanel.analysis.structure import analyse_structure
+from ismpanel.analysis.structure import Options, analyse_structure
 from ismpanel.elicitation.aggregate import aggregate
 
 CHAIN = ("A", "B", "C")
@@ -133,6 +133,17 @@ def test_rules_thresholds_and_micmac_thresholds_on_the_chain_worked_by_hand():
         assert change.factor == "B" and change.cluster == ("linkage", "autonomous")
         assert change.rank is None  # B: middle 1 point, still second
     assert all((t.agreeing, t.expected) == (2, 2) for t in found.thresholds)
+
+
+def test_tier_ranges_that_do_not_fit_a_recomputed_structure_give_way_to_the_default_rule():
+    """The chain's three levels pinned as one tier each; with B-C as O the structure has two
+    levels, the ranges no longer fit, and the default rule (surface 1, deep 2) places B."""
+    found = sensitivity(CHAIN, CHAIN_PAIRS, CHAIN_PANEL, options=Options(tiers="1,2,3"))
+    assert not found.base.default_tiers
+    (flip,) = found.pairs[0].flips
+    assert flip.outcome.default_tiers and flip.outcome.n_levels == 2
+    changes = {c.factor: c for c in flip.outcome.changes}
+    assert changes["B"].tier == ("middle", "surface")
 
 
 def test_a_leave_one_out_panel_under_the_quorum_is_not_analysed():

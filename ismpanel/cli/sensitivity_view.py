@@ -66,6 +66,11 @@ def show(found: Sensitivity | None) -> None:
     ):
         console.print(table(t))
         console.print()
+    if found.reopen:
+        pairs = ",".join(f"{a}-{b}" for a, b in found.reopen)
+        console.print(
+            f"To reopen these pairs, most moving first: ismpanel round start DIR --pairs {pairs}"
+        )
     console.print(
         "Priority ranks here rest on the structure alone (ISM/MICMAC points); the brief "
         "adds the fsQCA points of measured conditions.",

@@ -32,6 +32,14 @@ def moves(outcome: Outcome | None) -> str:
     return "none"
 
 
+def levels(outcome: Outcome | None) -> str:
+    """The hierarchy's levels in a recomputed structure, saying when the study's tier ranges
+    did not fit them and the default tier rule placed the factors."""
+    if outcome is None:
+        return ""
+    return f"{outcome.n_levels}{' (default tiers)' if outcome.default_tiers else ''}"
+
+
 def pairs_table(s: Sensitivity, limit: int | None = None) -> Table:
     """Each contested pair under each other letter an expert gave it, the pair moving the
     most factors first; ``limit`` keeps that many pairs (those moving some factor first)."""
@@ -48,7 +56,7 @@ def pairs_table(s: Sensitivity, limit: int | None = None) -> Table:
                     votes if first else "",
                     verdict if first else "",
                     f"{flip.letter} ({flip.votes})",
-                    str(flip.outcome.n_levels),
+                    levels(flip.outcome),
                     moves(flip.outcome),
                 )
             )
@@ -131,7 +139,7 @@ def leave_out_table(s: Sensitivity) -> Table:
         (
             o.expert,
             str(len(o.changed_pairs)),
-            str(o.outcome.n_levels) if o.outcome else "",
+            levels(o.outcome),
             moves(o.outcome),
         )
         for o in s.leave_one_out
@@ -151,7 +159,7 @@ def rules_table(s: Sensitivity) -> Table:
         (
             v.majority.describe() + (" (the panel's)" if v.own else ""),
             str(len(v.changed_pairs)),
-            str(v.outcome.n_levels) if v.outcome else "",
+            levels(v.outcome),
             moves(v.outcome),
         )
         for v in s.majorities
