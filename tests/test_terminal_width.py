@@ -183,3 +183,33 @@ def test_map_says_when_the_threshold_splits_an_axis_cell(privacy, cli, monkeypat
     text = " ".join(lines)
     for axis in ("dependence", "driving power"):
         assert f"The {axis} threshold falls inside the cell of values 9-10" in text
+
+
+def render(t, width: int) -> list[str]:
+    from rich.console import Console
+
+    from ismpanel.report import terminal
+
+    console = Console(width=width, record=True, color_system=None)
+    with console.capture() as captured:
+        console.print(terminal.table(t))
+    return captured.get().splitlines()
+
+
+def test_a_long_text_column_wraps_with_its_words_whole():
+    from ismpanel.report.table import Table
+
+    evidence = "level 5/6 deep, independent; presence in C1, C2, C3, C4"
+    t = Table(("#", "Factor", "Evidence"), (("1", "PL1 Personal information", evidence),))
+    lines = render(t, 50)
+    assert max(map(len, lines)) <= 50 and not any("…" in line for line in lines)
+    words = [w for line in lines if line.startswith("│") for w in cells(line)[-1].split()]
+    assert " ".join(words[-len(evidence.split()) :]) == evidence
+
+
+def test_a_word_longer_than_any_block_folds_and_is_never_cut():
+    from ismpanel.report.table import Table
+
+    word = "x" * 70
+    lines = render(Table(("id", "text"), (("A1", word),)), 40)
+    assert "".join(cells(line)[1] for line in lines if line.startswith("│")) == word

@@ -79,7 +79,13 @@ class _BlockTable:
         aligns = t.align or ("l",) * len(t.header)
         for j in columns:
             width = None if widths is None else widths[j]
-            out.add_column(t.header[j], justify=JUSTIFY[aligns[j]], width=width)  # type: ignore[arg-type]
+            # a word longer than its column folds onto the next line rather than being cut
+            out.add_column(
+                t.header[j],
+                justify=JUSTIFY[aligns[j]],  # type: ignore[arg-type]
+                width=width,
+                overflow="fold",
+            )
         for k, row in enumerate(t.rows):
             if t.section is not None and k == t.section:
                 out.add_section()
