@@ -126,7 +126,9 @@ def parse_ssim(
     cells, factors, col_pos, top = _square_headers(grid, ids)
     n = len(factors)
     raw = cells[1:, 1:]
-    body = np.strings.rstrip(np.strings.upper(raw), TIE_MARK)
+    upper = np.strings.upper(raw)
+    marked = (np.strings.str_len(upper) == 2) & np.strings.endswith(upper, TIE_MARK)
+    body = np.where(marked, np.strings.rstrip(upper, TIE_MARK), upper)  # V* reads as V
     i = np.arange(n)[:, None]
     j = col_pos[None, :]
     blank = body == ""
@@ -167,8 +169,8 @@ class _Where:
 
 
 def _ssim_cell_error(raw: str, r: int, c: int, mirror: str, where: _Where) -> str:
-    """What is wrong with the SSIM body cell in row ``r`` and column ``c``, which holds factor
-    ``j``; ``mirror`` is the letter across the diagonal; the cell is known to be wrong."""
+    """What is wrong with the SSIM body cell in row ``r`` and column ``c`` (0-based after the
+    headers), which the caller found wrong; ``mirror`` is the letter across the diagonal."""
     j = int(where.col_pos[c])
     here = where.cell(r, c)
     if r == j:
