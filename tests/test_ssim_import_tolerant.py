@@ -150,3 +150,10 @@ def test_ties_are_marked_in_the_export_and_counted_by_ism(cli, tmp_path):
         "no arc: P1->P2, T1->P2, T1->U1, U1->T1;"
     )
     assert "tied" not in from_file.err
+
+
+def test_a_lone_tie_mark_is_no_letter():
+    rows = [row[:] for row in FULL]
+    rows[1][2] = "*"
+    with pytest.raises(InputError, match=r"cell C2 \(row P1, column P2\): unknown letter '\*'"):
+        parse_ssim(rows, allow_missing=True)
