@@ -85,6 +85,10 @@ def test_every_matrix_of_ism_shows_every_id_whole(privacy, cli, monkeypatch, wid
         labels = {cells(line)[0] for line in body if line.startswith("│")}
         assert set(ids) <= headers, (title, sorted(set(ids) - headers))
         assert set(ids) <= labels, title
+    # the ids' key: each id with its name from the study
+    legend = sections(lines, ("Factors",))["Factors"]
+    assert [line.split()[0] for line in legend] == ids
+    assert legend[0].split(None, 1)[1].strip() == "Personal information legislation"
     # a block past the first says which columns it continues with
     if width == 80:
         assert any(line.startswith("(continued: ") for line in lines)

@@ -151,7 +151,7 @@ def ism(
         return
     from ismpanel.cli.structure_view import ism_views  # the rich views, not needed for --json
 
-    for view in ism_views(model, structure.ssim):
+    for view in ism_views(model, structure.ssim, names):
         console.print(view)
         console.print()
     sensitivity_view.show(found)

@@ -3,10 +3,11 @@ hierarchy drawn level by level, the MICMAC table and its driving-dependence map.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import numpy as np
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.table import Table
 from rich.text import Text
 
 from ismpanel.analysis.structure import StructuralModel
@@ -22,8 +23,13 @@ QUADRANT_STYLE = {
 }
 
 
-def ism_views(model: StructuralModel, ssim: np.ndarray | None) -> Iterator[RenderableType]:
-    """The ISM report: SSIM, IRM, FRM with 1*, level iterations, canonical matrix, hierarchy."""
+def ism_views(
+    model: StructuralModel, ssim: np.ndarray | None, names: Mapping[str, str] | None = None
+) -> Iterator[RenderableType]:
+    """The ISM report: the factors' names (when known), SSIM, IRM, FRM with 1*, level
+    iterations, canonical matrix, hierarchy; the matrices head their columns with ids."""
+    if names:
+        yield factor_legend(model, names)
     if ssim is not None:
         yield terminal.table(tables.ssim_table(model, ssim))
     yield terminal.table(tables.irm_table(model))
@@ -32,6 +38,16 @@ def ism_views(model: StructuralModel, ssim: np.ndarray | None) -> Iterator[Rende
         yield terminal.table(t)
     yield terminal.table(tables.canonical_table(model))
     yield hierarchy_view(model)
+
+
+def factor_legend(model: StructuralModel, names: Mapping[str, str]) -> RenderableType:
+    """Each factor's id beside its name, the key to the matrices' id headers."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for fid in model.factors:
+        grid.add_row(fid, names.get(fid, ""))
+    return Group(Text("Factors", style="italic"), grid)
 
 
 def micmac_table(model: StructuralModel) -> RenderableType:
