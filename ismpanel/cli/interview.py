@@ -109,7 +109,10 @@ def read_token_file(path: Path) -> str:
     """The token in a small text file (surrounding blanks and the line break dropped)."""
     from ismpanel.readers import TEXT_BYTES, read_bytes
 
-    data = read_bytes(path, TEXT_BYTES)
+    try:
+        data = read_bytes(path, TEXT_BYTES)
+    except InputError as err:  # missing, a folder, a FIFO or device
+        raise InputError(f"--token-file {err}") from None
     if len(data) > TOKEN_BYTES:
         raise InputError(
             f"--token-file {path}: over {TOKEN_BYTES} bytes; the file should hold only the "
