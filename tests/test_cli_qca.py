@@ -232,8 +232,8 @@ def test_negated_outcome(cli, tmp_path):
 def test_robustness_reports_each_variant(cli):
     """LR calibrated as in LIPSET (R's log-odds) gives R's LF truth table pattern at 0.8:
     rows 22 (incl 0.806) and 32 (0.905) positive, the next highest row 24 (0.706). So
-    incl.cut 0.75 keeps the table and both terms; at 0.85 only row 32 is positive and, IND
-    being expected present, the solution is that row's term: neither term survives. fs/QCA's
+    consistency cut 0.75 keeps the table and both terms; at 0.85 only row 32 is positive and,
+    IND being expected present, the solution is that row's term: neither term survives. fs/QCA's
     log-odds reproduce LF, whose intermediate solution R gives as the same two terms
     (LF.intermediate.txt). n.cut 2 only turns single-case negative rows (6, 23, 31) into
     remainders and keeps both terms, as a plain run with n.cut 2 does."""
@@ -241,26 +241,19 @@ def test_robustness_reports_each_variant(cli):
               "DEV, URB, LIT, IND, STB", "--robustness", "--json")  # fmt: skip
     assert run.code == 0, run.err
     robust = json.loads(run.out)["robustness"]
-    labels = [v["label"] for v in robust["variants"]]
-    assert labels == ["incl.cut 0.75", "incl.cut 0.85", "n.cut 2", "convention fsqca"]
     assert robust["solution"] == "intermediate"
-    models = {v["label"]: v["models"] for v in robust["variants"]}
+    models = {a["label"]: a["models"] for a in robust["alternatives"]}
     base = "DEV*URB*LIT*STB + DEV*LIT*~IND*STB"
-    assert models == {
-        "incl.cut 0.75": [base],
-        "incl.cut 0.85": ["DEV*URB*LIT*IND*STB"],
-        "n.cut 2": [base],
-        "convention fsqca": [base],
-    }
+    assert models["consistency cut 0.75"] == [base]
+    assert models["consistency cut 0.85"] == ["DEV*URB*LIT*IND*STB"]
+    assert models["frequency cut 2"] == [base] and models["convention fsqca"] == [base]
     plain = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", *LIPSET, "--dir-exp",
                 "DEV, URB, LIT, IND, STB", "--n-cut", "2", "--json")  # fmt: skip
     assert [m["expression"] for m in json.loads(plain.out)["solutions"]["intermediate"]] == [base]
-    survival = {"incl.cut 0.75": True, "incl.cut 0.85": False, "n.cut 2": True,
-                "convention fsqca": True}  # fmt: skip
-    assert robust["terms"] == [
-        {"expression": "DEV*URB*LIT*STB", "survives": survival},
-        {"expression": "DEV*LIT*~IND*STB", "survives": survival},
-    ]
+    assert [c["expression"] for c in robust["configurations"]] == base.split(" + ")
+    for c in robust["configurations"]:
+        assert "consistency cut 0.85" in c["lost_in"]
+        assert "consistency cut 0.75" not in c["lost_in"] and "frequency cut 2" not in c["lost_in"]
     text = cli("qca", LR, "--outcome", "SURV", "--incl-cut", "0.8", *LIPSET, "--robustness")
     assert "Robustness of the parsimonious configurations" in text.out
 
@@ -268,7 +261,7 @@ def test_robustness_reports_each_variant(cli):
 def test_robustness_says_why_a_variant_has_no_solution(cli, tmp_path):
     """Crisp A, B: the negative rows have one case each, so with n.cut 2 they are remainders,
     no row is negative and there is no parsimonious solution (R: 'All truth table
-    configurations are used'); the variant says so instead of a bare '-'."""
+    configurations are used'); the alternative says so instead of a bare '-'."""
     rows = [["case", "A", "B", "Y"], ["a", "1", "1", "1"], ["b", "1", "1", "1"],
             ["c", "1", "0", "1"], ["d", "1", "0", "1"], ["e", "0", "1", "0"],
             ["f", "0", "0", "0"]]  # fmt: skip
@@ -277,19 +270,16 @@ def test_robustness_says_why_a_variant_has_no_solution(cli, tmp_path):
     assert run.code == 0, run.err
     robust = json.loads(run.out)["robustness"]
     assert robust["solution"] == "parsimonious"
-    variants = {v["label"]: v for v in robust["variants"]}
-    assert (
-        variants["incl.cut 0.95"]["models"] == ["A"] and variants["incl.cut 0.95"]["error"] is None
-    )
-    lost = variants["n.cut 2"]
+    alternatives = {a["label"]: a for a in robust["alternatives"]}
+    kept = alternatives["consistency cut 0.95"]
+    assert kept["models"] == ["A"] and kept["error"] is None
+    lost = alternatives["frequency cut 2"]
     assert lost["models"] == []
     assert lost["error"].startswith("no parsimonious solution: no negative truth-table rows")
-    assert robust["terms"] == [
-        {"expression": "A", "survives": {"incl.cut 0.95": True, "n.cut 2": False}}
-    ]
+    (config,) = robust["configurations"]
+    assert config["expression"] == "A" and config["lost_in"] == ["frequency cut 2"]
     text = cli("qca", path, "--outcome", "Y", "--robustness")
-    assert "n.cut 2: no parsimonious solution: no negative truth-table rows" in text.out
-    assert "no solution" in text.out
+    assert "frequency cut 2" in text.out and "no negative" in text.out
 
 
 def test_robustness_reruns_share_one_budget(monkeypatch):
@@ -312,7 +302,7 @@ def test_robustness_reruns_share_one_budget(monkeypatch):
 
     monkeypatch.setattr(pipeline, "run", spy)
     result = rb.robustness(data, conds, out, options, base)
-    assert len(seen) == len(result.variants) == 3
+    assert len(seen) == result.minimizations > 1
     assert seen[0] is not None and all(d is seen[0] for d in seen)
     assert seen[0].seconds == 7.0
 

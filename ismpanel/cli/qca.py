@@ -147,10 +147,20 @@ def qca(
         bool,
         typer.Option(
             "--robustness",
-            help="Rerun with incl.cut ± 0.05, n.cut + 1 and the other convention; report which "
-            "configurations survive.",
+            help="Sensitivity ranges of the cut-offs and calibration anchors, alternative "
+            "analyses (incl.cut and PRI cut ± 0.05, n.cut ± 1, the other --half rules and "
+            "convention, crossovers shifted), robust core, robustness fit, leave-one-case-out; "
+            "a verdict per configuration.",
         ),
     ] = False,
+    core_rule: Annotated[
+        str,
+        typer.Option(
+            "--core-rule",
+            help="With several parsimonious models: a condition is core when core under all "
+            "of them (all) or under any (any).",
+        ),
+    ] = "all",
     complete: Annotated[
         bool, typer.Option("--complete", help="List every truth-table row, remainders too.")
     ] = False,
@@ -199,6 +209,7 @@ def qca(
         max_models=max_models,
         max_pairs=max(1, max_pairs),
         time_limit=time_limit if time_limit > 0 else None,
+        core_rule=core_rule,
     )
     grid = read_grid(data, sheet)
     chosen = [c.strip() for c in conditions.split(",") if c.strip()] if conditions else None

@@ -18,10 +18,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
+from ismpanel.analysis.fsqca.core_rule import RULES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
 from ismpanel.analysis.fsqca.rows import Rows
-from ismpanel.analysis.fsqca.solution import CORE_RULE, Configuration, Model, Solution
+from ismpanel.analysis.fsqca.solution import Configuration, Model, Solution
 from ismpanel.analysis.fsqca.terms import row_config
 
 LIST_LIMIT = 100
@@ -195,6 +196,7 @@ def result_json(res: Result, robust: Robustness | None = None, full: bool = Fals
             "row_dom": res.options.row_dom,
             "include_contradictions": res.options.include_contradictions,
             "half": res.options.half,
+            "core_rule": res.options.core_rule,
         },
         "truth_table": rows,
         "necessity": [
@@ -223,7 +225,7 @@ def result_json(res: Result, robust: Robustness | None = None, full: bool = Fals
             for c in configurations
         ],
         "configurations_count": len(res.configurations),
-        "core_rule": CORE_RULE,
+        "core_rule": RULES[res.options.core_rule],
         "notes": list(res.notes),
         "missing": dict(res.missing),
         "time_limit": {"seconds": res.options.time_limit, "cut": res.cut},
@@ -259,22 +261,75 @@ def _whole_models(configurations: list[Configuration]) -> list[Configuration]:
     return configurations[:end]
 
 
+def _side(side) -> dict:
+    return {
+        "held": side.held,
+        "changed_at": side.changed_at,
+        "stop": side.stop,
+        "changed_to": side.change or None,
+    }
+
+
 def robustness_json(robust: Robustness) -> dict:
-    """Variants and the survival of each configuration."""
+    """The robustness analysis: binding choices, sensitivity ranges, alternatives with their
+    set coincidence, robust core and fit, case types, and each configuration's verdict."""
+    fit = robust.fit
     return {
         "solution": robust.solution,
-        "variants": [
+        "models": robust.base_models,
+        "binding": robust.binding(),
+        "ranges": [
             {
-                "label": v.label,
-                "incl_cut": list(v.incl_cut),
-                "n_cut": v.n_cut,
-                "convention": v.convention,
-                "models": v.models,
-                "error": v.error,
+                "choice": r.choice,
+                "label": r.label,
+                "value": r.value,
+                "step": r.step,
+                "low": _side(r.low),
+                "high": _side(r.high),
+                "binding": r.binding,
             }
-            for v in robust.variants
+            for r in robust.ranges
         ],
-        "terms": [{"expression": t, "survives": robust.survives(t)} for t in robust.base_terms],
+        "alternatives": [
+            {
+                "choice": a.choice,
+                "label": a.label,
+                "models": a.models,
+                "error": a.error,
+                "changed": a.changed,
+                "set_coincidence": num(a.coincidence),
+            }
+            for a in robust.alternatives
+        ],
+        "robust_core": robust.core,
+        "robust_core_whole": robust.core_whole,
+        "fit": None
+        if fit is None
+        else {
+            "RF_cov": num(fit.rf_cov),
+            "RF_cons": num(fit.rf_cons),
+            "RF_SC_minTS": num(fit.rf_sc_min),
+            "RF_SC_maxTS": num(fit.rf_sc_max),
+        },
+        "case_types": robust.case_types,
+        "configurations": [
+            {
+                "label": c.label,
+                "expression": c.expression,
+                "robust": c.robust,
+                "verdict": c.verdict(),
+                "lost_in": [a.label for a in c.lost],
+                "leave_one_out": num(c.loo_share),
+                "typical_cases": c.typical,
+                "deviant_cases": c.deviant,
+            }
+            for c in robust.configurations
+        ],
+        "leave_one_out_runs": robust.loo_runs,
+        "reruns": robust.reruns,
+        "minimizations": robust.minimizations,
+        "seconds": round(robust.seconds, 6),
+        "cut": robust.cut,
     }
 
 

@@ -10,9 +10,10 @@ from rich.text import Text
 
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
+from ismpanel.report import qca_robustness, qca_tables, terminal
 from ismpanel.report import qca_solution_tables as solutions
-from ismpanel.report import qca_tables, terminal
 from ismpanel.report.table import Table
+from ismpanel.text import printable
 
 SOLUTION_TITLES = {
     "complex": "Complex (conservative) solution",
@@ -54,4 +55,16 @@ def views(
         yield from _tables("Intermediate solution", solutions.intermediate_tables(res))
     yield from (terminal.table(t) for t in qca_tables.configuration_tables(res))
     if robust is not None:
-        yield terminal.table(solutions.robustness_table(robust))
+        yield from robustness_views(robust)
+
+
+def robustness_views(rb: Robustness) -> Iterator[RenderableType]:
+    """The robustness analysis: binding choices and verdicts, then its tables and fit."""
+    yield Text(f"Robustness of the {rb.solution} solution", style="bold underline")
+    yield from (Text(printable(line)) for line in qca_robustness.binding_lines(rb))
+    yield terminal.table(qca_robustness.configurations_table(rb))
+    yield terminal.table(qca_robustness.alternatives_table(rb))
+    yield terminal.table(qca_robustness.ranges_table(rb))
+    for line in [*qca_robustness.model_lines(rb), *qca_robustness.fit_lines(rb)]:
+        yield Text(printable(line))
+    yield Text(f"Robustness run: {qca_robustness.work_line(rb)}", style="dim")

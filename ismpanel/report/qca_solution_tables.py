@@ -1,19 +1,17 @@
 """The fsQCA solutions as tables: each model with its terms and parameters of fit as R prints
-them, the remainders a model rests on (simplifying assumptions, counterfactuals), and the
-robustness of the configurations. ``qca`` renders them in the terminal, the appendix in
-markdown."""
+them, and the remainders a model rests on (simplifying assumptions, counterfactuals). ``qca``
+renders them in the terminal, the appendix in markdown."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from ismpanel.analysis.fsqca.pipeline import Result
-from ismpanel.analysis.fsqca.robustness import Robustness
 from ismpanel.analysis.fsqca.solution import Model, Solution, sufficient_and_necessary
 from ismpanel.analysis.fsqca.terms import row_config
 from ismpanel.report.markdown import plural
 from ismpanel.report.qca_tables import SOLUTION_NAMES, f3
-from ismpanel.report.table import MUTED, STRONG, Table
+from ismpanel.report.table import STRONG, Table
 
 MAX_LISTED_ROWS = 32
 
@@ -133,33 +131,6 @@ def intermediate_tables(res: Result) -> list[Table]:
             group[-1] = _notes(group[-1], others)
         tables.extend(_with_note(group, found_note(g)) if group else [])
     return tables
-
-
-def robustness_table(robust: Robustness) -> Table:
-    """Which configurations survive each variant; a variant without a solution says why."""
-    rows, marks = [], {}
-    for i, term in enumerate(robust.base_terms):
-        survives = robust.survives(term)
-        cells = []
-        for j, v in enumerate(robust.variants, start=1):
-            if v.error:
-                cells.append("no solution")
-                marks[(i, j)] = MUTED
-            else:
-                cells.append("yes" if survives[v.label] else "no")
-                if not survives[v.label]:
-                    marks[(i, j)] = STRONG
-        rows.append((term, *cells))
-    notes = [f"{v.label}: {v.error}" for v in robust.variants if v.error]
-    notes += [f"{v.label}: {' | '.join(v.models) or '-'}" for v in robust.variants if not v.error]
-    return Table(
-        ("Configuration", *(v.label for v in robust.variants)),
-        tuple(rows),
-        f"Robustness of the {robust.solution} configurations",
-        tuple(notes),
-        ("l", *("c" for _ in robust.variants)),
-        marks,
-    )
 
 
 def rows_text(numbers: list[int]) -> str:

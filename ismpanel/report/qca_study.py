@@ -6,7 +6,9 @@ the result and the evidence the factor profiles cite.
 are named by factor id), ``calibration`` (the ``[calibration]`` table of ``ismpanel qca``),
 ``incl_cut`` (one value or two), ``n_cut``, ``pri_cut``, ``dir_exp`` (and ``dir_exp_negated``
 for the negated outcome, whose intermediate solution needs its own expectations),
-``necessity_threshold``, ``half`` (keep, up or down: the exact-0.5 remedy) and ``dropna``.
+``necessity_threshold``, ``half`` (keep, up or down: the exact-0.5 remedy), ``dropna``,
+``core_rule`` (all or any: see :mod:`core_rule`) and ``robustness`` (false leaves out the
+robustness analysis of the configurations, on by default).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from pathlib import Path
 
 from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca.calibrate import HALF_REMEDIES
+from ismpanel.analysis.fsqca.core_rule import RULES
 from ismpanel.analysis.fsqca.pipeline import Result
+from ismpanel.analysis.fsqca.robustness import Robustness
 from ismpanel.analysis.recommend import QcaEvidence, qca_evidence
 from ismpanel.elicitation.study import Study
 from ismpanel.text import printable
@@ -36,6 +40,8 @@ KEYS = {
     "necessity_threshold": (int, float),
     "half": str,
     "dropna": bool,
+    "core_rule": str,
+    "robustness": bool,
 }
 WHERE = "study.toml [qca]"
 
@@ -43,8 +49,8 @@ WHERE = "study.toml [qca]"
 @dataclass(frozen=True)
 class QcaRun:
     """fsQCA on the study's questionnaire: the result, the file it read, the reader's notes,
-    the raw grid and the items of each condition (for item statistics), and the analysis of
-    the negated outcome (or why there is none)."""
+    the raw grid and the items of each condition (for item statistics), the analysis of
+    the negated outcome (or why there is none) and the robustness of the configurations."""
 
     result: Result
     path: Path
@@ -52,6 +58,7 @@ class QcaRun:
     grid: list[list[str]]
     items: dict[str, list[str]]
     negated: Result | str
+    robustness: Robustness | None = None
 
 
 def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
@@ -101,6 +108,7 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
         dir_exp=table.get("dir_exp"),
         necessity_cut=float(table.get("necessity_threshold", 0.9)),
         half=table.get("half", "keep"),
+        core_rule=table.get("core_rule", "all"),
     )
     try:
         result = pipeline.run(dataset, conditions, outcome, options)
@@ -113,7 +121,12 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
         negated: Result | str = pipeline.run(dataset, conditions, outcome, negated_options)
     except (InputError, AnalysisError) as err:
         negated = as_keys(str(err))
-    return QcaRun(result, path, tuple(notes), grid, items, negated)
+    robust = None
+    if table.get("robustness", True):
+        from ismpanel.analysis.fsqca.robustness import robustness
+
+        robust = robustness(dataset, conditions, outcome, options, result)
+    return QcaRun(result, path, tuple(notes), grid, items, negated, robust)
 
 
 def as_keys(message: str) -> str:
@@ -173,4 +186,6 @@ def _checked(table: object, study: Study) -> dict:
         raise InputError(f"{WHERE} incl_cut: {cut!r}: expected one number or two, e.g. [0.8, 0.6]")
     if table.get("half", "keep") not in HALF_REMEDIES:
         raise InputError(f"{WHERE} half: {table['half']!r}: expected keep, up or down")
+    if table.get("core_rule", "all") not in RULES:
+        raise InputError(f"{WHERE} core_rule: {table['core_rule']!r}: expected all or any")
     return table

@@ -8,8 +8,9 @@ import math
 from dataclasses import replace
 
 from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
+from ismpanel.analysis.fsqca.core_rule import RULES
 from ismpanel.analysis.fsqca.pipeline import Result
-from ismpanel.analysis.fsqca.solution import CORE_RULE, core_literals, model_label
+from ismpanel.analysis.fsqca.solution import core_literals, model_label
 from ismpanel.analysis.fsqca.terms import row_config
 from ismpanel.analysis.fsqca.truthtable import COMPLETE_UP_TO, agteb
 from ismpanel.report.markdown import capital, join_ids, plural
@@ -332,7 +333,7 @@ def configuration_notes(res: Result) -> tuple[str, ...]:
         f"{f3(m.inclS)}, coverage {f3(m.covS)}."
         for m in (res.intermediate.models if res.intermediate else [])
     ]
-    return (*fits, LEGEND + ".", f"Core rule: {CORE_RULE}.", *ambiguity(res))
+    return (*fits, LEGEND + ".", f"Core rule: {RULES[res.options.core_rule]}.", *ambiguity(res))
 
 
 def ambiguity(res: Result) -> list[str]:
@@ -343,10 +344,12 @@ def ambiguity(res: Result) -> list[str]:
     if res.intermediate is None or pars is None or len(pars.models) < 2:
         return []
     k = len(res.conditions)
+    strict = res.options.core_rule == "all"
+    keeps = "only what is core under every" if strict else "what is core under any"
     lines = [
         f"Model ambiguity: the parsimonious solution has {len(pars.models)} equally short "
-        "models; the configuration table keeps as core only what is "
-        "core under every model that produced the intermediate solution."
+        f"models; the configuration table keeps as core {keeps} model that produced the "
+        "intermediate solution."
     ]
     partial, coreless = [], []
     terms = [(m, t) for m in res.intermediate.models for t in m.terms]
@@ -372,7 +375,9 @@ def ambiguity(res: Result) -> list[str]:
         )
     if partial:
         lines.append(
-            "Conditions core under some parsimonious models only (shown as peripheral): "
+            "Conditions core under some parsimonious models only (shown as "
+            + ("peripheral" if strict else "core")
+            + "): "
             + "; ".join(partial)
             + "."
         )

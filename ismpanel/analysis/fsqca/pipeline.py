@@ -11,6 +11,7 @@ import numpy as np
 
 from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import calibrate as cal
+from ismpanel.analysis.fsqca import core_rule
 from ismpanel.analysis.fsqca import minimize as mz
 from ismpanel.analysis.fsqca import solution as sol
 from ismpanel.analysis.fsqca.data import Dataset, check_not_constant
@@ -41,6 +42,7 @@ class Options:
     max_models: int = mz.MAX_MODELS
     max_pairs: int = MAX_PAIRS
     time_limit: float | None = TIME_LIMIT
+    core_rule: str = "all"  # core_rule.RULES: core under all or any parsimonious models
 
 
 @dataclass
@@ -95,6 +97,7 @@ def run(
         raise InputError(
             f"{options.half!r}: expected one of {', '.join(cal.HALF_REMEDIES)}", option="half"
         )
+    core_rule.check(options.core_rule)
     if options.max_models < 1:
         raise InputError("--max-models must be at least 1", option="max-models")
     mz.check_size(len(conditions))
@@ -313,7 +316,9 @@ def _intermediate(
         cs = replace(cs, models=cs.models[:keep_c])
         ps = replace(ps, models=ps.models[:keep_p])
     result.intermediate = sol.intermediate_solution(prob, cs, ps, directional, **kw)
-    result.configurations = sol.configurations(result.intermediate, result.conditions)
+    result.configurations = core_rule.configurations(
+        result.intermediate, result.conditions, options.core_rule
+    )
     if pairs > options.max_pairs:
         result.pairs_capped = True
         result.notes.append(

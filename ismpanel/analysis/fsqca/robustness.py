@@ -1,73 +1,218 @@
-"""Robustness of the configurations to neighbouring analytic choices (the issue's
-``--robustness``): the analysis is rerun with the inclusion cut-off 0.05 lower and higher, the
-frequency cut-off one higher, and the other log-odds convention of the direct calibration, and
-each configuration of the reported solution is checked for an identical term in every rerun.
-The reruns share one time budget."""
+"""Robustness of the configurations (Oana and Schneider's protocol, R SetMethods and qcaERT):
+the sensitivity range of each threshold and calibration anchor (:mod:`ranges`), alternative
+analyses under the neighbouring choices that bind in practice (consistency, PRI and frequency
+cut, the exact-0.5 rule, the log-odds convention, shifted crossovers), the robust core they
+share with the initial solution, set coincidence and the robustness fit parameters
+(:mod:`robust_fit`), typical and deviant cases, leave-one-case-out stability, and a verdict per
+configuration naming the choices it depends on. Reruns share one time budget and one memo of
+truth tables (:mod:`reruns`): a rerun whose table is coded as one seen before costs no
+minimization."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
-from ismpanel.analysis.errors import AnalysisError, InputError
+import numpy as np
+
+from ismpanel.analysis.fsqca import calibrate as cal
 from ismpanel.analysis.fsqca import pipeline
-from ismpanel.analysis.fsqca.calibrate import CalibrationSpec
+from ismpanel.analysis.fsqca import robust_fit as rf
 from ismpanel.analysis.fsqca.data import Dataset
 from ismpanel.analysis.fsqca.minimize import Deadline
+from ismpanel.analysis.fsqca.ranges import Range, anchor_ranges, same, threshold_ranges
+from ismpanel.analysis.fsqca.reruns import (
+    Formula,
+    Reruns,
+    formula_of,
+    leave_one_out,
+    primary_kind,
+)
+from ismpanel.analysis.fsqca.terms import Term, expression
 
-STEP = 0.05
+STEP = 0.05  # the consistency and PRI cut alternatives: the cut-off 0.05 lower and higher
+CROSSOVER_SHIFT = 0.05  # of each condition's observed range, for the crossover alternatives
+HALF_NAMES = {"keep": "keep (in no row)", "up": "up (0.501)", "down": "down (0.499)"}
+CHOICES = {
+    "incl_cut": "the consistency cut",
+    "pri_cut": "the PRI cut",
+    "n_cut": "the frequency cut",
+    "half": "the 0.5 rule",
+    "convention": "the log-odds convention",
+    "crossover": "the crossover position",
+}
 
 
 @dataclass(frozen=True)
-class Variant:
-    """One rerun: what changed, the solution's models, or why it has none (``error``)."""
+class Alternative:
+    """One alternative analysis: the choice it changes, how (``label``, and ``phrase`` for a
+    sentence: "at PRI cut 0.75"), the models of its solution or why it has none, whether
+    its formula differs from the initial one, and its set coincidence with the initial
+    solution (first models; None without a solution)."""
 
+    choice: str
     label: str
-    incl_cut: tuple[float, ...]
-    n_cut: int
-    convention: str
+    phrase: str
     models: list[str]
     terms: list[str]
     error: str | None
+    changed: bool
+    coincidence: float | None
+
+
+@dataclass(frozen=True)
+class ConfigurationRobustness:
+    """One configuration (a term of the initial solution; ``label`` its columns in the
+    configuration table): the alternatives without an identical term, its share of the
+    leave-one-out runs that keep it, and its typical and deviant cases."""
+
+    label: str
+    expression: str
+    lost: list[Alternative]
+    loo_share: float | None
+    typical: list[str]
+    deviant: list[str]
+
+    @property
+    def robust(self) -> bool:
+        """Whether every alternative analysis has this term."""
+        return not self.lost
+
+    def reasons(self) -> list[str]:
+        """The choices the configuration depends on, in words: "disappears at PRI cut 0.75",
+        "depends on the 0.5 rule: gone with down (0.499)"."""
+        out = []
+        for choice in CHOICES:
+            gone = [a for a in self.lost if a.choice == choice]
+            if not gone:
+                continue
+            if choice in ("half", "convention"):
+                out.append(f"depends on {CHOICES[choice]}: gone {_join(a.phrase for a in gone)}")
+            else:
+                out.append(f"disappears {_join(a.phrase for a in gone)}")
+        return out
+
+    def verdict(self) -> str:
+        """``robust`` or ``not robust``, with the reasons."""
+        if self.robust:
+            return "robust: in every alternative analysis"
+        return "not robust: " + "; ".join(self.reasons())
 
 
 @dataclass(frozen=True)
 class Robustness:
-    """Which terms of the base solution survive in each variant."""
+    """The whole robustness analysis of one fsQCA result (see the module docstring)."""
 
     solution: str
+    base_models: list[str]
     base_terms: list[str]
-    variants: list[Variant]
+    ranges: list[Range]
+    alternatives: list[Alternative]
+    core: list[str]
+    core_whole: bool
+    fit: rf.RobustFit | None
+    case_types: dict[str, list[str]]
+    configurations: list[ConfigurationRobustness]
+    loo_runs: int
+    loo_cases: int
+    reruns: int
+    minimizations: int
+    seconds: float
+    cut: str | None
+
+    def binding(self) -> list[str]:
+        """The choices some alternative of which changes the formula, in :data:`CHOICES`
+        order."""
+        return [c for c in CHOICES if any(a.changed and a.choice == c for a in self.alternatives)]
 
     def survives(self, term: str) -> dict[str, bool]:
-        """For each variant, whether it has exactly this term."""
-        return {v.label: term in v.terms for v in self.variants}
+        """For each alternative, whether it has exactly this term."""
+        return {a.label: term in a.terms for a in self.alternatives}
 
 
-def primary_solution(result: pipeline.Result) -> tuple[str, list]:
-    """The solution whose configurations are reported: intermediate when computed, else
-    parsimonious, else complex."""
-    if result.intermediate is not None and result.intermediate.models:
-        return "intermediate", result.intermediate.models
-    for kind in ("parsimonious", "complex"):
-        if kind in result.solutions:
-            return kind, result.solutions[kind].models
-    return "none", []
+def _join(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _models(result: pipeline.Result, kind: str) -> list | None:
-    """The models of the solution ``kind``, None when the analysis has no such solution."""
-    if kind == "intermediate":
-        return result.intermediate.models if result.intermediate is not None else None
-    return result.solutions[kind].models if kind in result.solutions else None
-
-
-def _terms(models: list) -> list[str]:
-    out: list[str] = []
-    for m in models:
-        for t in m.terms:
-            if t.expression not in out:
-                out.append(t.expression)
+def _alternatives(
+    options: pipeline.Options, result: pipeline.Result, data: Dataset
+) -> list[tuple[str, str, str, pipeline.Options]]:
+    """(choice, label, phrase, options) of each alternative analysis."""
+    out = []
+    ic = options.incl_cut
+    for delta in (-STEP, STEP):
+        v = round(ic[0] + delta, 10)
+        if 0 < v <= 1:
+            opts = replace(options, incl_cut=(v, *[min(c, v) for c in ic[1:]]))
+            out.append(("incl_cut", f"consistency cut {v:g}", f"at consistency cut {v:g}", opts))
+    for delta in (-STEP, STEP):
+        v = round(options.pri_cut + delta, 10)
+        if 0 <= v <= 1:
+            opts = replace(options, pri_cut=v)
+            out.append(("pri_cut", f"PRI cut {v:g}", f"at PRI cut {v:g}", opts))
+    for n in (options.n_cut - 1, options.n_cut + 1):
+        if 1 <= n <= len(data.case_ids):
+            opts = replace(options, n_cut=n)
+            out.append(("n_cut", f"frequency cut {n}", f"at frequency cut {n}", opts))
+    if result.truth_table.half or any(
+        cal.half_cases(c.values).any() for c in result.calibration.values()
+    ):
+        for half in HALF_NAMES:
+            if half != options.half:
+                name = HALF_NAMES[half]
+                opts = replace(options, half=half)
+                out.append(("half", f"0.5 rule {name}", f"with {name}", opts))
+    if any(c.method == "direct" for c in result.calibration.values()):
+        other = "fsqca" if options.calibration.convention == "r" else "r"
+        spec = cal.CalibrationSpec(options.calibration.columns, other)
+        opts = replace(options, calibration=spec)
+        label = f"convention {other}"
+        out.append(("convention", label, f"with the {other} convention", opts))
+    for sign, word in ((-1, "lower"), (1, "higher")):
+        columns = dict(options.calibration.columns)
+        for name in result.conditions:
+            c = result.calibration[name]
+            span = float(data.columns[name].max() - data.columns[name].min())
+            if c.method != "direct" or span <= 0:
+                continue
+            e, m, i = c.anchors
+            m2 = m + sign * CROSSOVER_SHIFT * span
+            if e < m2 < i or e > m2 > i:
+                columns[name] = cal.Anchor("direct", (e, m2, i))
+        if columns != options.calibration.columns:
+            spec = cal.CalibrationSpec(columns, options.calibration.convention)
+            share = f"{CROSSOVER_SHIFT:.0%}"
+            label = f"crossovers {share} {word}"
+            phrase = f"with every crossover {share} of its range {word}"
+            out.append(("crossover", label, phrase, replace(options, calibration=spec)))
     return out
+
+
+def _first(f: Formula) -> tuple[Term, ...]:
+    return f.models[0] if f.models else ()
+
+
+def _labels(result: pipeline.Result, kind: str, terms: list[str]) -> dict[str, str]:
+    """The configuration-table columns (C1, C2, ...) of each term of the intermediate
+    solution; the term itself for the other solutions."""
+    if kind != "intermediate":
+        return {t: t for t in terms}
+    cols: dict[str, list[str]] = {}
+    for i, c in enumerate(result.configurations, start=1):
+        cols.setdefault(c.expression, []).append(f"C{i}")
+    return {t: ", ".join(cols.get(t, [t])) for t in terms}
+
+
+def _without(data: Dataset, i: int) -> Dataset:
+    keep = np.ones(len(data.case_ids), dtype=bool)
+    keep[i] = False
+    return Dataset(
+        [c for j, c in enumerate(data.case_ids) if j != i],
+        {k: v[keep] for k, v in data.columns.items()},
+        [r for j, r in enumerate(data.rows) if j != i],
+        data.dropped,
+    )
 
 
 def robustness(
@@ -77,50 +222,111 @@ def robustness(
     options: pipeline.Options,
     base: pipeline.Result,
     deadline: Deadline | None = None,
+    loo: bool = True,
 ) -> Robustness:
-    """Rerun the analysis under the neighbouring choices and compare configurations; the
-    reruns share one budget: ``deadline``, else ``options.time_limit`` seconds from now. A
-    variant without the base's kind of solution says why."""
-    kind, models = primary_solution(base)
-    ic = options.incl_cut
-    variants: list[tuple[str, pipeline.Options]] = []
-    for delta in (-STEP, STEP):
-        ic1 = round(min(1.0, max(0.0, ic[0] + delta)), 10)
-        if ic1 == ic[0]:
-            continue
-        new = (ic1, *[min(v, ic1) for v in ic[1:]])
-        variants.append((f"incl.cut {ic1:g}", replace(options, incl_cut=new)))
-    variants.append((f"n.cut {options.n_cut + 1}", replace(options, n_cut=options.n_cut + 1)))
-    if any(c.method == "direct" for c in base.calibration.values()):
-        other = "fsqca" if options.calibration.convention == "r" else "r"
-        spec = CalibrationSpec(options.calibration.columns, other)
-        variants.append((f"convention {other}", replace(options, calibration=spec)))
-    budget = deadline
-    if budget is None and options.time_limit is not None:
-        budget = Deadline.after(options.time_limit)
-    out = []
-    for label, opts in variants:
-        found: list = []
-        error = None
-        try:
-            res = pipeline.run(data, conditions, outcome, opts, budget)
-        except (InputError, AnalysisError) as err:
-            error = str(err)
-        else:
-            m2 = _models(res, kind)
-            if m2 is None:
-                error = f"no {kind} solution: {res.missing.get(kind, 'not computed')}"
-            else:
-                found = m2
-        out.append(
-            Variant(
+    """The robustness analysis of ``base`` (the result of ``options`` on ``data``), within
+    ``deadline`` (default: ``options.time_limit`` seconds from now): alternatives first, then
+    the sensitivity ranges, then (``loo``) leave-one-case-out runs; what the time limit left
+    out is named in ``cut``."""
+    t0 = time.perf_counter()
+    if deadline is None and options.time_limit is not None:
+        deadline = Deadline.after(options.time_limit)
+    kind = primary_kind(base)
+    names = base.conditions
+    initial = formula_of(base, kind)
+    reruns = Reruns(data, list(conditions), outcome, kind, deadline)
+    reruns.remember(base.truth_table, initial)
+
+    def text(f: Formula) -> str:
+        if f.error:
+            return f.error
+        return " | ".join(" + ".join(expression(t, names) for t in m) for m in f.models)
+
+    x0, y0 = base.x, base.y
+    is_m = rf.solution_membership(_first(initial), x0)
+    alternatives, tests, test_terms = [], [], []
+    for choice, label, phrase, opts in _alternatives(options, base, data):
+        found, tab = reruns.run(data, opts)
+        sc = None
+        if not found.error and tab is not None:
+            ts_m = rf.solution_membership(_first(found), tab.x)
+            sc = rf.set_coincidence(is_m, ts_m)
+            tests.append(ts_m)
+            test_terms.append(list(_first(found)))
+        alternatives.append(
+            Alternative(
+                choice,
                 label,
-                opts.incl_cut,
-                opts.n_cut,
-                opts.calibration.convention,
-                [m.expression for m in found],
-                _terms(found),
-                error,
+                phrase,
+                [] if found.error else text(found).split(" | "),
+                [expression(t, names) for t in found.terms],
+                found.error,
+                not same(found, initial),
+                sc,
             )
         )
-    return Robustness(kind, _terms(models), out)
+    core, whole = rf.robust_core([list(_first(initial)), *test_terms])
+    fit = rf.robustness_fit(is_m, tests, y0) if tests else None
+    types = rf.case_types(is_m, tests, y0, base.case_ids) if tests else {}
+    ranges = threshold_ranges(data, options, initial, reruns, text)
+    conds = list(conditions)
+    ranges += anchor_ranges(data, options, base.calibration, conds, initial, reruns, text)
+    base_terms = [expression(t, names) for t in initial.terms]
+    kept = dict.fromkeys(base_terms, 0)
+    loo_runs = 0
+    if loo:
+        calibrated = Dataset(
+            base.case_ids,
+            {name: base.calibration[name].values for name in [*conditions, outcome]},
+            data.rows,
+            data.dropped,
+        )
+        as_is = cal.CalibrationSpec(
+            dict.fromkeys([*conditions, outcome], cal.Anchor("calibrated")),
+            options.calibration.convention,
+        )
+        loo_options = replace(options, calibration=as_is)
+        for i, tab in leave_one_out(x0, y0):
+            if reruns.out_of_time():
+                break
+            found, _ = reruns.run(_without(calibrated, i), loo_options, tab)
+            loo_runs += 1
+            present = {expression(t, names) for t in found.terms}
+            for t in kept:
+                kept[t] += t in present
+    labels = _labels(base, kind, base_terms)
+    configs = []
+    for term, t in zip(base_terms, initial.terms, strict=True):
+        member = rf.solution_membership([t], x0)
+        configs.append(
+            ConfigurationRobustness(
+                labels[term],
+                term,
+                [a for a in alternatives if term not in a.terms],
+                kept[term] / loo_runs if loo_runs else None,
+                rf.typical_cases(member, y0, base.case_ids),
+                rf.deviant_cases(member, y0, base.case_ids),
+            )
+        )
+    cut = None
+    if reruns.out_of_time():
+        done = f"{loo_runs} of {len(data.case_ids)} leave-one-out runs" if loo else "the ranges"
+        cut = f"the time limit ran out: {done} done; ranges marked 'time' were not finished"
+    return Robustness(
+        kind,
+        text(initial).split(" | ") if not initial.error else [],
+        base_terms,
+        ranges,
+        alternatives,
+        [expression(t, names) for t in core],
+        whole,
+        fit,
+        types,
+        configs,
+        loo_runs,
+        len(data.case_ids) if loo else 0,
+        reruns.reruns,
+        reruns.minimizations,
+        time.perf_counter() - t0,
+        cut,
+    )

@@ -1,0 +1,256 @@
+"""The robustness of the fsQCA configurations as tables and sentences: which choices bind and
+within which ranges the formula holds, each configuration's verdict with its reasons, the
+alternative analyses with their set coincidence, the robust core and the robustness fit
+parameters. ``qca --robustness`` renders the tables in the terminal, the brief its own
+section."""
+
+from __future__ import annotations
+
+from ismpanel.analysis.fsqca.ranges import MAX_RUNS, Range, Side
+from ismpanel.analysis.fsqca.robust_fit import CASE_TYPES
+from ismpanel.analysis.fsqca.robustness import CHOICES, Robustness
+from ismpanel.report.markdown import plural
+from ismpanel.report.qca_tables import f3
+from ismpanel.report.table import STRONG, Table
+
+RANGE_OF = {"incl_cut": "consistency cut", "pri_cut": "PRI cut", "n_cut": "frequency cut"}
+LISTED_CASES = 5
+SOURCE = (
+    "Oana and Schneider's robustness test protocol (2021, Sociological Methods & Research), "
+    "as R SetMethods computes it"
+)
+
+
+def num(value: float) -> str:
+    """A threshold or anchor as written: at most four significant digits."""
+    return f"{value:.4g}"
+
+
+def _side(side: Side, sign: int) -> str:
+    if side.stop == "changed":
+        return f"changes at {num(side.changed_at)}"
+    return {
+        "steps": f"no change within {MAX_RUNS} steps",
+        "domain": "holds to the end of the valid values",
+        "time": "not searched further (time limit)",
+    }[side.stop]
+
+
+def range_text(r: Range) -> str:
+    """``holds from 0.68 to 0.71 (step 0.01; changes at 0.67 and at 0.72)``."""
+    return (
+        f"holds from {num(r.low.held)} to {num(r.high.held)} (step {num(r.step)}; below: "
+        f"{_side(r.low, -1)}; above: {_side(r.high, 1)})"
+    )
+
+
+def ranges_table(rb: Robustness) -> Table:
+    """Each choice's value and the range within which the formula holds."""
+    rows, marks = [], {}
+    for i, r in enumerate(rb.ranges):
+        rows.append(
+            (
+                r.label,
+                num(r.value),
+                num(r.low.held),
+                num(r.high.held),
+                _side(r.low, -1),
+                _side(r.high, 1),
+                num(r.step),
+            )
+        )
+        if r.binding:
+            marks[(i, 0)] = STRONG
+    return Table(
+        ("Choice", "Value", "Holds from", "Holds to", "Below", "Above", "Step"),
+        tuple(rows),
+        f"Sensitivity ranges of the {rb.solution} solution's formula",
+        (
+            f"Each value is stepped down and up, at most {MAX_RUNS} steps each way, until the "
+            "formula changes (R SetMethods' rob.inclrange, rob.ncutrange, rob.calibrange); "
+            "anchors step by 2.5% of the condition's observed range, percentile anchors as "
+            "the values they resolved to.",
+        ),
+        ("l", "r", "r", "r", "l", "l", "r"),
+        marks,
+    )
+
+
+def alternatives_table(rb: Robustness) -> Table:
+    """Each alternative analysis: whether its formula differs and its set coincidence with
+    the initial solution."""
+    rows, marks = [], {}
+    for i, a in enumerate(rb.alternatives):
+        solution = a.error if a.error else " | ".join(a.models)
+        rows.append(
+            (
+                a.label,
+                "yes" if a.changed else "no",
+                f3(a.coincidence) if a.coincidence is not None else "-",
+                solution,
+            )
+        )
+        if a.changed:
+            marks[(i, 1)] = STRONG
+    return Table(
+        ("Alternative", "Formula changes", "Set coincidence", "Solution"),
+        tuple(rows),
+        "Alternative analyses",
+        (
+            "Set coincidence with the initial solution: sum(min(IS, TS)) / sum(max(IS, TS)) "
+            "of the first models' memberships (SetMethods' rob.singletest).",
+        ),
+        ("l", "c", "r", "l"),
+        marks,
+    )
+
+
+def _cases(ids: list[str]) -> str:
+    if not ids:
+        return "none"
+    more = len(ids) - LISTED_CASES
+    shown = ", ".join(ids[:LISTED_CASES])
+    return f"{len(ids)}: {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def configurations_table(rb: Robustness) -> Table:
+    """Each configuration's verdict, its leave-one-out stability and its typical and deviant
+    cases."""
+    rows, marks = [], {}
+    for i, c in enumerate(rb.configurations):
+        loo = f"{c.loo_share:.0%}" if c.loo_share is not None else "-"
+        rows.append((c.label, c.expression, c.verdict(), loo, _cases(c.typical), _cases(c.deviant)))
+        if not c.robust:
+            marks[(i, 2)] = STRONG
+    loo_note = (
+        f"Leave-one-out: share of {plural(rb.loo_runs, 'run')} (one case left out each, "
+        "memberships as calibrated on all cases) whose solution has the configuration."
+        if rb.loo_runs
+        else "Leave-one-out runs: none were run."
+    )
+    return Table(
+        ("", "Configuration", "Verdict", "Leave-one-out", "Typical cases", "Deviant cases"),
+        tuple(rows),
+        f"Robustness of the {rb.solution} configurations",
+        (
+            "Robust: an identical term is in the solution of every alternative analysis.",
+            loo_note,
+            "Typical: membership in the configuration and in the outcome above 0.5, the "
+            "configuration's at most the outcome's (SetMethods' cases.suf.typ, most typical "
+            "first); deviant: in the configuration above 0.5, in the outcome below 0.5 "
+            "(cases.suf.dcv).",
+        ),
+        ("l", "l", "l", "r", "l", "l"),
+        marks,
+    )
+
+
+def fit_lines(rb: Robustness) -> list[str]:
+    """The robust core, the robustness fit parameters and the case types, as sentences."""
+    if rb.fit is None:
+        return ["No alternative analysis has a solution, so there is no robust core."]
+    core = " + ".join(rb.core) if rb.core else "empty (no case can be in it)"
+    whole = "" if rb.core_whole else " (cut: the expansion grew too long)"
+    f = rb.fit
+    lines = [
+        f"Robust core (the first model of the initial solution and of every alternative "
+        f"that has one, intersected): {core}{whole}.",
+        f"Robustness fit ({SOURCE}): RF_cov {f3(f.rf_cov)} (coverage of the robust core / "
+        f"coverage of the initial solution), RF_cons {f3(f.rf_cons)} (consistency of the "
+        f"initial solution / consistency of the robust core), RF_SC_minTS {f3(f.rf_sc_min)} "
+        f"and RF_SC_maxTS {f3(f.rf_sc_max)} (set coincidence of the initial solution with "
+        "the intersection and with the union of the alternatives).",
+    ]
+    counts = ", ".join(
+        f"{name.replace('_', ' ')} {len(rb.case_types[name])}" for name in CASE_TYPES
+    )
+    lines.append(f"Cases by robustness type (SetMethods' rob.cases): {counts}.")
+    return lines
+
+
+def _range_of(rb: Robustness, choice: str) -> Range | None:
+    return next((r for r in rb.ranges if r.choice == choice), None)
+
+
+def binding_lines(rb: Robustness) -> list[str]:
+    """Which choices bind (some alternative changes the formula), with their ranges, and
+    which do not."""
+    lines = []
+    binding = rb.binding()
+    for choice in binding:
+        changed = [a.label for a in rb.alternatives if a.choice == choice and a.changed]
+        text = f"{CHOICES[choice]} binds: the formula changes with {', '.join(changed)}"
+        r = _range_of(rb, choice)
+        if r is not None:
+            text += f"; at {num(r.value)} it {range_text(r)}"
+        lines.append(text + ".")
+    tried = [c for c in CHOICES if any(a.choice == c for a in rb.alternatives)]
+    loose = [c for c in tried if c not in binding]
+    for choice in loose:
+        kept = [a.label for a in rb.alternatives if a.choice == choice]
+        text = f"{CHOICES[choice]} does not bind: the formula is the same with {', '.join(kept)}"
+        r = _range_of(rb, choice)
+        if r is not None:
+            text += f"; at {num(r.value)} it {range_text(r)}"
+        lines.append(text + ".")
+    if not tried:
+        lines.append("No alternative analysis applies to this analysis.")
+    return [line[0].upper() + line[1:] for line in lines]
+
+
+def model_lines(rb: Robustness) -> list[str]:
+    """Which model the robustness quantities read when the solution has several."""
+    if len(rb.base_models) < 2:
+        return []
+    return [
+        f"The {rb.solution} solution has {len(rb.base_models)} models; every model's "
+        "configurations are shown and judged, while the robust core, set coincidence and "
+        "robustness fit use the first model of each solution, as SetMethods does."
+    ]
+
+
+def work_line(rb: Robustness, seconds: bool = True) -> str:
+    """How much work the robustness run took (``seconds``: and how long)."""
+    text = (
+        f"{plural(rb.reruns, 'rerun')}, {plural(rb.minimizations, 'minimization')} (reruns "
+        "that coded the truth table as an earlier one reused its solution)"
+    )
+    text += f", {rb.seconds:.1f} s" if seconds else ""
+    return text + (f"; {rb.cut}." if rb.cut else ".")
+
+
+def verdict_lines(rb: Robustness) -> list[str]:
+    """Each configuration that is not robust with its reasons, then those that are."""
+    robust = [c.label for c in rb.configurations if c.robust]
+    shaky = [c for c in rb.configurations if not c.robust]
+    lines = []
+    if not rb.configurations:
+        lines.append("The initial analysis has no configuration to test.")
+    elif not shaky:
+        lines.append(f"Every configuration ({', '.join(robust)}) is in every alternative analysis.")
+    else:
+        lines += [f"{c.label} ({c.expression}) is {c.verdict()}." for c in shaky]
+        if robust:
+            lines.append(f"In every alternative analysis: {', '.join(robust)}.")
+    return lines
+
+
+def markdown(rb: Robustness) -> str:
+    """The brief's section: what binds, the verdicts, the tables, the robust core and fit."""
+    from ismpanel.report import markdown as md
+
+    def para(lines: list[str]) -> str:
+        return " ".join(md.inline(line) for line in lines)
+
+    parts = [
+        f"Following {SOURCE}, the analysis was rerun under alternative choices and each "
+        "threshold and calibration anchor was stepped until the formula changed.",
+        para(binding_lines(rb)),
+        para(verdict_lines(rb)),
+        md.table(configurations_table(rb)),
+        md.table(alternatives_table(rb)),
+        md.table(ranges_table(rb)),
+        para([*model_lines(rb), *fit_lines(rb)]),
+        para([f"Robustness run: {work_line(rb, seconds=False)}"]),
+    ]
+    return "\n\n".join(p for p in parts if p)
