@@ -177,3 +177,48 @@ def test_priority_ranks_are_those_of_recommend_profiles(seed):
         res = model.ism
         ranks = priority_ranks(res.tiers, model.quadrants, res.driving_power, other)
         assert ranks.tolist() == [p.rank for p in profiles]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_each_alternative_is_the_structure_recomputed_from_scratch(seed):
+    """The engine skips the closure when an alternative surely keeps the final reachability
+    matrix; every alternative's levels, tiers and clusters must still be those of
+    analyse_structure on the changed verdicts (panels on a random order, whose transitive arcs
+    are bypassed when an expert's O removes them)."""
+    rng = np.random.default_rng(seed)
+    factors = tuple(f"F{k}" for k in range(9))
+    pairs = [(a, b) for k, a in enumerate(factors) for b in factors[k + 1 :]]
+    truth = {p: "V" if rng.random() < 0.5 else "O" for p in pairs}  # an order: arcs bypassed
+    answers = {
+        f"E{e}": {
+            p: truth[p] if rng.random() < 0.75 else str(rng.choice(list(LETTERS))) for p in pairs
+        }
+        for e in range(5)
+    }
+    found = sensitivity(factors, pairs, answers)
+    verdict = aggregate(pairs, answers).letters()
+    position = {f: k for k, f in enumerate(factors)}
+    base = analyse_structure(factors, _irm(verdict, position))
+    for p in found.pairs:
+        for flip in p.flips:
+            other = analyse_structure(factors, _irm({**verdict, p.pair: flip.letter}, position))
+            changes = {c.factor: c for c in flip.outcome.changes}
+            assert flip.outcome.n_levels == other.ism.n_levels
+            for i, f in enumerate(factors):
+                c = changes.get(f)
+                level = c.level[1] if c and c.level else int(base.ism.levels[i])
+                tier = c.tier[1] if c and c.tier else base.ism.tiers[i]
+                cluster = c.cluster[1] if c and c.cluster else base.quadrants[i]
+                assert (level, tier, cluster) == (
+                    int(other.ism.levels[i]),
+                    other.ism.tiers[i],
+                    other.quadrants[i],
+                ), (p.pair, flip.letter, f)
+
+
+def _irm(letters: dict, position: dict) -> np.ndarray:
+    irm = np.eye(len(position), dtype=bool)
+    for (a, b), letter in letters.items():
+        irm[position[a], position[b]] |= letter in "VX"
+        irm[position[b], position[a]] |= letter in "AX"
+    return irm

@@ -390,12 +390,29 @@ class _Engine:
     def outcome(self, code: np.ndarray) -> Outcome:
         """The structure of a verdict per pair against the panel's."""
         irm = self.irm(code)
-        added = irm & ~self.base_irm
-        if not (self.base_irm & ~irm).any() and not (added & ~self.base_frm).any():
-            return Outcome(self.base.n_levels, ())  # every new arc already reached: same FRM
+        if self.same_closure(irm):
+            return Outcome(self.base.n_levels, ())  # levels, tiers, clusters, ranks: the FRM's
         layout, _ = self.layout(irm)
         changes = _changes(self.factors, self.base, layout)
         return Outcome(layout.n_levels, changes, layout.default_tiers)
+
+    def same_closure(self, irm: np.ndarray) -> bool:
+        """Whether an IRM surely has the panel's final reachability matrix, told without a
+        closure: every added arc is already reached, and the arcs removed (between one pair
+        only) are each bypassed: i keeps a direct successor k outside its cycle (k does not
+        reach i, so no path from k uses i) that reaches j. False when unsure."""
+        frm, base = self.base_frm, self.base_irm
+        if (irm & ~frm).any():
+            return False
+        removed = np.argwhere(base & ~irm)
+        if len(removed) > 2 or len({int(x) for x in removed.ravel()}) > 2:
+            return False
+        for i, j in removed:
+            bypass = base[i] & irm[i] & frm[:, j] & ~frm[:, i]
+            bypass[j] = False
+            if not bypass.any():
+                return False
+        return True
 
     def contested(self, below: float) -> list[PairSensitivity]:
         n = self.counts.sum(axis=1)
