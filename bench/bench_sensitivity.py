@@ -20,8 +20,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_structure import random_structure
 
+from ismpanel.analysis.majority import verdicts
 from ismpanel.analysis.relations import LETTERS
-from ismpanel.analysis.sensitivity import sensitivity, verdicts
+from ismpanel.analysis.sensitivity import sensitivity
 from ismpanel.analysis.ssim import irm_from_letters, ssim_from_irm
 from ismpanel.analysis.structure import analyse_structure
 from ismpanel.elicitation.store import study_pairs

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from ismpanel.analysis import recommend
+from ismpanel.analysis.majority import Majority, verdicts
 from ismpanel.analysis.relations import LETTERS
-from ismpanel.analysis.sensitivity import Majority, priority_ranks, sensitivity, verdicts
+from ismpanel.analysis.sensitivity import priority_ranks, sensitivity
 from ismpanel.analysis.structure import Options, analyse_structure
 from ismpanel.elicitation.aggregate import aggregate
 

@@ -4,9 +4,8 @@ From the experts' answers per pair this recomputes the structure (ISM levels and
 clusters, the priority rank) with each contested pair given each other letter an expert chose,
 without each expert in turn, under other aggregation rules and thresholds, and under the other
 MICMAC thresholds, and says per factor whether its tier and cluster hold. The panel's
-aggregation is redone here on vote counts (numpy), so that leaving an expert out is one
-subtraction; with the default majorities it gives the verdicts of
-``elicitation.aggregate.aggregate`` (tested on random panels).
+aggregation is redone on vote counts (:mod:`ismpanel.analysis.majority`), so that leaving an
+expert out is one subtraction.
 """
 
 from __future__ import annotations
@@ -14,44 +13,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from math import lcm
 
 import numpy as np
 
 from ismpanel.analysis import ism, micmac, recommend
 from ismpanel.analysis.errors import AnalysisError, InputError
+from ismpanel.analysis.majority import MAJORITIES, A, Majority, Pair, V, X, verdicts, vote_codes
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.analysis.structure import Options
 
-Pair = tuple[str, str]
-V, A, X, NO = range(4)  # codes of LETTERS (NO: the letter O)
 MICMAC_RULES = micmac.THRESHOLD_RULES
-
-
-@dataclass(frozen=True)
-class Majority:
-    """An aggregation rule: per arc ``direction`` or per ``letter``, and the share of a pair's
-    answers a verdict needs. ``share`` None is the panel's own rule (direction: more than half;
-    letter: the most frequent letter, a tie decided per direction); a share means at least that
-    share (letter: a letter short of it leaves the pair to the direction rule at that share)."""
-
-    rule: str = "direction"
-    share: Fraction | None = None
-
-    def describe(self) -> str:
-        if self.share is None:
-            if self.rule == "direction":
-                return "per direction, more than half"
-            return "per letter, the most frequent letter"
-        return f"per {self.rule}, at least {_share_words(self.share)}"
-
-
-MAJORITIES = tuple(
-    Majority(rule, share)
-    for rule in ("direction", "letter")
-    for share in (None, Fraction(3, 5), Fraction(2, 3))
-)
 
 
 @dataclass(frozen=True)
@@ -217,48 +189,6 @@ class Sensitivity:
         """Contested pairs whose other letters move some factor, the most moving first: the
         pairs a Delphi round should reopen."""
         return tuple(p.pair for p in self.pairs if p.moved)
-
-
-def verdicts(
-    counts: np.ndarray, majority: Majority = Majority(), quorum: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Letter code per pair (index into LETTERS, -1 under the quorum) and whether it is a tie,
-    from letter counts (pairs x 4, in LETTERS order)."""
-    if majority.rule not in ("direction", "letter"):
-        raise InputError(f"unknown rule {majority.rule!r}", option="rule")
-    n = counts.sum(axis=1)
-    forward, backward = counts[:, V] + counts[:, X], counts[:, A] + counts[:, X]
-    if majority.share is None:
-        keep_f, keep_b = 2 * forward > n, 2 * backward > n
-        tie = (2 * forward == n) | (2 * backward == n)
-    else:
-        p, q = majority.share.numerator, majority.share.denominator
-        keep_f, keep_b = q * forward >= p * n, q * backward >= p * n
-        tie = np.zeros(len(n), dtype=bool)
-    code = np.select([keep_f & keep_b, keep_f, keep_b], [X, V, A], NO)
-    if majority.rule == "letter":
-        top = counts.max(axis=1)
-        unique = (counts == top[:, None]).sum(axis=1) == 1
-        if majority.share is None:
-            won, tie = unique, ~unique
-        else:
-            won = unique & (q * top >= p * n)
-        code = np.where(won, counts.argmax(axis=1), code)
-    resolved = n >= quorum
-    return np.where(resolved, code, -1), tie & resolved
-
-
-def vote_codes(
-    pairs: Sequence[Pair], answers: Mapping[str, Mapping[Pair, str]]
-) -> tuple[tuple[str, ...], np.ndarray]:
-    """The experts and their answers as letter codes (experts x pairs, -1 where not answered)."""
-    experts = tuple(answers)
-    code = {letter: k for k, letter in enumerate(LETTERS)}
-    table = np.full((len(experts), len(pairs)), -1, dtype=np.int8)
-    for e, expert in enumerate(experts):
-        given = answers[expert]
-        table[e] = [code[given[p]] if p in given else -1 for p in pairs]
-    return experts, table
 
 
 def priority_ranks(
@@ -524,7 +454,3 @@ def _stability(
         )
         for i, f in enumerate(engine.factors)
     )
-
-
-def _share_words(share: Fraction) -> str:
-    return "two thirds" if share == Fraction(2, 3) else f"{float(share):.0%}".replace("%", " %")

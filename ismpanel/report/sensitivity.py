@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ismpanel.analysis import recommend
+from ismpanel.analysis.majority import Pair
 from ismpanel.analysis.recommend import FactorProfile
-from ismpanel.analysis.sensitivity import Pair, Sensitivity, ThresholdVariant, sensitivity
+from ismpanel.analysis.sensitivity import Sensitivity, ThresholdVariant, sensitivity
 from ismpanel.analysis.structure import Options
 from ismpanel.elicitation.aggregate import PanelOptions
 from ismpanel.elicitation.store import PanelStore
