@@ -142,6 +142,24 @@ def test_every_statement_of_the_section_holds_on_random_panels(tmp_path, seed):
             f"{kept_cluster[f]} of {len(answers)}",
         ]
 
+    # the panel's answers aggregated per letter (the most frequent letter)
+    letter = aggregate(store.pairs, answers, rule="letter", quorum=agg.quorum)
+    rest = paragraphs[1].replace("\n", " ")
+    rule = "per letter, the most frequent letter"
+    if all(p.result is not None for p in letter.pairs):
+        m = structure(study, letter.letters(), model.options)
+        moved_by_rule = [
+            f for i, f in enumerate(study.factor_ids) if (m.ism.tiers[i], m.quadrants[i]) != base[f]
+        ]
+        k = sum(p.result != q.result for p, q in zip(agg.pairs, letter.pairs, strict=True))
+        if moved_by_rule:
+            verb = "changes" if k == 1 else "change"
+            assert f"Aggregated {rule}, {k} verdict{'s' if k != 1 else ''} {verb}, and " in rest
+            assert f"the tier or cluster of {', '.join(moved_by_rule)}." in rest
+        elif k == 0:
+            keeps = re.search(r"Aggregated ([^.]*), every factor keeps its level", rest)
+            assert keeps and rule in keeps[1].split("; or "), rest
+
     # the MICMAC thresholds: tiers against clusters under each rule
     agreeing = []
     for rule in ("half", "mean", "median"):
