@@ -148,6 +148,17 @@ def test_a_third_round_names_the_second_as_the_source_of_its_counts(study):
     ]
 
 
+def test_the_counts_leave_out_an_expert_withdrawn_before_the_round(study):
+    folder, tokens = study
+    store = _round_two(folder)
+    store.withdraw("E3", from_round=1)
+    run = _plain(folder, tokens, stdin="quit\n")
+    assert "The panel after round 1 (anonymous): V 1 · A 1 · X 0 · O 0" in run.stdout
+    refused = _plain(folder, tokens, expert="E3", stdin="v\n")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith("error: expert E3 has withdrawn from the panel")
+
+
 # -- tokens off the command line --------------------------------------------------------------
 
 

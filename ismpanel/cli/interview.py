@@ -66,6 +66,7 @@ def interview(
             "answers); use --plain for line mode"
         )
     check_token(store, expert, token, token_file)
+    store.check_open(expert)  # not a withdrawn expert, not a closed round
     session = Session(store, expert, order.value, "plain" if plain else "interview")
     try:
         _run(session, plain)

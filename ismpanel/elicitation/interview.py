@@ -166,10 +166,13 @@ class Session:
 
     def _earlier_rounds(self) -> tuple[dict[Pair, str], dict[Pair, dict[str, int]]]:
         """In a later round: this expert's previous answer per pair and the panel's anonymous
-        distribution of answers (human experts, latest answers up to the previous round)."""
+        distribution of answers (human experts, latest answers up to the previous round, as
+        aggregation counts them: an expert who withdrew only with the answers given before)."""
         if self.round == 1:
             return {}, {}
-        earlier = self.store.latest_answers(up_to_round=self.round - 1)
+        from ismpanel.elicitation.panel import counted_answers  # numpy: in later rounds only
+
+        earlier = counted_answers(self.store, up_to_round=self.round - 1)
         humans = {e.id for e in self.store.experts("human")}
         mine = earlier.get(self.expert.id, {})
         distribution = {}

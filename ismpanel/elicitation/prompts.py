@@ -45,6 +45,7 @@ NOT_KEYPRESSES = {
     Keys.ScrollUp,
     Keys.ScrollDown,
 }
+NOTE_PROMPT = "Note (others may see it unnamed in later rounds; Enter saves, empty cancels):"
 HINT = "v a x o · b back · s skip · n note · ? help · q save and quit"
 
 
@@ -90,7 +91,7 @@ def pair_question(message: str = "Your answer", **kwargs: Any) -> questionary.Qu
 
 def note_question(**kwargs: Any) -> questionary.Question:
     """Free text for a note on the current pair; empty (or Ctrl-D) cancels."""
-    return _line_question("Note on this pair (Enter saves, empty cancels):", "", **kwargs)
+    return _line_question(NOTE_PROMPT, "", **kwargs)
 
 
 def pick_question(message: str, **kwargs: Any) -> questionary.Question:

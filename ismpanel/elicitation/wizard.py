@@ -44,7 +44,8 @@ neither. Judge the direct relation only; chains through other factors come out o
   o  neither
   b  go back one pair      s  skip for now (asked again before the end)
   n  add a note            q  save and quit (start again to resume)
-Every answer is saved the moment you give it."""
+Every answer is saved the moment you give it. Notes may be shown to the other experts in
+later rounds, without your pseudonym."""
 PLAIN_HELP = """\
 For each pair, decide whether the first factor {relation} the second, the reverse, both or
 neither. Judge the direct relation only; chains through other factors come out of the analysis.
@@ -56,7 +57,8 @@ neither. Judge the direct relation only; chains through other factors come out o
   back       go back one pair
   note TEXT  save a note on this pair
   quit       save and quit (run the same command to resume)
-Every answer is saved the moment you give it."""
+Every answer is saved the moment you give it. Notes may be shown to the other experts in
+later rounds, without your pseudonym."""
 ENTER_HINT = "Enter answers nothing (there is no default): press v, a, x or o; ? for help."
 UNKNOWN_HINT = "Not a key of this screen: press v, a, x or o to answer; ? for help."
 FIRST_PAIR = "This is the first pair: there is nothing before it."
