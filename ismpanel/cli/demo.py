@@ -23,8 +23,10 @@ def demo(
 ) -> None:
     """Run the bundled privacy study end to end and write its brief.
 
-    Creates the study, imports the synthetic panel of five experts, aggregates, runs ISM,
-    MICMAC and fsQCA on the synthetic questionnaire, and writes brief.md with its figures."""
+    Creates the study, imports the synthetic panel of five experts and closes its round (one
+    left four pairs blank), aggregates, runs ISM, MICMAC and fsQCA on the synthetic
+    questionnaire, writes brief.md with its figures, and prints the commands to go on with."""
+    import shlex
     import tempfile
 
     from ismpanel.analysis.ssim import parse_ssim
@@ -47,13 +49,20 @@ def demo(
         added, _ = store.add_expert(f"Synthetic expert {k}")
         structure = parse_ssim(read_grid(source / "panel" / f"{expert}.csv"), allow_missing=True)
         record_ssim(store, added.id, structure.factors, structure.ssim)
+    store.close_round()  # one synthetic expert left pairs blank: the round ends as it stands
     store.close()
     output = folder / "brief.md"
     dest = report.destination(output)
-    built = report.prepare(folder, BriefOptions(PanelOptions(allow_incomplete=True)), dest)
+    built = report.prepare(folder, BriefOptions(PanelOptions()), dest)
     for path, content in report.files(folder, built).items():
         write_file(path, content)
     console.print(f"{built.results.study.title} (synthetic demo data) in {folder}", style="bold")
     for view in summary.views(built.results):
         console.print(view)
     console.print(f"Brief: {output} (figures: {dest.hierarchy.name}, {dest.micmac.name})")
+    place = shlex.quote(str(folder))
+    console.print(
+        f"Next: ismpanel status {place}; ismpanel ism {place}; "
+        f"ismpanel brief {place} -o brief.docx",
+        soft_wrap=True,
+    )

@@ -213,7 +213,7 @@ def list_experts(folder: StudyDir, json: JsonOpt = False) -> None:
     (facilitator's view)."""
     from rich.table import Table
 
-    from ismpanel.cli.output import console, print_json
+    from ismpanel.cli.output import console, local_time, print_json
     from ismpanel.elicitation.panel import progress
     from ismpanel.elicitation.store import PanelStore
 
@@ -231,13 +231,13 @@ def list_experts(folder: StudyDir, json: JsonOpt = False) -> None:
             p.name,
             p.kind,
             f"{p.answered}/{p.total}",
-            p.last_activity or "never",
-            _standing(p),
+            local_time(p.last_activity),
+            standing(p),
         )
-    console.print(table, markup=False)
+    console.print(table)
 
 
-def _standing(p) -> str:
+def standing(p) -> str:
     """In the panel, or withdrawn from which round and why."""
     if p.withdrawn is None:
         return "in the panel"

@@ -183,20 +183,26 @@ def status(
     folder: StudyDir,
     json: JsonOpt = False,
 ) -> None:
-    """Per expert: answered/total in the current round and last activity; who has not finished."""
+    """Per expert: answered/total in the current round, last activity and standing; whom the
+    round still waits for (not those who withdrew, nobody once the round is closed)."""
     from rich.table import Table
 
+    from ismpanel.cli.experts import standing
     from ismpanel.cli.output import console, local_time, print_json
-    from ismpanel.elicitation.panel import progress
+    from ismpanel.elicitation.panel import awaited, progress
     from ismpanel.elicitation.store import PanelStore
 
     store = PanelStore.open(folder, read_only=True)
     rows = progress(store)
     number = store.current_round()
+    closed = store.round_closed(number)
+    waiting = [p.id for p in awaited(store, include_llm=True)]
     if json:
         print_json(
             {
                 "round": number,
+                "closed": closed,
+                "waiting_for": waiting,
                 "experts": [
                     {
                         "id": p.id,
@@ -204,6 +210,7 @@ def status(
                         "answered": p.answered,
                         "total": p.total,
                         "last_activity": p.last_activity,
+                        "withdrawn_from": p.withdrawn.round if p.withdrawn else None,
                     }
                     for p in rows
                 ],
@@ -211,15 +218,22 @@ def status(
         )
         return
     # the title on a line of its own: a table's title would wrap to the table's width
-    console.print(f"{store.study.title}: round {number}", style="bold")
+    state = " (closed)" if closed else ""
+    console.print(f"{store.study.title}: round {number}{state}", style="bold")
     table = Table()
-    for col in ("Expert", "Kind", "Answered", "Last activity"):
+    for col in ("Expert", "Kind", "Answered", "Last activity", "Standing"):
         table.add_column(col)
     for p in rows:
-        table.add_row(p.id, p.kind, f"{p.answered}/{p.total}", local_time(p.last_activity))
+        table.add_row(
+            p.id, p.kind, f"{p.answered}/{p.total}", local_time(p.last_activity), standing(p)
+        )
     console.print(table)
-    behind = [p.id for p in rows if not p.finished]
-    console.print("Not finished: " + ", ".join(behind) if behind else "Every expert has finished.")
+    if closed:
+        console.print(f"Round {number} is closed; unanswered pairs count as missing.")
+    elif waiting:
+        console.print("Not finished: " + ", ".join(waiting))
+    else:
+        console.print("Every expert has finished.")
 
 
 def _study_from_factors(path, title, relation, outcome, dimensions):
