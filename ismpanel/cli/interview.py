@@ -5,16 +5,22 @@ The token may come from ``--token`` (the forced-command line), a file, the ``ISM
 variable or a hidden prompt, so that an expert who runs the command by hand need not leave it
 in ``ps`` or the shell's history."""
 
+from __future__ import annotations
+
 import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.cli.options import StudyDir
+
+if TYPE_CHECKING:  # loaded when the command runs, so that --help stays fast
+    from ismpanel.elicitation.interview import Session
+    from ismpanel.elicitation.store import PanelStore
 
 TOKEN_VARIABLE = "ISMPANEL_TOKEN"
 TOKEN_BYTES = 1024  # a token file holds one token (16 characters) and perhaps a line break
@@ -79,7 +85,7 @@ def interview(
     (sys.stdout if plain else sys.stderr).write(message + "\n")
 
 
-def check_token(store, expert: str, token: str | None, token_file: Path | None) -> None:
+def check_token(store: PanelStore, expert: str, token: str | None, token_file: Path | None) -> None:
     """Find the token (``--token``, ``--token-file``, ``$ISMPANEL_TOKEN``, else a hidden
     prompt when stdin is a terminal and the expert has one) and have the store check it; a
     refusal is one line naming where the token came from."""
@@ -128,7 +134,7 @@ def read_token_file(path: Path) -> str:
     return token
 
 
-def _needs_token(store, expert: str) -> bool:
+def _needs_token(store: PanelStore, expert: str) -> bool:
     """Whether the store refuses this expert without a token."""
     try:
         store.check_token(expert, None)
@@ -150,7 +156,7 @@ def _ask_token(expert: str) -> str | None:
         raise typer.Exit(130) from None
 
 
-def _run(session, plain: bool) -> str:
+def _run(session: Session, plain: bool) -> str:
     from ismpanel.elicitation.wizard import run_plain, run_wizard
 
     if plain:
