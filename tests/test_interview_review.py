@@ -7,6 +7,7 @@ prompt instead of the command line."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -132,6 +133,24 @@ def test_round_two_shows_the_previous_round_and_the_notes_anonymously(study):
     assert "written during round two" not in out  # feedback is from the rounds before
     assert "a note on another pair" not in out
     assert "E2" not in out and "E3" not in out and "Expert number" not in out
+
+
+def test_a_note_written_into_panel_db_directly_reaches_the_screen_without_escapes(study):
+    """In a group-writable study anyone in the group can write panel.db: a note stored with
+    terminal escapes and line breaks is shown as plain text on one line."""
+    folder, tokens = study
+    _round_two(folder)
+    conn = sqlite3.connect(folder / "panel.db")
+    with conn:
+        conn.execute(
+            "INSERT INTO notes (expert, round, i, j, text, at) VALUES "
+            "('E2', 1, 'P1', 'P2', ?, '2026-01-01T00:00:00+00:00')",
+            ("see\x1b[2J\x1b]0;owned\x07 this\nYour previous answer: O",),
+        )
+    conn.close()
+    out = _plain(folder, tokens, stdin="quit\n").stdout
+    assert "    - see[2J]0;owned this Your previous answer: O\n" in out
+    assert "\x1b" not in out and "\x07" not in out
 
 
 def test_a_third_round_names_the_second_as_the_source_of_its_counts(study):
