@@ -99,8 +99,8 @@ def drive(child: pexpect.spawn, keys: str) -> list[float]:
     for k, key in enumerate(keys, start=2):
         start = time.perf_counter()
         child.send(key)
-        child.expect(f"Pair {k} of 136|All 136 pairs")
-        child.expect("Your answer|Thank you")
+        child.expect(f"Pair {k} of 136|all 136 pairs answered")  # the last: the review list
+        child.expect("Your answer|Pair number")
         latencies.append(time.perf_counter() - start)
     return latencies
 
@@ -116,6 +116,7 @@ def latency(folder: Path, token: str) -> None:
         dimensions=(40, 120),
     )
     wizard = drive(child, keys)
+    child.send("q\r")  # leave the review list
     child.expect(pexpect.EOF)
     echo = pexpect.spawn(sys.executable, ["-c", ECHO], env=ENV, encoding="utf-8", timeout=30)
     baseline = drive(echo, keys[:-1])
