@@ -151,3 +151,27 @@ def test_the_forced_command_line_still_runs_the_interview(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_a_later_round_shows_the_previous_round_and_anonymous_notes(tmp_path):
+    tokens = small_study(tmp_path / "s", experts=2)
+    store = PanelStore.open(tmp_path / "s")
+    for expert, letters in (("E1", "VVVVVV"), ("E2", "AVVVVV")):
+        store.record_many(expert, 1, dict(zip(SMALL_PAIRS, letters, strict=True)), "import")
+    store.add_note("E2", 1, ("P1", "P2"), "Rules follow the law")
+    store.add_note("E1", 1, ("P1", "P2"), "check the 2019 act")
+    store.start_round([("P1", "P2")], 0.75)
+    child = _spawn(tmp_path / "s", "--expert", "E1", "--token", tokens["E1"])
+    child.logfile_read = io.StringIO()
+    child.expect("Pair 1 of 1")
+    child.expect("Your previous answer: V")
+    child.expect(r"The panel after round 1 \(anonymous\): V 1 · A 1 · X 0 · O 0")
+    child.expect("Notes on this pair:")
+    child.expect("- Rules follow the law")
+    child.expect(r"- \(yours\) check the 2019 act")
+    _answer_prompt(child)
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "E2" not in child.logfile_read.getvalue()  # the other expert stays anonymous
