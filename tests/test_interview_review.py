@@ -15,6 +15,7 @@ import pytest
 
 from ismpanel.elicitation.interview import Session
 from ismpanel.elicitation.store import PanelStore
+from ismpanel.elicitation.wizard import progress_line
 from tests.helpers import SMALL_PAIRS, small_study
 
 
@@ -83,6 +84,18 @@ def test_skipping_in_review_keeps_the_answer(study):
     run = _plain(folder, tokens, stdin="3\nskip\nq\n")
     assert run.returncode == 0 and "All 6 pairs answered and saved" in run.stdout
     assert len(store.history("E1")) == 6
+
+
+def test_a_reviewed_pair_claims_no_time_left(study):
+    folder, _ = study
+    session = Session(PanelStore.open(folder), "E1")
+    for letter in "VAXOVA":
+        session.answer(letter)
+    assert session.done
+    session.go_to(1)
+    screen = session.screen()
+    assert (screen.pair, screen.current, screen.seconds_left) == (("P1", "T1"), "A", None)
+    assert "left" not in progress_line(screen)
 
 
 # -- plain mode's screen ----------------------------------------------------------------------
