@@ -284,4 +284,26 @@ def test_reruns_stop_at_the_deadline():
     base = pipeline.run(data, ["A", "B"], "Y", options)
     rb = robustness(data, ["A", "B"], "Y", options, base, Deadline.after(-1.0))
     assert rb.minimizations == 0 and rb.loo_runs == 0 and rb.cut
-    assert all(a.error and a.error.startswith("not run") for a in rb.alternatives)
+    assert all(not a.ran and not a.changed for a in rb.alternatives)
+    assert all(not c.robust and c.verdict().startswith("not tested") for c in rb.configurations)
+
+
+def test_the_demo_brief_names_what_binds(tmp_path):
+    """The bundled study's brief has its own robustness section: the PRI cut and the 0.5 rule
+    bind, with the PRI cut's range, and C1, C3 and C4 disappear at PRI cut 0.75."""
+    from ismpanel.cli.app import main
+
+    folder = tmp_path / "study"
+    try:
+        main(["demo", "--out", str(folder)])
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    text = (folder / "brief.md").read_text()
+    section = text.split("### Robustness of the configurations", 1)[1].split("\n## ", 1)[0]
+    flat = " ".join(section.split())
+    assert "The PRI cut binds" in flat and "The 0.5 rule binds" in flat
+    assert "at 0.7 it holds from 0.68 to 0.71 (step 0.01; below: changes at 0.67" in flat
+    for label, term in (("C1", "PL1*PL3*TE1*TE2"), ("C3", "PL1*PL3*DA5*US2"),
+                        ("C4", "PL1*~TE1*TE2*DA5*US2")):  # fmt: skip
+        assert f"{label} (`{term}`) is not robust: disappears at PRI cut 0.75" in flat
+    assert "C2 (`PL1*PL3*TE1*US2`) is not robust: disappears at frequency cut 2" in flat

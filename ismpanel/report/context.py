@@ -11,6 +11,7 @@ from ismpanel.analysis.ism import LEVEL_TESTS
 from ismpanel.analysis.recommend import FactorProfile, QcaRole
 from ismpanel.report import (
     appendix,
+    qca_robustness,
     qca_tables,
     sensitivity,
     sensitivity_tables,
@@ -295,7 +296,8 @@ def _llm(results: StudyResults) -> dict | None:
 
 
 def _qca(results: StudyResults) -> dict | None:
-    """The fsQCA section: intro, necessity, truth table, solutions and configurations."""
+    """The fsQCA section: intro, necessity, truth table, solutions, configurations and their
+    robustness."""
     if results.qca is None:
         return None
     res, names = results.qca.result, results.names
@@ -313,6 +315,7 @@ def _qca(results: StudyResults) -> dict | None:
         "positive_rows": md.table(qca_tables.positive_rows_table(res)),
         "solutions": md.table(qca_tables.models_table(res)),
         "configurations": md.table(config) if config else None,
+        "robustness": qca_robustness.markdown(rb) if (rb := results.qca.robustness) else None,
     }
 
 
@@ -371,7 +374,7 @@ def _methods_table(results: StudyResults) -> Table:
 
 def _qca_methods(res) -> list[tuple[str, str]]:
     from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
-    from ismpanel.analysis.fsqca.solution import CORE_RULE
+    from ismpanel.analysis.fsqca.core_rule import RULES
 
     opts = res.options
     specs = opts.calibration.columns
@@ -395,7 +398,7 @@ def _qca_methods(res) -> list[tuple[str, str]]:
             "exact (all prime implicants, every minimal model); intermediate solution with "
             f"directional expectations {opts.dir_exp or 'none'}",
         ),
-        ("fsQCA core and peripheral", CORE_RULE),
+        ("fsQCA core and peripheral", RULES[opts.core_rule]),
         ("fsQCA necessity", f"necessary from consistency {opts.necessity_cut:g}"),
     ]
 

@@ -133,7 +133,7 @@ def configurations_table(rb: Robustness) -> Table:
         tuple(rows),
         f"Robustness of the {rb.solution} configurations",
         (
-            "Robust: an identical term is in the solution of every alternative analysis.",
+            "Robust: an identical term is in the solution of every alternative analysis that ran.",
             loo_note,
             "Typical: membership in the configuration and in the outcome above 0.5, the "
             "configuration's at most the outcome's (SetMethods' cases.suf.typ, most typical "
@@ -178,22 +178,30 @@ def binding_lines(rb: Robustness) -> list[str]:
     lines = []
     binding = rb.binding()
     for choice in binding:
-        changed = [a.label for a in rb.alternatives if a.choice == choice and a.changed]
+        changed = [
+            a.label + (" (no solution)" if a.error else "")
+            for a in rb.alternatives
+            if a.choice == choice and a.changed
+        ]
         text = f"{CHOICES[choice]} binds: the formula changes with {', '.join(changed)}"
         r = _range_of(rb, choice)
         if r is not None:
             text += f"; at {num(r.value)} it {range_text(r)}"
         lines.append(text + ".")
-    tried = [c for c in CHOICES if any(a.choice == c for a in rb.alternatives)]
+    ran = [a for a in rb.alternatives if a.ran]
+    tried = [c for c in CHOICES if any(a.choice == c for a in ran)]
     loose = [c for c in tried if c not in binding]
     for choice in loose:
-        kept = [a.label for a in rb.alternatives if a.choice == choice]
+        kept = [a.label for a in ran if a.choice == choice]
         text = f"{CHOICES[choice]} does not bind: the formula is the same with {', '.join(kept)}"
         r = _range_of(rb, choice)
         if r is not None:
             text += f"; at {num(r.value)} it {range_text(r)}"
         lines.append(text + ".")
-    if not tried:
+    left = [a.label for a in rb.alternatives if not a.ran]
+    if left:
+        lines.append(f"not run (the time limit ran out): {', '.join(left)}")
+    if not rb.alternatives:
         lines.append("No alternative analysis applies to this analysis.")
     return [line[0].upper() + line[1:] for line in lines]
 
@@ -223,15 +231,18 @@ def verdict_lines(rb: Robustness) -> list[str]:
     """Each configuration that is not robust with its reasons, then those that are."""
     robust = [c.label for c in rb.configurations if c.robust]
     shaky = [c for c in rb.configurations if not c.robust]
+    if rb.configurations and not any(c.tested for c in rb.configurations):
+        return ["No alternative analysis ran, so no configuration was tested."]
     lines = []
     if not rb.configurations:
         lines.append("The initial analysis has no configuration to test.")
     elif not shaky:
-        lines.append(f"Every configuration ({', '.join(robust)}) is in every alternative analysis.")
+        every = ", ".join(robust)
+        lines.append(f"Every configuration ({every}) is in every alternative analysis that ran.")
     else:
         lines += [f"{c.label} ({c.expression}) is {c.verdict()}." for c in shaky]
         if robust:
-            lines.append(f"In every alternative analysis: {', '.join(robust)}.")
+            lines.append(f"In every alternative analysis that ran: {', '.join(robust)}.")
     return lines
 
 

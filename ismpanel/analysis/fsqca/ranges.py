@@ -75,7 +75,7 @@ def _walk(
     for n in range(1, MAX_RUNS + 1):
         v = round(value + sign * n * step, 10)
         found, valid = rerun(v)
-        if found.error and found.error.startswith("not run"):
+        if not found.ran:
             return Side(held, None, "time")
         if not valid:
             return Side(held, None, "domain")

@@ -20,6 +20,7 @@ from ismpanel.analysis.fsqca.terms import Term
 from ismpanel.analysis.fsqca.truthtable import TruthTable, row_codes
 
 Key = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+NOT_RUN = "not run: the time limit ran out"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class Formula:
 
     models: tuple[tuple[Term, ...], ...] = ()
     error: str | None = None
+
+    @property
+    def ran(self) -> bool:
+        """Whether the rerun was run (not stopped by the time limit)."""
+        return self.error != NOT_RUN
 
     @property
     def terms(self) -> list[Term]:
@@ -197,7 +203,7 @@ class Reruns:
         rerun when only the cut-offs differ."""
         self.reruns += 1
         if self.out_of_time():
-            return Formula(error="not run: the time limit ran out"), None
+            return Formula(error=NOT_RUN), None
         try:
             if tab is None:
                 tab = self.table(data, options)

@@ -22,6 +22,7 @@ from ismpanel.analysis.fsqca.data import Dataset
 from ismpanel.analysis.fsqca.minimize import Deadline
 from ismpanel.analysis.fsqca.ranges import Range, anchor_ranges, same, threshold_ranges
 from ismpanel.analysis.fsqca.reruns import (
+    NOT_RUN,
     Formula,
     Reruns,
     formula_of,
@@ -59,6 +60,11 @@ class Alternative:
     changed: bool
     coincidence: float | None
 
+    @property
+    def ran(self) -> bool:
+        """Whether the alternative was run (not left out by the time limit)."""
+        return self.error != NOT_RUN
+
 
 @dataclass(frozen=True)
 class ConfigurationRobustness:
@@ -72,11 +78,12 @@ class ConfigurationRobustness:
     loo_share: float | None
     typical: list[str]
     deviant: list[str]
+    tested: int = 0  # alternative analyses that ran
 
     @property
     def robust(self) -> bool:
-        """Whether every alternative analysis has this term."""
-        return not self.lost
+        """Whether every alternative analysis that ran (one at least) has this term."""
+        return self.tested > 0 and not self.lost
 
     def reasons(self) -> list[str]:
         """The choices the configuration depends on, in words: "disappears at PRI cut 0.75",
@@ -94,8 +101,10 @@ class ConfigurationRobustness:
 
     def verdict(self) -> str:
         """``robust`` or ``not robust``, with the reasons."""
+        if not self.tested:
+            return "not tested: no alternative analysis ran"
         if self.robust:
-            return "robust: in every alternative analysis"
+            return "robust: in every alternative analysis that ran"
         return "not robust: " + "; ".join(self.reasons())
 
 
@@ -261,7 +270,7 @@ def robustness(
                 [] if found.error else text(found).split(" | "),
                 [expression(t, names) for t in found.terms],
                 found.error,
-                not same(found, initial),
+                found.ran and not same(found, initial),
                 sc,
             )
         )
@@ -290,6 +299,8 @@ def robustness(
             if reruns.out_of_time():
                 break
             found, _ = reruns.run(_without(calibrated, i), loo_options, tab)
+            if not found.ran:
+                break
             loo_runs += 1
             present = {expression(t, names) for t in found.terms}
             for t in kept:
@@ -302,10 +313,11 @@ def robustness(
             ConfigurationRobustness(
                 labels[term],
                 term,
-                [a for a in alternatives if term not in a.terms],
+                [a for a in alternatives if a.ran and term not in a.terms],
                 kept[term] / loo_runs if loo_runs else None,
                 rf.typical_cases(member, y0, base.case_ids),
                 rf.deviant_cases(member, y0, base.case_ids),
+                sum(a.ran for a in alternatives),
             )
         )
     cut = None
