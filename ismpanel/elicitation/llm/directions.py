@@ -3,9 +3,10 @@ letter that says the opposite ("V" with "T1 drives P1"): such a sample is unusab
 
 A sentence states a direction when it names one factor (by id or name), then an influence
 verb, then the other, with no negation between them; a passive form ("is shaped by", "depends
-on", "results from") turns the direction round. Only the plain opposite is a contradiction:
-V against a rationale that states only second → first, A against only first → second. O
-and X are left alone (an O may well mention an indirect path).
+on", "results from") turns the direction round. The words are those of
+:mod:`ismpanel.llm.vocabulary`, past tenses included ("P1 shaped T1"). Only the plain opposite
+is a contradiction: V against a rationale that states only second → first, A against only
+first → second. O and X are left alone (an O may well mention an indirect path).
 """
 
 from __future__ import annotations
@@ -14,19 +15,8 @@ import itertools
 import re
 
 from ismpanel.elicitation.study import Factor
+from ismpanel.llm.vocabulary import BACKWARD, FORWARD, PAST_FORWARD
 
-ACTIVE = re.compile(
-    r"\b(?:influenc\w*|affect\w*|driv\w*|drove|shap\w*|determin\w*|caus\w*|enabl\w*|"
-    r"impact\w*|lead\w* to|leads|led to|constrain\w*|hinder\w*|govern\w*|trigger\w*|"
-    r"promot\w*|strengthen\w*|weaken\w*|increas\w*|reduc\w*|improv\w*|underpin\w*)\b",
-    re.IGNORECASE,
-)
-PASSIVE = re.compile(
-    r"\b(?:(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?\w+(?:ed|en|wn)\s+by|"
-    r"depend\w*\s+(?:up)?on|result\w*\s+from|stem\w*\s+from|follow\w*\s+from|rel(?:y|ies|ied)"
-    r"\s+on|driven by|shaped by|determined by|caused by|influenced by|affected by)\b",
-    re.IGNORECASE,
-)
 NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|cannot)\b|n't", re.IGNORECASE)
 SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 OPPOSITE = {"V": "second → first", "A": "first → second"}
@@ -55,9 +45,11 @@ def stated_directions(text: str, first: Factor, second: Factor) -> set[str]:
             if one == two or end > start:
                 continue
             gap = sentence[end:start]
-            if NEGATION.search(gap) or not (ACTIVE.search(gap) or PASSIVE.search(gap)):
+            backward = BACKWARD.search(gap)
+            linked = backward or FORWARD.search(gap) or PAST_FORWARD.search(gap)
+            if NEGATION.search(gap) or not linked:
                 continue
-            forward = (one == 1) != bool(PASSIVE.search(gap))
+            forward = (one == 1) != bool(backward)
             found.add("first → second" if forward else "second → first")
     return found
 

@@ -29,6 +29,7 @@ import itertools
 import re
 
 from ismpanel.elicitation.study import Factor
+from ismpanel.llm.vocabulary import ARROWS, CLAUSE_BREAK, RELATION_STEMS
 
 LETTER_RULES = (
     re.compile(
@@ -64,22 +65,11 @@ KIND_WORDS = re.compile(
     r"drive|shape|cause|determine|impact|depend))\b",
     re.IGNORECASE,
 )
-INFLUENCE_VERBS = (
-    r"influenc\w*|affect\w*|driv\w*|drove|shap\w*|determin\w*|caus\w*|lead\w* to|led to|"
-    r"enabl\w*|impact\w*|depend\w* on|result\w* in|constrain\w*|contribut\w* to|hinder\w*|"
-    r"support\w*|govern\w*|trigger\w*|foster\w*|promot\w*|undermin\w*|strengthen\w*|"
-    r"weaken\w*|increas\w*|reduc\w*|requir\w*|need\w*|precondition\w*|prerequisite\w*|"
-    r"upstream|downstream|underpin\w*|underl(?:ie|ies|ying|ay)|preced\w*|follow\w* from|"
-    r"stem\w* from|build\w* on|rest\w* on|rel(?:y|ies|ied|ying) on|feed\w*|basis|"
-    r"foundation\w*|gives? rise|paves? the way"
-)
-ARROWS = r"\u2192|\u2190|\u2194|\u21c4|\u21d2|\u21d0|\u27f6|->|<-|=>"
 NEUTRAL_GAP = re.compile(
     r"(?:[\s'\"\u2018\u2019\u201c\u201d*_/&+]|\b(?:and|or|nor|both|either|neither|as well as|"
     r"versus|vs|plus|along with|together with|between|the|then)\b)*\Z",
     re.IGNORECASE,
 )
-CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013]|\s-\s")
 QUESTION_OPENER = re.compile(
     r"\s*(?:(?:or|and|but|so|then)\s+)?(?:does|do|did|is|are|was|were|can|could|would|should|"
     r"will|might|may|has|have|had|how|what|which|why|where|when|who|whose|to what extent|in "
@@ -112,7 +102,7 @@ def find_verdict(text: str, first: Factor, second: Factor, relation: str) -> str
     if found:
         return f"recommends an answer ({found.group(0)!r})"
     verbs = re.compile(
-        rf"\b(?:{INFLUENCE_VERBS}|{_relation_verb(relation)})|{ARROWS}", re.IGNORECASE
+        rf"\b(?:{RELATION_STEMS}|{_relation_verb(relation)})|{ARROWS}", re.IGNORECASE
     )
     for sentence in SENTENCES.split(text):
         regions = [] if LEANING.search(sentence) else _hedged(sentence)
@@ -130,7 +120,8 @@ def _hedged(sentence: str) -> list[Span]:
     """The stretches a hedge governs: a clause of a question that opens with a question word
     ("does", "is", "how"...), the rest of a clause from "whether" or "if" (not "even if", "as
     if", "only if"), and an "or" clause right after one of those (the other alternative). A
-    clause ends at a comma, semicolon, colon, bracket or dash."""
+    clause ends at a comma, semicolon, colon, bracket, dash, "while", "whereas" or "but"
+    (:data:`ismpanel.llm.vocabulary.CLAUSE_BREAK`)."""
     question = sentence.rstrip().endswith("?")
     cuts = [0, *(k for m in CLAUSE_BREAK.finditer(sentence) for k in m.span()), len(sentence)]
     regions: list[Span] = []
@@ -165,7 +156,7 @@ def _claims(sentence: str, first: Factor, second: Factor, verbs: re.Pattern) -> 
         if lo > hi:
             continue
         gap = sentence[lo:hi]
-        tail = re.split(rf"{CLAUSE_BREAK.pattern}|\b(?:and|or|but|while|whereas)\b", gap)[-1]
+        tail = re.split(rf"{CLAUSE_BREAK.pattern}|\b(?:and|or)\b", gap)[-1]
         if verbs.search(gap) or not NEUTRAL_GAP.match(tail):
             found.append((one[0], two[1]))
     return found

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ismpanel.analysis.recommend import FactorProfile
+from ismpanel.llm.vocabulary import CLAUSE_BREAK
 from ismpanel.report.narrative.grounding_text import (
-    CLAUSE_BREAK,
     CUES,
     NUMBER_WORDS,
     ORDINAL_WORDS,

@@ -16,6 +16,8 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from ismpanel.llm.vocabulary import BACKWARD, CLAUSE_BREAK, FORWARD
+
 WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z0-9_]*")
 ID_SHAPED = re.compile(r"[A-Za-z]+_?\d[A-Za-z0-9_]*\Z")
 NUMBER = re.compile(
@@ -40,34 +42,9 @@ ORDINAL_BEFORE_RANK = re.compile(
     re.IGNORECASE,
 )
 # Words and arrows that link two factors, by what they claim: a path from the factor before
-# them to the one after (forward), the reverse (backward), a path either way (linked), none
-# either way (unrelated), or both ways (mutual). A form of "is ... by" (passive) reads
-# backward.
-FORWARD = re.compile(
-    r"\b(?:drives|drive|drove|influences|influence|shapes|shape|affects|affect|feeds|feed|"
-    r"enables?|enabling|determines?|underpins?|underlies|underlie|leads? to|led to|results? in|"
-    r"causes?|triggers?|fosters?|supports?|strengthens?|promotes?|facilitates?|governs?|"
-    r"constrains?|hinders?|undermines?|precedes?|reaches|reach|improves?|limits?|"
-    r"propagates? (?:to|into)|gives? rise to|paves? the way for|acts? (?:up)?on|"
-    r"sets? the (?:conditions|stage) for|(?:flows?|runs?) into|"
-    r"(?:is|are) (?:a |the )?(?:pre-?conditions?|prerequisites?|conditions?|basis|foundations?|"
-    r"sources?|drivers?|causes?) (?:for|of)|(?:is|are|sits?|lies|lie) upstream (?:of|from)|"
-    r"(?:is|are) (?:needed|required|necessary|essential|indispensable) for)(?:\s+into)?\b|"
-    r"\u2192|\u21d2|\u27f6|->|=>",
-    re.IGNORECASE,
-)
-BACKWARD = re.compile(
-    r"\b(?:(?:driven|influenced|shaped|affected|fed|enabled|determined|underpinned|caused|"
-    r"triggered|fostered|supported|strengthened|promoted|facilitated|governed|constrained|"
-    r"hindered|undermined|preceded|reached|conditioned|limited|improved)\s+(?:directly\s+)?by|"
-    r"(?:is|are|was|were|being|been)\s+(?:\w+ly\s+)?\w+(?:ed|en)\s+by|"
-    r"depends?\s+(?:directly\s+)?on|depending\s+on|requires?|requiring|needs|relies on|"
-    r"rely on|rests? on|builds? on|stems? from|follows? from|results? from|derives? from|"
-    r"(?:is|are) rooted in|(?:is|are|sits?|lies|lie) downstream (?:of|from)|"
-    r"(?:is|are) (?:a |the )?(?:results?|consequences?|outcomes?|products?) of)\b|"
-    r"\u2190|\u21d0|<-(?!>)",
-    re.IGNORECASE,
-)
+# them to the one after (forward), the reverse (backward; a form of "is ... by" too), both
+# shared with the verdict filter (ismpanel.llm.vocabulary), a path either way (linked), none
+# either way (unrelated), or both ways (mutual).
 LINKED = re.compile(
     r"\b(?:(?:is|are)\s+(?:\w+ly\s+)?(?:linked|connected|related|tied|coupled|associated|"
     r"interdependent)(?:\s+(?:to|with))?|interacts?(?:\s+with)?|correlates?(?:\s+with)?|"
@@ -88,7 +65,6 @@ CUES = (
     ("unrelated", UNRELATED),
     ("mutual", MUTUAL),
 )
-CLAUSE_BREAK = re.compile(r"[,;:()\[\]\u2014\u2013]|\s-\s|\b(?:while|whereas|but)\b")
 LIST_GAP = re.compile(r"[\s,()*_]*(?:(?:and|or|nor|as well as)\b[\s,()*_]*)?\Z", re.IGNORECASE)
 LEAD_GAP = re.compile(r"[\s*_]*\Z")
 MASK = "F"
