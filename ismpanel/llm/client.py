@@ -137,6 +137,13 @@ class LlmClient:
         if response_format is not None:
             options["response_format"] = response_format
         problem, hint = "no attempt made", None
+        # The retries are this loop, not the SDK's (max_retries=0), because the SDK's would
+        # break three promises: it retries a request that timed out before its headers came,
+        # stacking a second request behind one the server may still be computing; it retries
+        # every 5xx before the caller sees it, so a server refusing a reply format with 500
+        # would cost every retry before the step down to a simpler format; and its delays
+        # are fixed (0.5 s doubling to 8 s, Retry-After only up to 2 min, none above), not
+        # the ``backoff`` setting and ``MAX_WAIT`` cap that the tests and users rely on.
         for attempt in range(self.config.retries + 1):
             if attempt:
                 self._count(retries=1)

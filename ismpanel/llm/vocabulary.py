@@ -10,7 +10,7 @@ shapes T1 but T1 drives P1").
 * :data:`FORWARD` (the factor before the words acts on the one after: "drives", "feeds
   into", "is a precondition for", "→") and :data:`BACKWARD` (the reverse: "is driven by",
   "depends on", "←"), written out form by form so that a measure's name is not read as a
-  link ("driving power", "a driver").
+  link ("driving power").
 
 Where the readers differ, on purpose:
 
