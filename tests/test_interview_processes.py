@@ -73,7 +73,8 @@ def test_wizard_in_a_terminal_survives_ctrl_c_and_resumes(tmp_path):
 def test_sigkill_mid_interview_loses_nothing_committed(tmp_path):
     """Kill a plain-mode writer at random moments while it writes as fast as it can (answer,
     back, answer again: a writer that never finishes); every answer it acknowledged is stored,
-    the database is intact, and no row is half-written."""
+    the database is intact, and no row is half-written. Each kill comes at a random delay
+    after the first saved answer, so a slow start on a loaded machine is not counted."""
     folder = tmp_path / "s"
     token = privacy_study(folder, experts=1)["E1"]
     rng = random.Random(7)
@@ -83,9 +84,11 @@ def test_sigkill_mid_interview_loses_nothing_committed(tmp_path):
         feeder = threading.Thread(target=_feed, args=(proc,), daemon=True)
         feeder.start()
         acks = []
-        reader = threading.Thread(target=_collect, args=(proc, acks), daemon=True)
+        started = threading.Event()
+        reader = threading.Thread(target=_collect, args=(proc, acks, started), daemon=True)
         reader.start()
-        time.sleep(0.5 + rng.random())
+        assert started.wait(timeout=60), f"attempt {attempt}: no answer saved within 60 s"
+        time.sleep(rng.random())
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         reader.join(timeout=5)
@@ -112,10 +115,11 @@ def _feed(proc):
         pass
 
 
-def _collect(proc, acks):
+def _collect(proc, acks, started):
     for line in proc.stdout:
         if line.startswith("saved ") or "answer> saved " in line:
             acks.append(line)
+            started.set()
 
 
 def _rows(folder):
