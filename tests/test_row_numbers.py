@@ -61,3 +61,16 @@ def test_questionnaire_cells_are_sheet_cells_and_cases_count_respondents():
     grid[4][1] = "0.5"
     table = item_scores(grid, {"X": ["A"]}, "id")
     assert table[1] == ["id", "X"] and table[2] == [] and table[4] == ["c2", "0.5"]
+
+
+def test_factors_file_rows_count_blank_rows(tmp_path):
+    from ismpanel.elicitation.study import factors_from_grid
+
+    grid = [
+        ["id", "dimension", "name", "definition"],
+        ["P1", "policy", "Privacy law", "Laws"],
+        ["", "", "", ""],
+        ["P2", "policy", "", "Rules"],
+    ]
+    with pytest.raises(InputError, match=r"row 4, column name: empty"):
+        factors_from_grid(grid, "f.csv")

@@ -166,17 +166,19 @@ def build_study(
 
 def factors_from_grid(grid: list[list[str]], where: str) -> list[Factor]:
     """Factors from a table with columns id, dimension, name, definition (any order; a header
-    row names them). Errors name the row and column."""
-    rows = [r for r in grid if any(c.strip() for c in r)]
+    row names them). Errors name the row and column as the spreadsheet numbers them (blank
+    rows counted)."""
+    rows = [(r, row) for r, row in enumerate(grid, start=1) if any(c.strip() for c in row)]
     if not rows:
         raise InputError(f"{where}: empty file")
-    header = [c.strip().lower() for c in rows[0]]
+    first, head = rows[0]
+    header = [c.strip().lower() for c in head]
     missing = [c for c in FACTOR_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{where}: row 1: missing column(s) {', '.join(missing)}")
+        raise InputError(f"{where}: row {first}: missing column(s) {', '.join(missing)}")
     col = {c: header.index(c) for c in FACTOR_COLUMNS}
     factors = []
-    for r, row in enumerate(rows[1:], start=2):
+    for r, row in rows[1:]:
         cells = {c: (row[k].strip() if k < len(row) else "") for c, k in col.items()}
         for c in ("id", "dimension", "name"):
             if not cells[c]:
