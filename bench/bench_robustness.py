@@ -100,7 +100,7 @@ def in_process(path: Path, args: list[str]) -> dict:
         incl_cut=_incl_cut(opt["--incl-cut"]),
         n_cut=int(opt.get("--n-cut", 1)),
         pri_cut=float(opt.get("--pri-cut", 0)),
-        dir_exp=opt["--dir-exp"],
+        dir_exp=opt.get("--dir-exp"),
         half=opt.get("--half", "keep"),
         time_limit=None,
     )

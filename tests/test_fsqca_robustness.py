@@ -283,7 +283,10 @@ def test_reruns_stop_at_the_deadline():
     options = pipeline.Options(outcome="Y", incl_cut=(0.8,), solution="parsimonious")
     base = pipeline.run(data, ["A", "B"], "Y", options)
     rb = robustness(data, ["A", "B"], "Y", options, base, Deadline.after(-1.0))
-    assert rb.minimizations == 0 and rb.loo_runs == 0 and rb.cut
+    assert rb.minimizations == 0 and rb.loo_runs == 0
+    assert rb.cut.startswith("the time limit ran out: alternatives not run: consistency cut")
+    assert "ranges not finished: consistency cut, PRI cut, frequency cut" in rb.cut
+    assert rb.cut.endswith("0 of 8 leave-one-out runs done")
     assert all(not a.ran and not a.changed for a in rb.alternatives)
     assert all(not c.robust and c.verdict().startswith("not tested") for c in rb.configurations)
 

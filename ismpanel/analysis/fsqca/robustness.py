@@ -320,10 +320,7 @@ def robustness(
                 sum(a.ran for a in alternatives),
             )
         )
-    cut = None
-    if reruns.out_of_time():
-        done = f"{loo_runs} of {len(data.case_ids)} leave-one-out runs" if loo else "the ranges"
-        cut = f"the time limit ran out: {done} done; ranges marked 'time' were not finished"
+    cut = _cut(alternatives, ranges, loo_runs if loo else None, len(data.case_ids))
     return Robustness(
         kind,
         text(initial).split(" | ") if not initial.error else [],
@@ -342,3 +339,19 @@ def robustness(
         time.perf_counter() - t0,
         cut,
     )
+
+
+def _cut(
+    alternatives: list[Alternative], ranges: list[Range], loo_runs: int | None, cases: int
+) -> str | None:
+    """What the time limit left undone, in words; None when it left nothing."""
+    parts = []
+    left = [a.label for a in alternatives if not a.ran]
+    if left:
+        parts.append(f"alternatives not run: {', '.join(left)}")
+    unfinished = [r.label for r in ranges if "time" in (r.low.stop, r.high.stop)]
+    if unfinished:
+        parts.append(f"ranges not finished: {', '.join(unfinished)}")
+    if loo_runs is not None and loo_runs < cases:
+        parts.append(f"{loo_runs} of {cases} leave-one-out runs done")
+    return "the time limit ran out: " + "; ".join(parts) if parts else None
