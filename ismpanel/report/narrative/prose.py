@@ -1,12 +1,12 @@
 """``brief --narrative``: each dimension's recommendations rewritten as prose by an LLM from
 the computed factor profiles, used only when every claim in it checks against the results.
 
-One call per section (concurrently, up to the client's limit), with the facts as JSON and
-the template text as the draft to rewrite; the reply is a JSON object of paragraphs (see
-:mod:`ismpanel.llm.structured`). The prose is kept when it is plain paragraphs, names every factor of
-the section, and :func:`~.grounding.check_text` finds no mismatch against all the study's
-profiles; otherwise the section keeps its template text and the reasons are listed. The
-kept prose starts with the template's own heading and ends with a line saying that an LLM
+One call per section (concurrently, up to the client's limit), with the facts as JSON and the
+template text as the draft to rewrite; the reply is a JSON object of paragraphs (see
+:mod:`ismpanel.llm.structured`). The prose is kept when it is plain paragraphs, names every
+factor of the section, and :func:`~.grounding.check_text` finds no mismatch against all the
+study's profiles; otherwise the section keeps its template text and the reasons are listed.
+The kept prose starts with the template's own heading and ends with a line saying that an LLM
 wrote it from the profiles, which of its claims were checked and that the rest of its wording
 was not. Pure apart from the model calls.
 """
