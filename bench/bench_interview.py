@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pexpect
 
-from ismpanel.cli.study import create_from_template
+from ismpanel.elicitation.creation import create_from_template
 from ismpanel.elicitation.store import PanelStore
 
 ENV = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}

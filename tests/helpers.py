@@ -60,7 +60,7 @@ def answered_study(folder: Path) -> Path:
 
 def privacy_study(folder: Path, experts: int = 0) -> dict[str, str]:
     """The bundled 17-factor study (136 pairs) with some experts; returns {pseudonym: token}."""
-    from ismpanel.cli.study import create_from_template
+    from ismpanel.elicitation.creation import create_from_template
     from ismpanel.elicitation.store import PanelStore
 
     create_from_template(folder, "open-gov-privacy")

@@ -399,7 +399,7 @@ def test_of_two_racing_inits_exactly_one_succeeds_and_the_study_is_whole(tmp_pat
 def test_an_init_that_loses_the_race_leaves_the_winners_study_alone(cli, tmp_path, monkeypatch):
     """The race made certain: another init creates the study between this init's checks and
     its panel.db; this one fails in one line and removes nothing of the other's."""
-    from ismpanel.cli.study import create_from_template
+    from ismpanel.elicitation.creation import create_from_template
 
     folder = tmp_path / "s"
     create = PanelStore.create.__func__

@@ -13,7 +13,7 @@ import pytest
 
 from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.ism import default_tiers
-from ismpanel.cli.study import create_from_template
+from ismpanel.elicitation.creation import create_from_template
 from ismpanel.elicitation.study import bundled_templates, without_table
 
 TEMPLATE = "open-gov-privacy"

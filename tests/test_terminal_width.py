@@ -24,7 +24,7 @@ def privacy(tmp_path_factory):
     builds it (one expert leaves four pairs blank, hence --allow-incomplete below)."""
     from ismpanel.analysis.ssim import parse_ssim
     from ismpanel.cli.demo import DEMO_TEMPLATE, EXPERTS
-    from ismpanel.cli.study import create_from_template
+    from ismpanel.elicitation.creation import create_from_template
     from ismpanel.elicitation.panel import record_ssim
     from ismpanel.elicitation.store import PanelStore
     from ismpanel.elicitation.study import bundled_templates, load_study

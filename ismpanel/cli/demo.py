@@ -31,8 +31,8 @@ def demo(
 
     from ismpanel.analysis.ssim import parse_ssim
     from ismpanel.cli.output import console, write_file
-    from ismpanel.cli.study import create_from_template
     from ismpanel.elicitation.aggregate import PanelOptions
+    from ismpanel.elicitation.creation import create_from_template
     from ismpanel.elicitation.panel import record_ssim
     from ismpanel.elicitation.store import PanelStore
     from ismpanel.elicitation.study import bundled_templates

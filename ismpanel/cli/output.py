@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from rich.console import Console
 
 from ismpanel.analysis.errors import InputError
+from ismpanel.files import atomic_write
 from ismpanel.text import printable
 
 # markup is off: ids, names and titles come from users and must print as they are; written to
@@ -65,25 +65,7 @@ def check_writable(path: Path) -> None:
 
 
 def write_file(path: Path, content: str | bytes) -> None:
-    """Write a file atomically (temporary file, then rename), so that an interrupted command
-    never leaves a half-written output; the folder must exist."""
+    """Write a file atomically (see :func:`ismpanel.files.atomic_write`) and say so."""
     check_writable(path)
-    folder = path.parent
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, content.encode("utf-8") if isinstance(content, str) else content)
     notes.print(f"wrote {path}", style="dim")
-
-
-def _umask() -> int:
-    """The process umask (read by setting and restoring it), for files created via mkstemp."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
