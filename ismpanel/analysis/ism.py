@@ -59,14 +59,33 @@ class IsmResult:
         return self.frm.sum(axis=0)
 
     @property
+    def direct_driving_power(self) -> np.ndarray:
+        """Row sums of the IRM: what a factor reaches directly (itself included)."""
+        return self.irm.sum(axis=1)
+
+    @property
+    def direct_dependence(self) -> np.ndarray:
+        """Column sums of the IRM: what reaches a factor directly (itself included)."""
+        return self.irm.sum(axis=0)
+
+    @property
+    def driving_order(self) -> list[int]:
+        """Factor indices, strongest driver first, ties in input order (the MICMAC tables'
+        order)."""
+        power = self.driving_power
+        return sorted(range(len(power)), key=lambda i: (-int(power[i]), i))
+
+    def tier_of(self, level: int) -> str:
+        """The tier a level belongs to under :attr:`tier_ranges`."""
+        for tier, rng in self.tier_ranges.items():
+            if rng and rng[0] <= level <= rng[1]:
+                return tier
+        raise ValueError(f"level {level} has no tier")
+
+    @property
     def tiers(self) -> list[str]:
         """Tier name of each factor under :attr:`tier_ranges`."""
-        by_level = {
-            lvl: tier
-            for tier, rng in self.tier_ranges.items()
-            if rng
-            for lvl in range(rng[0], rng[1] + 1)
-        }
+        by_level = {lvl: self.tier_of(lvl) for lvl in range(1, self.n_levels + 1)}
         return [by_level[int(lvl)] for lvl in self.levels]
 
     @property

@@ -24,6 +24,13 @@ class Threshold:
     dependence: float
     equal_is_strong: bool = False
 
+    def strong(self, values: np.ndarray | float, limit: float) -> np.ndarray | bool:
+        """Whether powers are strong against an axis's threshold ``limit``: above it, or equal
+        to it when ``equal_is_strong``. The one place the rule is written."""
+        return (
+            np.greater_equal(values, limit) if self.equal_is_strong else np.greater(values, limit)
+        )
+
     def describe(self) -> str:
         side = "strong" if self.equal_is_strong else "weak"
         return (
@@ -60,11 +67,11 @@ def threshold(
 
 def quadrants(driving: np.ndarray, dependence: np.ndarray, thr: Threshold) -> list[str]:
     """MICMAC cluster of each factor: autonomous, dependent, linkage or independent."""
-    if thr.equal_is_strong:
-        strong_drive, strong_dep = driving >= thr.driving, dependence >= thr.dependence
-    else:
-        strong_drive, strong_dep = driving > thr.driving, dependence > thr.dependence
-    index = strong_drive.astype(int) * 2 + strong_dep.astype(int)
+    strong_drive, strong_dep = (
+        thr.strong(driving, thr.driving),
+        thr.strong(dependence, thr.dependence),
+    )
+    index = np.asarray(strong_drive).astype(int) * 2 + np.asarray(strong_dep).astype(int)
     by_index = ("autonomous", "dependent", "independent", "linkage")
     return [by_index[k] for k in index]
 

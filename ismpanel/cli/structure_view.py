@@ -84,11 +84,8 @@ def _map_lines(model: StructuralModel, step: int, cell_w: int) -> list[Text]:
     n = len(f)
     bins = -(-n // step)
 
-    def strong(value: int, limit: float) -> bool:
-        return value >= limit if thr.equal_is_strong else value > limit
-
-    cut_x = next((b for b in range(bins) if strong(b * step + 1, thr.dependence)), bins)
-    cut_y = next((b for b in range(bins) if strong(b * step + 1, thr.driving)), bins)
+    cut_x = next((b for b in range(bins) if thr.strong(b * step + 1, thr.dependence)), bins)
+    cut_y = next((b for b in range(bins) if thr.strong(b * step + 1, thr.driving)), bins)
     points: dict[tuple[int, int], list[int]] = {}
     for i in range(n):
         key = ((int(res.dependence[i]) - 1) // step, (int(res.driving_power[i]) - 1) // step)
@@ -126,7 +123,7 @@ def _map_lines(model: StructuralModel, step: int, cell_w: int) -> list[Text]:
         )
     )
     for axis_name, limit in (("dependence", thr.dependence), ("driving power", thr.driving)):
-        first = next((v for v in range(1, n + 1) if strong(v, limit)), None)
+        first = next((v for v in range(1, n + 1) if thr.strong(v, limit)), None)
         if first is not None and (first - 1) % step:
             low = (first - 1) // step * step + 1
             rows.append(

@@ -135,8 +135,6 @@ def hierarchy_figure(model: StructuralModel) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from ismpanel.report.structure_tables import tier_of_level
-
     res, f = model.ism, model.factors
     levels: dict[int, list[int]] = {}
     for k, node in enumerate(res.digraph_nodes):
@@ -166,7 +164,7 @@ def hierarchy_figure(model: StructuralModel) -> Figure:
                 y = top - h / 2
                 top -= h
                 if first:
-                    ax.text(0.01, y, f"Level {lvl}\n{tier_of_level(model, lvl)}", fontsize=8,
+                    ax.text(0.01, y, f"Level {lvl}\n{model.ism.tier_of(lvl)}", fontsize=8,
                             color="0.35", va="center", ha="left")  # fmt: skip
                 for j, k in enumerate(nodes):
                     cycle = len(res.digraph_nodes[k]) > 1

@@ -21,12 +21,12 @@ def matrix(
     factors: list[str],
     cells: list[list[str]],
     *,
-    sums: np.ndarray | None = None,
+    powers: tuple[np.ndarray, np.ndarray] | None = None,
     extra: tuple[str, list[str]] | None = None,
     notes: tuple[str, ...] = (),
 ) -> Table:
-    """A square matrix with factor headers, an optional extra column, and driving power (row
-    sums) and dependence (column sums) when ``sums`` is given; ``1*`` cells are marked."""
+    """A square matrix with factor headers, an optional extra column, and the driving power
+    and dependence of each factor when ``powers`` gives them; ``1*`` cells are marked."""
     header = ["", *factors]
     rows = [[factors[i], *cells[i]] for i in range(len(factors))]
     if extra is not None:
@@ -34,13 +34,14 @@ def matrix(
         for row, value in zip(rows, extra[1], strict=True):
             row.append(value)
     section = None
-    if sums is not None:
+    if powers is not None:
+        driving, dependence = powers
         header.append("Driving power")
-        for row, value in zip(rows, sums.sum(axis=1), strict=True):
+        for row, value in zip(rows, driving, strict=True):
             row.append(str(int(value)))
         section = len(rows)
         tail = [""] if extra is not None else []
-        rows.append(["Dependence", *(str(int(v)) for v in sums.sum(axis=0)), *tail, ""])
+        rows.append(["Dependence", *(str(int(v)) for v in dependence), *tail, ""])
     marks = {
         (k, j): STRONG for k, row in enumerate(rows) for j, cell in enumerate(row) if cell == "1*"
     }
@@ -71,7 +72,8 @@ def ssim_table(model: StructuralModel, ssim: np.ndarray) -> Table:
 def irm_table(model: StructuralModel) -> Table:
     res = model.ism
     cells = res.irm.astype(int).astype(str).tolist()
-    return matrix("Initial reachability matrix", list(model.factors), cells, sums=res.irm)
+    powers = (res.direct_driving_power, res.direct_dependence)
+    return matrix("Initial reachability matrix", list(model.factors), cells, powers=powers)
 
 
 def frm_table(model: StructuralModel) -> Table:
@@ -80,7 +82,7 @@ def frm_table(model: StructuralModel) -> Table:
         "Final reachability matrix",
         list(model.factors),
         res.marked_frm.tolist(),
-        sums=res.frm,
+        powers=(res.driving_power, res.dependence),
         notes=("1* marks an entry added by transitivity.",),
     )
 
@@ -131,7 +133,7 @@ def levels_table(model: StructuralModel, names: Mapping[str, str] | None = None)
     for lvl in range(1, res.n_levels + 1):
         members = [i for i in res.canonical_order if res.levels[i] == lvl]
         label = "; ".join(f"{f[i]} {names.get(f[i], '')}".strip() for i in members)
-        rows.append((str(lvl), tier_of_level(model, lvl), label))
+        rows.append((str(lvl), res.tier_of(lvl), label))
     return Table(
         ("Level", "Tier", "Factors"), tuple(rows), "Levels and tiers", align=("r", "l", "l")
     )
@@ -164,7 +166,7 @@ def micmac_table(model: StructuralModel, names: Mapping[str, str] | None = None)
             _ranks(ind.direct_driving, ind.driving, i),
             _ranks(ind.direct_dependence, ind.dependence, i),
         )
-        for i in by_driving_power(model)
+        for i in res.driving_order
     )
     align = tuple("r" if h in ("Driving power", "Dependence", "Level") else "l" for h in header)
     notes = (
@@ -202,20 +204,6 @@ def tier_check_table(model: StructuralModel) -> Table:
         "ISM tiers against MICMAC clusters",
         (check_rule(), breaks_sentence(model)),
     )
-
-
-def by_driving_power(model: StructuralModel) -> list[int]:
-    """Factor indices, strongest driver first, ties in input order (the MICMAC tables' order)."""
-    power = model.ism.driving_power
-    return sorted(range(len(power)), key=lambda i: (-int(power[i]), i))
-
-
-def tier_of_level(model: StructuralModel, level: int) -> str:
-    """The tier a level belongs to."""
-    for tier, rng in model.ism.tier_ranges.items():
-        if rng and rng[0] <= level <= rng[1]:
-            return tier
-    raise ValueError(f"level {level} has no tier")
 
 
 def check_rule() -> str:

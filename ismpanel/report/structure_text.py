@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ismpanel.analysis.structure import StructuralModel
-from ismpanel.report.structure_tables import tier_of_level
 
 DEFAULT_TIER_RULE = "the levels split into three contiguous groups as evenly as possible"
 
@@ -63,7 +62,7 @@ def to_mermaid(model: StructuralModel, names: Mapping[str, str] | None = None) -
     res = model.ism
     lines = ["flowchart BT"]
     for lvl in range(1, res.n_levels + 1):
-        lines.append(f'  subgraph L{lvl}["Level {lvl} · {tier_of_level(model, lvl)}"]')
+        lines.append(f'  subgraph L{lvl}["Level {lvl} · {model.ism.tier_of(lvl)}"]')
         for k, node in enumerate(res.digraph_nodes):
             if res.levels[node[0]] == lvl:
                 lines.append(f'    n{k + 1}["{_mermaid_text(node_label(model, node, names))}"]')

@@ -10,7 +10,6 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from ismpanel.analysis.structure import StructuralModel
-from ismpanel.report.structure_tables import tier_of_level
 from ismpanel.report.structure_text import tier_rule
 from ismpanel.report.table import MUTED, STRONG, Table
 
@@ -149,7 +148,7 @@ def hierarchy_view(model: StructuralModel) -> RenderableType:
     grid.add_column()
     grid.add_column(ratio=1)
     for lvl in range(1, res.n_levels + 1):
-        label = [f"Level {lvl}", tier_of_level(model, lvl)]
+        label = [f"Level {lvl}", model.ism.tier_of(lvl)]
         for k, node in enumerate(res.digraph_nodes):
             if res.levels[node[0]] != lvl:
                 continue
