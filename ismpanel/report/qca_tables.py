@@ -333,7 +333,27 @@ def configuration_notes(res: Result) -> tuple[str, ...]:
         f"{f3(m.inclS)}, coverage {f3(m.covS)}."
         for m in (res.intermediate.models if res.intermediate else [])
     ]
-    return (*fits, LEGEND + ".", f"Core rule: {RULES[res.options.core_rule]}.", *ambiguity(res))
+    rule = f"Core rule: {RULES[res.options.core_rule]}."
+    return (*fits, LEGEND + ".", rule, *ambiguity(res), *reported_models(res))
+
+
+def reported_models(res: Result) -> list[str]:
+    """Which intermediate models the table reports and why, when more than one pair of a
+    complex and a parsimonious model was solved."""
+    models = res.intermediate.models if res.intermediate is not None else []
+    pairs = list(dict.fromkeys(isol for m in models for isol in m.isols))
+    if len(pairs) < 2:
+        return []
+    if len(models) == 1:
+        return [
+            "The configurations are those of the one intermediate model, which each pair of a "
+            f"complex and a parsimonious model solved gave ({', '.join(pairs)})."
+        ]
+    return [
+        f"The intermediate solution has {len(models)} models (from the pairs "
+        f"{', '.join(pairs)}); the table shows every model's configurations and picks none, "
+        "since each follows from an equally short complex or parsimonious model."
+    ]
 
 
 def ambiguity(res: Result) -> list[str]:
