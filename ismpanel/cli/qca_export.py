@@ -262,6 +262,7 @@ def _whole_models(configurations: list[Configuration]) -> list[Configuration]:
 
 
 def _side(side) -> dict:
+    """One side of a sensitivity range."""
     return {
         "held": side.held,
         "changed_at": side.changed_at,

@@ -13,7 +13,6 @@ from ismpanel.report.markdown import plural
 from ismpanel.report.qca_tables import f3
 from ismpanel.report.table import STRONG, Table
 
-RANGE_OF = {"incl_cut": "consistency cut", "pri_cut": "PRI cut", "n_cut": "frequency cut"}
 LISTED_CASES = 5
 SOURCE = (
     "Oana and Schneider's robustness test protocol (2021, Sociological Methods & Research), "
@@ -26,7 +25,8 @@ def num(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _side(side: Side, sign: int) -> str:
+def _side(side: Side) -> str:
+    """Where one side of a range ended, in words."""
     if side.stop == "changed":
         return f"changes at {num(side.changed_at)}"
     return {
@@ -40,7 +40,7 @@ def range_text(r: Range) -> str:
     """``holds from 0.68 to 0.71 (step 0.01; changes at 0.67 and at 0.72)``."""
     return (
         f"holds from {num(r.low.held)} to {num(r.high.held)} (step {num(r.step)}; below: "
-        f"{_side(r.low, -1)}; above: {_side(r.high, 1)})"
+        f"{_side(r.low)}; above: {_side(r.high)})"
     )
 
 
@@ -54,8 +54,8 @@ def ranges_table(rb: Robustness) -> Table:
                 num(r.value),
                 num(r.low.held),
                 num(r.high.held),
-                _side(r.low, -1),
-                _side(r.high, 1),
+                _side(r.low),
+                _side(r.high),
                 num(r.step),
             )
         )
@@ -106,6 +106,7 @@ def alternatives_table(rb: Robustness) -> Table:
 
 
 def _cases(ids: list[str]) -> str:
+    """How many cases, the first :data:`LISTED_CASES` named."""
     if not ids:
         return "none"
     more = len(ids) - LISTED_CASES
@@ -169,6 +170,7 @@ def fit_lines(rb: Robustness) -> list[str]:
 
 
 def _range_of(rb: Robustness, choice: str) -> Range | None:
+    """The sensitivity range of a choice, None when it has none (the 0.5 rule)."""
     return next((r for r in rb.ranges if r.choice == choice), None)
 
 
@@ -251,6 +253,7 @@ def markdown(rb: Robustness) -> str:
     from ismpanel.report import markdown as md
 
     def para(lines: list[str]) -> str:
+        """Sentences as one paragraph, expressions set as code."""
         return " ".join(md.inline(line) for line in lines)
 
     parts = [

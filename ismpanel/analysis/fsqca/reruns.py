@@ -99,6 +99,7 @@ def row_stats(x: np.ndarray, y: np.ndarray) -> Table:
 
 
 def _stats(x, y, codes, n, sum_x, sum_inter, pri_part) -> Table:
+    """A :class:`Table` from the row sums: incl and PRI as :func:`truth_table` divides them."""
     with np.errstate(invalid="ignore", divide="ignore"):
         incl = np.where(sum_x > 0, sum_inter / sum_x, np.nan)
         denom = sum_x - pri_part

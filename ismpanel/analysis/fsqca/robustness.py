@@ -134,12 +134,9 @@ class Robustness:
         order."""
         return [c for c in CHOICES if any(a.changed and a.choice == c for a in self.alternatives)]
 
-    def survives(self, term: str) -> dict[str, bool]:
-        """For each alternative, whether it has exactly this term."""
-        return {a.label: term in a.terms for a in self.alternatives}
-
 
 def _join(items) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -199,6 +196,7 @@ def _alternatives(
 
 
 def _first(f: Formula) -> tuple[Term, ...]:
+    """The first model's terms (SetMethods reads a solution's first model), none for none."""
     return f.models[0] if f.models else ()
 
 
@@ -214,6 +212,7 @@ def _labels(result: pipeline.Result, kind: str, terms: list[str]) -> dict[str, s
 
 
 def _without(data: Dataset, i: int) -> Dataset:
+    """The data without case ``i``."""
     keep = np.ones(len(data.case_ids), dtype=bool)
     keep[i] = False
     return Dataset(
