@@ -97,12 +97,21 @@ HorizonOpt = Annotated[
 ]
 
 
+ISM_HELP = "ISM: reachability matrices, level partition, canonical matrix and the hierarchy."
+MICMAC_HELP = (
+    "MICMAC: driving power, dependence, clusters, indirect ranks and the check against ISM."
+)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("ism")(ism)
-    app.command("micmac")(micmac)
+    """One analysis, two reports: ``ism`` and ``micmac`` compute the same structural model
+    (their ``--json`` is one document) and print the tables their names promise."""
+    app.command("ism", help=ISM_HELP)(structure)
+    app.command("micmac", help=MICMAC_HELP)(structure)
 
 
-def ism(
+def structure(
+    ctx: typer.Context,
     folder: Source,
     json: JsonOpt = False,
     mermaid: Annotated[
@@ -114,52 +123,6 @@ def ism(
     markdown: Annotated[
         Path | None, typer.Option("--markdown", help="Write every table as markdown to FILE.")
     ] = None,
-    fmt: FormatOpt = TableFormat.auto,
-    sheet: SheetOpt = None,
-    tiers: TiersOpt = None,
-    levels: LevelsOpt = None,
-    threshold: ThresholdOpt = None,
-    equal_is_strong: EqualOpt = None,
-    indirect_matrix: MatrixOpt = None,
-    horizon: HorizonOpt = None,
-    rule: RuleOpt = Rule.direction,
-    quorum: QuorumOpt = 1,
-    include_llm: LlmOpt = False,
-    allow_incomplete: IncompleteOpt = False,
-    sensitivity: SensitivityOpt = False,
-    below: BelowOpt = 0.75,
-) -> None:
-    """ISM: reachability matrices, level partition, canonical matrix and the hierarchy."""
-    from ismpanel.cli import jsonout
-    from ismpanel.cli import structure_export as export
-    from ismpanel.cli.output import console, write_file
-    from ismpanel.elicitation.aggregate import PanelOptions
-    from ismpanel.report import structure_text as text
-
-    overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
-    panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    structure, names, model = _prepare(folder, fmt, sheet, overrides, panel)
-    found = sensitivity_view.compute(folder, panel, below, model) if sensitivity else None
-    if mermaid:
-        write_file(mermaid, text.to_mermaid(model, names))
-    if dot:
-        write_file(dot, text.to_dot(model, names))
-    if markdown:
-        write_file(markdown, export.to_markdown(model, structure.ssim))
-    if json:
-        jsonout.write(sensitivity_view.with_json(export.model_json(model), found))
-        return
-    from ismpanel.cli.structure_view import ism_views  # the rich views, not needed for --json
-
-    for view in ism_views(model, structure.ssim, names):
-        console.print(view)
-        console.print()
-    sensitivity_view.show(found)
-
-
-def micmac(
-    folder: Source,
-    json: JsonOpt = False,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the driving-dependence map as SVG.")
     ] = None,
@@ -178,18 +141,24 @@ def micmac(
     sensitivity: SensitivityOpt = False,
     below: BelowOpt = 0.75,
 ) -> None:
-    """MICMAC: driving power, dependence, clusters, indirect ranks and the check against ISM."""
+    """Analyse a structure and print the tables of the command it was called as (``ism`` or
+    ``micmac``); files and ``--json`` are the same for both."""
     from ismpanel.cli import jsonout
     from ismpanel.cli import structure_export as export
     from ismpanel.cli.output import console, write_file
-    from ismpanel.cli.structure_view import micmac_map, micmac_table, tier_check_table
     from ismpanel.elicitation.aggregate import PanelOptions
     from ismpanel.report import structure_text as text
 
     overrides = _overrides(tiers, levels, threshold, equal_is_strong, indirect_matrix, horizon)
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
-    _, _, model = _prepare(folder, fmt, sheet, overrides, panel)
+    found_structure, names, model = _prepare(folder, fmt, sheet, overrides, panel)
     found = sensitivity_view.compute(folder, panel, below, model) if sensitivity else None
+    if mermaid:
+        write_file(mermaid, text.to_mermaid(model, names))
+    if dot:
+        write_file(dot, text.to_dot(model, names))
+    if markdown:
+        write_file(markdown, export.to_markdown(model, found_structure.ssim))
     if plot:
         from ismpanel.report.figures import micmac_svg
 
@@ -197,10 +166,19 @@ def micmac(
     if json:
         jsonout.write(sensitivity_view.with_json(export.model_json(model), found))
         return
-    for view in (micmac_table(model), micmac_map(model), tier_check_table(model)):
-        console.print(view)
+    from ismpanel.cli import structure_view as views  # the rich views, not needed for --json
+
+    if ctx.info_name == "micmac":
+        for view in (views.micmac_table(model), views.micmac_map(model)):
+            console.print(view)
+            console.print()
+        console.print(views.tier_check_table(model))
         console.print()
-    console.print(f"Indirect MICMAC: {text.indirect_note(model)}.")
+        console.print(f"Indirect MICMAC: {text.indirect_note(model)}.")
+    else:
+        for view in views.ism_views(model, found_structure.ssim, names):
+            console.print(view)
+            console.print()
     sensitivity_view.show(found)
 
 
