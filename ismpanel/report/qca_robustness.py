@@ -119,13 +119,16 @@ def configurations_table(rb: Robustness) -> Table:
     cases."""
     rows, marks = [], {}
     for i, c in enumerate(rb.configurations):
-        loo = f"{c.loo_share:.0%}" if c.loo_share is not None else "-"
-        rows.append((c.label, c.expression, c.verdict(), loo, _cases(c.typical), _cases(c.deviant)))
+        loo = "-"
+        if c.loo_share is not None:
+            loo = f"{round(c.loo_share * rb.loo_runs)} of {rb.loo_runs}"
+        label = "" if c.label == c.expression else c.label
+        rows.append((label, c.expression, c.verdict(), loo, _cases(c.typical), _cases(c.deviant)))
         if not c.robust:
             marks[(i, 2)] = STRONG
     loo_note = (
-        f"Leave-one-out: share of {plural(rb.loo_runs, 'run')} (one case left out each, "
-        "memberships as calibrated on all cases) whose solution has the configuration."
+        f"Leave-one-out: of {plural(rb.loo_runs, 'run')} (one case left out each, "
+        "memberships as calibrated on all cases), those whose solution has the configuration."
         if rb.loo_runs
         else "Leave-one-out runs: none were run."
     )
@@ -229,6 +232,11 @@ def work_line(rb: Robustness, seconds: bool = True) -> str:
     return text + (f"; {rb.cut}." if rb.cut else ".")
 
 
+def _named(label: str, expression: str) -> str:
+    """``C1 (A*B)``, or the expression alone when it is its own label."""
+    return expression if label == expression else f"{label} ({expression})"
+
+
 def verdict_lines(rb: Robustness) -> list[str]:
     """Each configuration that is not robust with its reasons, then those that are."""
     robust = [c.label for c in rb.configurations if c.robust]
@@ -242,7 +250,7 @@ def verdict_lines(rb: Robustness) -> list[str]:
         every = ", ".join(robust)
         lines.append(f"Every configuration ({every}) is in every alternative analysis that ran.")
     else:
-        lines += [f"{c.label} ({c.expression}) is {c.verdict()}." for c in shaky]
+        lines += [f"{_named(c.label, c.expression)} is {c.verdict()}." for c in shaky]
         if robust:
             lines.append(f"In every alternative analysis that ran: {', '.join(robust)}.")
     return lines

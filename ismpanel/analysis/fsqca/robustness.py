@@ -161,9 +161,7 @@ def _alternatives(
         if 1 <= n <= len(data.case_ids):
             opts = replace(options, n_cut=n)
             out.append(("n_cut", f"frequency cut {n}", f"at frequency cut {n}", opts))
-    if result.truth_table.half or any(
-        cal.half_cases(c.values).any() for c in result.calibration.values()
-    ):
+    if any(cal.half_cases(result.calibration[c].values).any() for c in result.conditions):
         for half in HALF_NAMES:
             if half != options.half:
                 name = HALF_NAMES[half]
