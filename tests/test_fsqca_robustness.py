@@ -92,6 +92,15 @@ def test_robust_core_as_a_boolean_expression():
     assert [expression(t, names) for t in core] == ["~A*C*D"]
 
 
+def test_robust_core_too_long_to_write(monkeypatch):
+    """Past MAX_PRODUCTS conjunctions in one step the expansion stops: no expression, and
+    the caller says so (the fit still uses the memberships)."""
+    names = ("A", "B", "C", "D")
+    monkeypatch.setattr(rf, "MAX_PRODUCTS", 3)
+    sums = [parse_sop("A*B + C", names), parse_sop("A + C*D", names)]
+    assert rf.robust_core(sums) == ([], False)
+
+
 def _crisp_rows() -> Dataset:
     """Crisp A, B with two cases per row and the outcome's mean per row: row 11 y 0.9 (incl
     0.9, PRI (1.8 - 0.2)/(2 - 0.2) = 0.889), row 10 y 0.75 (incl 0.75), row 01 y 0.5, row 00

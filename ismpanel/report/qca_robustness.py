@@ -154,11 +154,12 @@ def fit_lines(rb: Robustness) -> list[str]:
     if rb.fit is None:
         return ["No alternative analysis has a solution, so there is no robust core."]
     core = " + ".join(rb.core) if rb.core else "empty (no case can be in it)"
-    whole = "" if rb.core_whole else " (cut: the expansion grew too long)"
+    if not rb.core_whole:
+        core = "too long to write out (the fit below uses its memberships)"
     f = rb.fit
     lines = [
         f"Robust core (the first model of the initial solution and of every alternative "
-        f"that has one, intersected): {core}{whole}.",
+        f"that has one, intersected): {core}.",
         f"Robustness fit ({SOURCE}): RF_cov {f3(f.rf_cov)} (coverage of the robust core / "
         f"coverage of the initial solution), RF_cons {f3(f.rf_cons)} (consistency of the "
         f"initial solution / consistency of the robust core), RF_SC_minTS {f3(f.rf_sc_min)} "

@@ -21,6 +21,7 @@ from ismpanel.analysis.fsqca.truthtable import TruthTable, row_codes
 
 Key = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 NOT_RUN = "not run: the time limit ran out"
+BLOCK = 4_000_000  # values in one temporary of :func:`row_matrix`
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,17 @@ def formula_of(result: pipeline.Result, kind: str) -> Formula:
 
 def row_matrix(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The observed rows' codes (ascending) and every case's membership in each (rows x
-    cases)."""
-    k = x.shape[1]
+    cases), built a block of rows at a time so that no temporary exceeds :data:`BLOCK`
+    values (a k = 20 table of 2,000 cases would otherwise take 80 million)."""
+    cases, k = x.shape
     codes = np.unique(row_codes(x))
-    bits = ((codes[:, None] >> np.arange(k - 1, -1, -1)) & 1).astype(bool)  # rows x k
-    return codes, np.where(bits[:, None, :], x[None, :, :], 1.0 - x[None, :, :]).min(axis=2)
+    out = np.empty((len(codes), cases))
+    step = max(1, BLOCK // max(1, cases * k))
+    for start in range(0, len(codes), step):
+        block = codes[start : start + step]
+        bits = ((block[:, None] >> np.arange(k - 1, -1, -1)) & 1).astype(bool)
+        out[start : start + step] = np.where(bits[:, None, :], x[None], 1.0 - x[None]).min(axis=2)
+    return codes, out
 
 
 def row_stats(x: np.ndarray, y: np.ndarray) -> Table:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ismpanel.analysis.fsqca.terms import Term, membership
 
-MAX_CORE_TERMS = 2000
+MAX_PRODUCTS = 5000  # conjunctions in one step of the robust core's expansion
 
 
 def solution_membership(terms: Sequence[Term], x: np.ndarray) -> np.ndarray:
@@ -99,13 +99,14 @@ def intersect(a: Sequence[Term], b: Sequence[Term]) -> list[Term]:
 
 def robust_core(solutions: Sequence[Sequence[Term]]) -> tuple[list[Term], bool]:
     """The intersection of every solution given (the initial one first) as a sum of terms,
-    and whether it is whole: past :data:`MAX_CORE_TERMS` terms the expansion stops and the
-    caller has only the memberships."""
+    and whether it could be written: an expansion of more than :data:`MAX_PRODUCTS`
+    conjunctions in one step gives ``([], False)`` and the caller has only the
+    memberships."""
     core = absorb(solutions[0])
     for s in solutions[1:]:
+        if len(core) * len(s) > MAX_PRODUCTS:
+            return [], False
         core = intersect(core, s)
-        if len(core) > MAX_CORE_TERMS:
-            return core, False
     return core, True
 
 
