@@ -292,7 +292,7 @@ def fsqca(
     is used when it is not a plain range) or a CSV/XLSX file; ``outcome`` may be ``~Y``."""
     if isinstance(data, pd.DataFrame):
         labelled = _has_labels(data)
-        grid = _grid(data, index=labelled, index_name=case_id or "case")
+        grid = _grid(data, index=labelled, index_name=case_id or "case", numbers=True)
         case_id = case_id or ("case" if labelled else None)
     else:
         from ismpanel.readers import read_grid
@@ -339,15 +339,19 @@ def _has_labels(frame: pd.DataFrame) -> bool:
     return not isinstance(frame.index, pd.RangeIndex)
 
 
-def _grid(frame: pd.DataFrame, *, index: bool, index_name: str = "") -> list[list[str]]:
-    """A DataFrame as the grid of cell strings the readers produce (missing values blank);
-    floats written with ``repr``, which reads back as the same number."""
+def _grid(
+    frame: pd.DataFrame, *, index: bool, index_name: str = "", numbers: bool = False
+) -> list[list]:
+    """A DataFrame as the grid the readers produce (missing values blank): every cell as text,
+    or with ``numbers`` its numbers kept as floats (the case table's values)."""
 
-    def cell(value: object) -> str:
+    def cell(value: object) -> str | float:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return ""
-        if isinstance(value, float | np.floating):
-            return repr(float(value))
+        if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+            value, bool
+        ):
+            return float(value) if numbers else repr(value)
         return str(value)
 
     head = [str(c) for c in frame.columns]

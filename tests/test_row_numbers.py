@@ -60,7 +60,7 @@ def test_questionnaire_cells_are_sheet_cells_and_cases_count_respondents():
         item_scores(grid, {"X": ["A"]}, "id")
     grid[4][1] = "0.5"
     table = item_scores(grid, {"X": ["A"]}, "id")
-    assert table[1] == ["id", "X"] and table[2] == [] and table[4] == ["c2", "0.5"]
+    assert table[1] == ["id", "X"] and table[2] == [] and table[4] == ["c2", 0.5]
 
 
 def test_factors_file_rows_count_blank_rows(tmp_path):

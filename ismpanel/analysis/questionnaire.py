@@ -11,18 +11,18 @@ import math
 from collections.abc import Mapping, Sequence
 
 from ismpanel.analysis.errors import InputError
-from ismpanel.analysis.fsqca.data import is_missing, parse_number
+from ismpanel.analysis.fsqca.data import Cell, is_missing, parse_number
 from ismpanel.analysis.ssim import cell_name
 
 
 def item_scores(
     grid: Sequence[Sequence[str]], items: Mapping[str, Sequence[str]], case_id: str | None
-) -> list[list[str]]:
+) -> list[list[Cell]]:
     """A case table with the case id (if named) and one column per mapped name holding the
-    mean of its items for each respondent; a case with a missing item gets a blank score (the
-    fsQCA reader reports it, and ``dropna`` drops it). A missing column or a non-numeric item
-    names its cell. Blank rows stay blank, so that the table's rows are the questionnaire's
-    and the fsQCA reader's row numbers name rows of the questionnaire file."""
+    mean of its items for each respondent, as a number; a case with a missing item gets a
+    blank score (the fsQCA reader reports it, and ``dropna`` drops it). A missing column or a
+    non-numeric item names its cell. Blank rows stay blank, so that the table's rows are the
+    questionnaire's and the fsQCA reader's row numbers name rows of the questionnaire file."""
     filled = [k for k, r in enumerate(grid) if any(str(c).strip() for c in r)]
     if len(filled) < 2:
         raise InputError("the questionnaire needs a header row and at least one respondent")
@@ -37,7 +37,7 @@ def item_scores(
             f"(its columns: {', '.join(header)})"
         )
     position = {h: k for k, h in enumerate(header)}
-    out: list[list[str]] = [[] for _ in range(top)]
+    out: list[list[Cell]] = [[] for _ in range(top)]
     out.append(([case_id] if case_id else []) + list(items))
     case = 0
     for k in range(top + 1, len(grid)):
@@ -49,7 +49,7 @@ def item_scores(
         line = [cells[position[case_id]].strip()] if case_id else []
         for columns in items.values():
             values = [_number(cells[position[c]], k, case, position[c], c) for c in columns]
-            line.append("" if None in values else repr(math.fsum(values) / len(values)))
+            line.append("" if None in values else math.fsum(values) / len(values))
         out.append(line)
     return out
 

@@ -1,7 +1,7 @@
 """The questionnaire or case table as numbers: header, case ids, the outcome and condition
 columns, with input errors that name the column, row (case) or value at fault.
 
-Columns are chosen as the issue specifies: without an explicit list, every numeric column but
+Columns are chosen thus: without an explicit list, every numeric column but
 the outcome and the case-id column is a condition. The case-id column is the one named
 ``--case-id``, else a first column named case, id, name or country (any case), else a first
 column that is not numeric; without one, cases are numbered 1, 2, ...
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from ismpanel.analysis.errors import InputError
 MISSING = {"", "na", "n/a", "nan", "null", "none", ".", "-", "?"}
 ID_NAMES = {"case", "cases", "id", "name", "country", "unit"}
 DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+Cell = str | float  # text as read from a file, or a number computed or given as one
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,10 @@ class Dataset:
     dropped: list[tuple[int, str]]
 
 
-def parse_number(cell: str) -> float | None:
+def parse_number(cell: Cell) -> float | None:
     """A cell's number (a decimal comma is read as a point); None when it is not one."""
+    if isinstance(cell, float):
+        return cell if math.isfinite(cell) else None
     text = cell.strip()
     if DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
@@ -46,9 +50,16 @@ def parse_number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def is_missing(cell: str) -> bool:
-    """Is the cell a missing value (empty, NA, n/a, nan, null, none, ., -, ?)?"""
+def is_missing(cell: Cell) -> bool:
+    """Is the cell a missing value (empty, NA, n/a, nan, null, none, ., -, ?, or a NaN)?"""
+    if isinstance(cell, float):
+        return math.isnan(cell)
     return cell.strip().lower() in MISSING
+
+
+def _text(cell: Cell) -> str:
+    """A cell as text, for ids, emptiness checks and messages."""
+    return cell.strip() if isinstance(cell, str) else repr(cell)
 
 
 def _describe_rows(rows: list[tuple[int, str]], limit: int = 8) -> str:
@@ -58,7 +69,7 @@ def _describe_rows(rows: list[tuple[int, str]], limit: int = 8) -> str:
 
 
 def prepare(
-    grid: list[list[str]],
+    grid: Sequence[Sequence[Cell]],
     outcome: str,
     conditions: list[str] | None = None,
     *,
@@ -68,17 +79,18 @@ def prepare(
     """Read the grid (first filled row the header, blank rows passed over) into a
     :class:`Dataset`; returns it with the condition names, the outcome column name (without
     ``~``) and notes for the user. Rows are named as a spreadsheet numbers them (grid row k
-    is row k + 1), with the case id, whatever blank rows the file holds."""
+    is row k + 1), with the case id, whatever blank rows the file holds. Cells are text as a
+    file gives them, or numbers (scores computed from a questionnaire, a DataFrame's values)."""
     notes: list[str] = []
-    filled = [k for k, r in enumerate(grid) if any(c.strip() for c in r)]
+    filled = [k for k, r in enumerate(grid) if any(_text(c) for c in r)]
     if len(filled) < 2:
         raise InputError("the table needs a header row and at least one case")
     rows = [grid[k] for k in filled]
     sheet_rows = [k + 1 for k in filled[1:]]  # each case's row in the file
-    header = [h.strip() for h in rows[0]]
+    header = [_text(h) for h in rows[0]]
     body = [list(r) + [""] * (len(header) - len(r)) for r in rows[1:]]
     for i, r in zip(sheet_rows, body, strict=True):
-        if len(r) > len(header) and any(c.strip() for c in r[len(header) :]):
+        if len(r) > len(header) and any(_text(c) for c in r[len(header) :]):
             raise InputError(f"row {i} has more cells than the header has columns")
     body = [r[: len(header)] for r in body]
     seen: set[str] = set()
@@ -91,7 +103,7 @@ def prepare(
     index = {h: j for j, h in enumerate(header)}
 
     id_col = _case_id_column(header, body, case_id)
-    ids = [r[id_col].strip() for r in body] if id_col is not None else []
+    ids = [_text(r[id_col]) for r in body] if id_col is not None else []
     ids = [x or str(i) for i, x in enumerate(ids, start=1)] or [
         str(i) for i in range(1, len(body) + 1)
     ]
@@ -153,7 +165,7 @@ def prepare(
             v = parse_number(cell)
             if v is None:
                 raise InputError(
-                    f"column {name}, row {sheet_rows[i]} ({ids[i]}): {cell.strip()!r} is not "
+                    f"column {name}, row {sheet_rows[i]} ({ids[i]}): {_text(cell)!r} is not "
                     "a number"
                 )
             values[i] = v
@@ -184,7 +196,7 @@ def prepare(
     return Dataset(ids, columns, kept, dropped), chosen, out_name, notes
 
 
-def _case_id_column(header: list[str], body: list[list[str]], case_id: str | None) -> int | None:
+def _case_id_column(header: list[str], body: list[list[Cell]], case_id: str | None) -> int | None:
     if case_id is not None:
         if case_id not in header:
             raise InputError(
