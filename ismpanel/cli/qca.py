@@ -12,6 +12,7 @@ import typer
 from ismpanel.analysis.errors import InputError
 
 OUTPUT_SHARE = 0.05  # of --time-limit, kept for rendering and writing the results
+ROBUSTNESS_SHARE = 0.25  # of the rest, kept at least for the --robustness reruns
 
 
 # the engine's choices (pipeline.SOLUTION_CHOICES, calibrate.HALF_REMEDIES and CONVENTIONS),
@@ -242,8 +243,9 @@ def qca(
 def _budgets(time_limit: float, robustness: bool) -> tuple:
     """The deadlines of the analysis and of the robustness reruns, counted from the start of
     the command so that ``--time-limit`` bounds all of it: :data:`OUTPUT_SHARE` of the limit
-    is kept for writing the output, and with ``--robustness`` the reruns get half of the
-    rest. None without a limit."""
+    is kept for writing the output; with ``--robustness`` the analysis may use all but
+    :data:`ROBUSTNESS_SHARE` of the rest and the reruns whatever it leaves. None without a
+    limit."""
     from ismpanel.analysis.fsqca.minimize import Deadline
 
     if time_limit <= 0:
@@ -252,7 +254,8 @@ def _budgets(time_limit: float, robustness: bool) -> tuple:
     work = time_limit * (1 - OUTPUT_SHARE)
     if not robustness:
         return Deadline(start + work, time_limit), None
-    return Deadline(start + work / 2, time_limit), Deadline(start + work, time_limit)
+    first = start + work * (1 - ROBUSTNESS_SHARE)
+    return Deadline(first, time_limit), Deadline(start + work, time_limit)
 
 
 def _named(err: InputError, path: Path) -> InputError:
