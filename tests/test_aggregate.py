@@ -1,4 +1,5 @@
-"""Majority aggregation of expert SSIMs and Fleiss' kappa (DESIGN.md §6)."""
+"""Majority aggregation of expert SSIMs and Fleiss' kappa (docs/architecture.md, Method
+definitions)."""
 
 from __future__ import annotations
 

@@ -187,7 +187,7 @@ def test_percentile_anchors(cli):
 
 
 def test_negated_outcome(cli, tmp_path):
-    """~SURV is the analysis of 1 - SURV (DESIGN.md): every row's incl and PRI equal those
+    """~SURV is the analysis of 1 - SURV: every row's incl and PRI equal those
     computed here with numpy from LF.csv, and the solutions, with their parameters, equal
     those of a column holding 1 - SURV."""
     import csv

@@ -350,7 +350,7 @@ def test_cvf_model_ambiguity_matches_r():
     """LF.ttvariants.txt: ``minimize(truthTable(CVF, "PROTEST", incl.cut = 0.8), include =
     "?", all.sol = TRUE)`` lists M1..M4, essential terms first and the others in parentheses.
     Here every irredundant cover has the minimum size, so R's all.sol and the minimum-cover
-    rule (DESIGN.md) give the same four models in the same order."""
+    rule give the same four models in the same order."""
     res = analyse("CVF", "PROTEST", 0.8, solution="parsimonious")
     lines, _, _ = printed_solution(variant("all.sol = TRUE"))
     models = res.solutions["parsimonious"].models

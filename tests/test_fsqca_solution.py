@@ -1,5 +1,5 @@
-"""Intermediate solutions, directional expectations, core and peripheral conditions, the
-negated outcome, the exact-0.5 rule and contradictions (DESIGN.md section 5)."""
+"""Intermediate solutions, directional expectations, core and peripheral conditions, the negated
+outcome, the exact-0.5 rule and contradictions (docs/architecture.md, Method definitions)."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def test_ambiguous_directional_expectations_are_refused():
 
 
 def test_reduce_drops_contradicting_literals_only():
-    """DESIGN.md: literals of c not in p that contradict the expectation are dropped; a
+    """Literals of c not in p that contradict the expectation are dropped; a
     condition without expectation is never dropped (LF: DEV*~URB*LIT*~IND*STB with p =
     DEV*~IND and every condition expected present gives DEV*LIT*~IND*STB)."""
     k = 5

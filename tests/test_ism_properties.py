@@ -1,5 +1,6 @@
-"""Properties of the ISM and MICMAC engines on random structures with cycles (hypothesis),
-checked against brute-force reimplementations of the textbook definitions (DESIGN.md §4)."""
+"""Properties of the ISM and MICMAC engines on random structures with cycles (hypothesis), checked
+against brute-force reimplementations of the textbook definitions (docs/architecture.md, Method
+definitions)."""
 
 from __future__ import annotations
 

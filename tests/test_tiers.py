@@ -1,4 +1,4 @@
-"""ISM tiers: the default rule (DESIGN.md §4: the levels split into three contiguous groups as
+"""ISM tiers: the default rule (the levels split into three contiguous groups as
 evenly as possible), stored tier specs that no longer fit the levels (a warning and the
 default, never a failed command) and ``--tiers`` on the command line (it must fit)."""
 
@@ -53,7 +53,7 @@ def test_the_default_rule_splits_the_levels_into_three_even_contiguous_groups(n)
 @pytest.mark.parametrize(
     ("n", "expected"),
     [
-        (8, ((1, 3), (4, 5), (6, 8))),  # DESIGN.md §4: the seed paper's 8 levels in 3 tiers
+        (8, ((1, 3), (4, 5), (6, 8))),  # the seed paper's 8 levels in 3 tiers
         (7, ((1, 2), (3, 5), (6, 7))),
         (6, ((1, 2), (3, 4), (5, 6))),
         (5, ((1, 2), (3, 3), (4, 5))),

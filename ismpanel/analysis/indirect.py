@@ -1,6 +1,6 @@
 """Indirect MICMAC (Godet): rank factors by the row and column sums of powers of the direct
 matrix, find the power from which the ranking no longer changes, and name the factors whose
-rank the direct count hides (DESIGN.md section 4).
+rank the direct count hides (docs/architecture.md, Method definitions).
 
 Counts grow exponentially. Where the work is moderate (the usual study, up to some hundred
 factors) they are exact Python integers, and equal counts tie exactly. On large structures they

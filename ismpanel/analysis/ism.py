@@ -1,5 +1,5 @@
 """Interpretive Structural Modelling: final reachability, level partition, canonical matrix,
-digraph and tiers (definitions in DESIGN.md section 4).
+digraph and tiers (definitions in docs/architecture.md).
 
 Levels are computed on the condensation: a factor is levelled in the iteration where
 R(i) ∩ A(i) = R(i) on the remaining set, which is exactly when everything it still reaches lies
@@ -141,8 +141,9 @@ def analyse(
 
 
 def default_tiers(n_levels: int) -> dict[str, tuple[int, int] | None]:
-    """The default tier rule (DESIGN.md section 4): the levels split into three contiguous groups
-    as evenly as possible, so that no tier swallows most of a tall hierarchy.
+    """The default tier rule (docs/architecture.md, Method definitions): the levels split into
+    three contiguous groups as evenly as possible, so that no tier swallows most of a tall
+    hierarchy.
 
     Surface takes the top levels (from level 1), deep the last ones. With n = 3 * base + extra
     levels, every tier gets base levels; when extra is 1 the middle tier gets one more, when it

@@ -1,5 +1,6 @@
 """MICMAC: driving power against dependence, the four clusters, and the check of MICMAC clusters
-against the ISM tiers (DESIGN.md section 4); the indirect rankings are in :mod:`indirect`."""
+against the ISM tiers (docs/architecture.md, Method definitions); the indirect rankings are in
+:mod:`indirect`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The ``ismpanel`` command: the typer app, its command groups, and the error boundary that
-turns engine errors into one line on stderr and an exit code (DESIGN.md section 7).
+turns engine errors into one line on stderr and an exit code (docs/architecture.md, Method
+definitions).
 
 The command modules import nothing heavy at module level, and they do without ``from
 __future__ import annotations``: typer reads every command's signature at each start, and

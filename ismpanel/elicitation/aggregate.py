@@ -1,4 +1,5 @@
-"""Majority aggregation of the experts' SSIMs (DESIGN.md section 6) and Fleiss' kappa.
+"""Majority aggregation of the experts' SSIMs (docs/architecture.md, Method definitions) and Fleiss'
+kappa.
 
 Pure functions over answer dictionaries; the store supplies the answers.
 

@@ -1,5 +1,5 @@
 """The study definition (``study.toml``): title, contextual relation, outcome, dimensions and
-factors (DESIGN.md section 3); reading, validating and writing it, and the bundled templates."""
+factors; reading, validating and writing it, and the bundled templates."""
 
 from __future__ import annotations
 

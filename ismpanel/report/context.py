@@ -1,7 +1,8 @@
 """The brief's template context, built from :class:`~ismpanel.report.results.StudyResults`:
-tables rendered to markdown once, each factor's evidence stated in the words of DESIGN.md §4
-("drives directly" = the aggregated initial reachability matrix; "reaches" = the final one;
-"in the hierarchy diagram" = the digraph), and the methods and provenance of every step."""
+tables rendered to markdown once, each factor's evidence stated in the brief's words ("drives
+directly" = the aggregated initial reachability matrix; "reaches" = the final one; "in the
+hierarchy diagram" = the digraph; docs/architecture.md, Method definitions), and the methods
+and provenance of every step."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ismpanel.analysis.fsqca.ranges import MAX_RUNS, Range, Side
 from ismpanel.analysis.fsqca.robust_fit import CASE_TYPES
-from ismpanel.analysis.fsqca.robustness import CHOICES, Robustness
+from ismpanel.analysis.fsqca.robustness import CHOICES, Robustness, join_words
 from ismpanel.report.markdown import plural
 from ismpanel.report.qca_tables import f3
 from ismpanel.report.table import STRONG, Table
@@ -189,7 +189,7 @@ def binding_lines(rb: Robustness) -> list[str]:
             for a in rb.alternatives
             if a.choice == choice and a.changed
         ]
-        text = f"{CHOICES[choice]} binds: the formula changes with {', '.join(changed)}"
+        text = f"{CHOICES[choice]} binds: the formula changes with {join_words(changed)}"
         r = _range_of(rb, choice)
         if r is not None:
             text += f"; at {num(r.value)} it {range_text(r)}"
@@ -199,7 +199,7 @@ def binding_lines(rb: Robustness) -> list[str]:
     loose = [c for c in tried if c not in binding]
     for choice in loose:
         kept = [a.label for a in ran if a.choice == choice]
-        text = f"{CHOICES[choice]} does not bind: the formula is the same with {', '.join(kept)}"
+        text = f"{CHOICES[choice]} does not bind: the formula is the same with {join_words(kept)}"
         r = _range_of(rb, choice)
         if r is not None:
             text += f"; at {num(r.value)} it {range_text(r)}"

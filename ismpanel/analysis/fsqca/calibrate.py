@@ -1,5 +1,6 @@
-"""Calibration of raw values into set memberships (DESIGN.md section 5): the direct method with
-three anchors given as values or percentiles, crisp thresholds, and data already in [0, 1].
+"""Calibration of raw values into set memberships (docs/architecture.md, Method definitions): the
+direct method with three anchors given as values or percentiles, crisp thresholds, and data already
+in [0, 1].
 
 Direct method (Ragin 2008; R QCA's ``calibrate(type = "fuzzy", method = "direct")``): with
 anchors e (full non-membership), c (crossover) and i (full membership), the log-odds of

@@ -1,5 +1,5 @@
 """Exact Boolean minimization: all prime implicants, R QCA's order of them, and every minimum
-cover of the prime implicant chart (DESIGN.md section 5).
+cover of the prime implicant chart (docs/architecture.md, Method definitions).
 
 Prime implicants are found per row to be covered, without enumerating the 3^k terms: for a row
 ``r``, the terms through ``r`` are the subsets S of conditions (fixed at ``r``'s values). Such a

@@ -26,7 +26,7 @@ TIME_LIMIT = 50.0  # seconds for the whole minimization: the run stays within 60
 @dataclass(frozen=True)
 class Options:
     """Everything that shapes one analysis; defaults are R QCA's (incl.cut 1, n.cut 1,
-    pri.cut 0) and DESIGN.md's (necessity threshold 0.9, exact-0.5 cases kept out of rows)."""
+    pri.cut 0) and this tool's (necessity threshold 0.9, exact-0.5 cases kept out of rows)."""
 
     outcome: str
     calibration: cal.CalibrationSpec = field(default_factory=cal.CalibrationSpec)

@@ -34,6 +34,11 @@ from ismpanel.analysis.fsqca.terms import Term, expression
 STEP = 0.05  # the consistency and PRI cut alternatives: the cut-off 0.05 lower and higher
 CROSSOVER_SHIFT = 0.05  # of each condition's observed range, for the crossover alternatives
 HALF_NAMES = {"keep": "keep (in no row)", "up": "up (0.501)", "down": "down (0.499)"}
+HALF_PHRASES = {
+    "keep": "with exact-0.5 memberships in no row",
+    "up": "with exact-0.5 memberships shifted up (0.501)",
+    "down": "with exact-0.5 memberships shifted down (0.499)",
+}
 CHOICES = {
     "incl_cut": "the consistency cut",
     "pri_cut": "the PRI cut",
@@ -87,16 +92,17 @@ class ConfigurationRobustness:
 
     def reasons(self) -> list[str]:
         """The choices the configuration depends on, in words: "disappears at PRI cut 0.75",
-        "depends on the 0.5 rule: gone with down (0.499)"."""
+        "depends on the 0.5 rule: disappears with exact-0.5 memberships shifted down (0.499)"."""
         out = []
         for choice in CHOICES:
             gone = [a for a in self.lost if a.choice == choice]
             if not gone:
                 continue
             if choice in ("half", "convention"):
-                out.append(f"depends on {CHOICES[choice]}: gone {_join(a.phrase for a in gone)}")
+                phrases = join_words(a.phrase for a in gone)
+                out.append(f"depends on {CHOICES[choice]}: disappears {phrases}")
             else:
-                out.append(f"disappears {_join(a.phrase for a in gone)}")
+                out.append(f"disappears {join_words(a.phrase for a in gone)}")
         return out
 
     def verdict(self) -> str:
@@ -135,7 +141,7 @@ class Robustness:
         return [c for c in CHOICES if any(a.changed and a.choice == c for a in self.alternatives)]
 
 
-def _join(items) -> str:
+def join_words(items) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -166,7 +172,7 @@ def _alternatives(
             if half != options.half:
                 name = HALF_NAMES[half]
                 opts = replace(options, half=half)
-                out.append(("half", f"0.5 rule {name}", f"with {name}", opts))
+                out.append(("half", f"0.5 rule {name}", HALF_PHRASES[half], opts))
     if any(c.method == "direct" for c in result.calibration.values()):
         other = "fsqca" if options.calibration.convention == "r" else "r"
         spec = cal.CalibrationSpec(options.calibration.columns, other)

@@ -1,6 +1,7 @@
 """Complex, parsimonious and intermediate solutions with their parameters of fit, simplifying
-assumptions, easy and difficult counterfactuals, and core/peripheral conditions (DESIGN.md
-section 5), following R QCA's ``minimize`` wherever the design is silent.
+assumptions, easy and difficult counterfactuals, and core/peripheral conditions
+(docs/architecture.md, Method definitions), following R QCA's ``minimize`` wherever those are
+silent.
 
 - Complex: prime implicants of the positive rows alone (every other row is forbidden).
 - Parsimonious: remainders are don't-cares; negative rows and contradictions are forbidden

@@ -1,4 +1,4 @@
-"""The truth table (DESIGN.md section 5, R QCA's ``truthTable``): a case sits in the row of
+"""The truth table (R QCA's ``truthTable``): a case sits in the row of
 its memberships above 0.5; ``n`` counts the cases whose row membership exceeds 0.5, while
 ``incl`` and ``PRI`` of a row use every case. A case with a membership of exactly 0.5 belongs to
 no row (it still counts in the sums). OUT is 1 when incl >= ic1 and PRI >= pri.cut, C when

@@ -1,7 +1,7 @@
 """The synthetic panelist: an LLM expert (L1, L2...) that answers every pair of the current
 round, one pair per call, K samples per pair, voted.
 
-Decisions (written here because DESIGN.md is silent on them):
+Decisions (written here because the method leaves them open):
 
 * A sample is a letter (V, A, X, O), ``unsure``, ``invalid`` (no usable JSON even after a
   repair request, a copy of the prompt's example, or a rationale that states the opposite
