@@ -1,4 +1,4 @@
-"""Benchmark: whole commands, not engines (issue 13). Each command runs in its own process under
+"""Benchmark: whole commands, not engines. Each command runs in its own process under
 an 8 GB address-space cap; wall time, that process's peak resident memory (``os.wait4``) and
 the size of what it writes to stdout are printed beside a baseline measured in the same run.
 
@@ -7,8 +7,8 @@ data (memberships and outcome uniform on [0, 1], independent; incl.cut at the me
 inclusion, so about half the observed rows are positive at random; every condition expected
 present), k = 8, 10, 12, 16, 20 with 200 cases and k = 12 with 3,000 cases: R QCA's hard cases.
 Baseline: the same analysis through ``pipeline.run`` in a bare process (no CLI, no output), the
-engine's own cost. ``--before REV`` also runs the command of a git revision (say the one before
-issue 13) on each problem, stopped after 300 s.
+engine's own cost. ``--before REV`` also runs the command of a git revision (say one before a
+change) on each problem, stopped after 300 s.
 
 ISM: ``ismpanel ism FILE --json`` on a 0/1 matrix of 1,000 and 2,000 factors (sparse, with
 planted cycles). Baseline: a bare numpy closure of the same matrix (boolean squaring with

@@ -13,7 +13,7 @@ Two kinds of random data:
   problems on which R's QCA runs out of memory at k = 12.
 
 Each problem runs in its own process (peak memory is that process's maximum resident size).
-Targets (issue 3): every k = 12 problem within 60 s and 4 GB. The minimization as a whole gets
+Targets: every k = 12 problem within 60 s and 4 GB. The minimization as a whole gets
 50 s (the command's default --time-limit), so that the run stays within 60 s; a chart still
 unproven then reports the best cover found (alone) with its proven lower bound, marked "not
 proven".

@@ -2,7 +2,7 @@
 direct and indirect) on random sparse structures with cycles, against a plain numpy Warshall
 closure run in the same process.
 
-Targets (issue 2): under 10 ms for n = 17, under 2 s for n = 2000, under 1 GB. The pipeline
+Targets: under 10 ms for n = 17, under 2 s for n = 2000, under 1 GB. The pipeline
 includes indirect MICMAC over max(2n, 20) matrix powers (4000 for n = 2000), which is most of
 its time; "speed-up" compares the closure alone with the Warshall baseline.
 Run: python bench/bench_structure.py

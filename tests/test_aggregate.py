@@ -18,7 +18,7 @@ def _one_pair(letters: list[str | None], **kwargs):
 @pytest.mark.parametrize(
     ("letters", "expected"),
     [
-        # the worked disagreements of issue 4
+        # worked disagreements, counted by hand
         (["V", "V", "A", "A", "O"], "O"),  # i->j 2/5, j->i 2/5: neither arc kept
         (["X", "V", "V", "A", "A"], "X"),  # i->j 3/5 (X,V,V), j->i 3/5 (X,A,A)
         (["V", "V", "X", "O", "O"], "V"),  # i->j 3/5, j->i 1/5

@@ -1,7 +1,7 @@
 """The brief's section on what rests on contested judgments, read against a recomputation
 that does not use the sensitivity engine: the panel's aggregation (elicitation.aggregate)
 with a pair's letter replaced or an expert left out, then analyse_structure, on random panels
-and on the bundled study (issue 11: PL2-US2 and US2)."""
+and on the bundled study (PL2-US2 and US2)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``ismpanel ism|micmac DIR --sensitivity`` as a user runs them: the ``sensitivity`` key of
-``--json``, the tables, a file refused, and the bundled study's PL2-US2 (issue 11)."""
+``--json``, the tables, a file refused, and the bundled study's PL2-US2."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from tests.helpers import DATA
 REF = DATA / "qca"
 
 # LR.csv and LF.csv are Lipset's raw and fuzzy data as shipped with R's QCA package (copied
-# from shared/fixtures/qca). These anchors (the example DEV=400,550,900 among them)
+# from shared/fixtures/qca). These anchors (DEV=400,550,900 among them)
 # reproduce every one of the 108 LF memberships to its two printed decimals under fs/QCA's
 # log-odds of ±3, and not under R's idm = 0.95: LF was calibrated with the fs/QCA convention.
 LIPSET_ANCHORS = {

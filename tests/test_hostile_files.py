@@ -1,4 +1,4 @@
-"""A corpus of malformed files (issue 15), each given to the command that reads it as the
+"""A corpus of malformed files, each given to the command that reads it as the
 console script runs it: every case must end with one line on stderr naming the problem, a
 non-zero exit and no traceback, within 10 seconds and 1 GB of memory."""
 

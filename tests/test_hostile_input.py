@@ -1,4 +1,4 @@
-"""Hostile input (issue 15): study templates that link out of the folder, control characters
+"""Hostile input: study templates that link out of the folder, control characters
 on their way to a terminal or the brief, a study path that would forge an authorized_keys line,
 unbounded horizons, data paths and notes, racing inits, read-only folders and BOMs."""
 

@@ -1,4 +1,4 @@
-"""Calibrating an LLM panelist (issue 16, item 4): ``llm-expert --calibrate`` asks only the
+"""Calibrating an LLM panelist: ``llm-expert --calibrate`` asks only the
 pairs the human experts agreed on and reports agreement, Cohen's kappa and the letters beside
 the humans'; a panelist under the threshold may not vote with ``--include-llm`` until the
 facilitator accepts it, and the brief names each panelist's calibration."""

@@ -1,4 +1,4 @@
-"""LLM assistance against servers that behave like small local models (issue 16): a 500 on
+"""LLM assistance against servers that behave like small local models: a 500 on
 ``json_schema`` (llama-cpp-python), JSON mode refused too, a server that fails whatever the
 format, replies that copy the prompt's example, truncated JSON, a slow stream, a silent
 server, and a rationale that contradicts its letter."""

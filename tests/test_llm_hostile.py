@@ -1,4 +1,4 @@
-"""LLM paths under hostile conditions (issue 15): the API key goes only to a server the
+"""LLM paths under hostile conditions: the API key goes only to a server the
 facilitator named outside the study folder; credentials in a server address and a key echoed
 back never reach stderr or panel.db; control characters in replies never reach a terminal,
 the store, a factors file or the brief; a 200 whose body is not JSON gives one line, never a

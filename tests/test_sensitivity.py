@@ -1,6 +1,6 @@
 """The structural sensitivity engine (analysis/sensitivity.py): its aggregation against the
 panel's, hand-worked small panels, its priority ranks against recommend.profiles, and the
-bundled study's contested pair PL2-US2 (issue 11)."""
+bundled study's contested pair PL2-US2."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``ismpanel qca`` as data: the JSON document (stable keys, the issue's contract) and the
+"""``ismpanel qca`` as data: the JSON document (stable keys: a contract) and the
 Fiss configuration table in markdown.
 
 The document is sized for a person by default: every list of prime implicants or of
@@ -64,7 +64,7 @@ def _numbers(codes: Rows, full: bool) -> np.ndarray:
 
 
 def model_json(m: Model, kind: str, k: int, full: bool = False) -> dict:
-    """One model as the issue specifies, plus row numbers of its counterfactuals; the row
+    """One model: its expression, terms and fit, plus row numbers of its counterfactuals; the row
     lists are cut to :data:`LIST_LIMIT` unless ``full``."""
     doc: dict = {
         "model": m.name,
