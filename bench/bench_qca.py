@@ -87,9 +87,9 @@ def naive_prime_implicants(on: list[int], forbidden: np.ndarray, k: int) -> int:
 
 def problem(kind: str, k: int, seed: int, baseline: bool, queue: mp.Queue) -> None:
     from ismpanel.analysis.errors import AnalysisError
-    from ismpanel.analysis.fsqca import minimize as mz
-    from ismpanel.analysis.fsqca import solution as sol
     from ismpanel.analysis.fsqca.data import Dataset
+    from ismpanel.analysis.fsqca.fit import problem
+    from ismpanel.analysis.fsqca.implicants import prime_implicants
     from ismpanel.analysis.fsqca.pipeline import Options, run
     from ismpanel.analysis.fsqca.truthtable import truth_table
 
@@ -151,13 +151,13 @@ def problem(kind: str, k: int, seed: int, baseline: bool, queue: mp.Queue) -> No
         "terms": len(groups[0].models[0].terms) if groups else 0,
     }
     if baseline:
-        prob = sol.problem(tt, res.x, res.y)
+        prob = problem(tt, res.x, res.y)
         forbidden = np.zeros(1 << k, dtype=bool)
         forbidden[list(prob.forbidden_parsimonious)] = True
         t0 = time.perf_counter()
         n_naive = naive_prime_implicants(list(prob.positive), forbidden, k)
         t1 = time.perf_counter()
-        n_fast = len(mz.prime_implicants(list(prob.positive), forbidden, k))
+        n_fast = len(prime_implicants(list(prob.positive), forbidden, k))
         t2 = time.perf_counter()
         out["baseline"] = (t1 - t0, t2 - t1, n_naive == n_fast)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -14,8 +14,20 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ismpanel.analysis.errors import AnalysisError, InputError
-from ismpanel.analysis.fsqca import minimize as mz
 from ismpanel.analysis.fsqca import solution as sol
+from ismpanel.analysis.fsqca.budget import Deadline
+from ismpanel.analysis.fsqca.chart import coverage, dominance_core, row_dominance
+from ismpanel.analysis.fsqca.cover import _Chart, _greedy_cover, _milp_minimum, minimum_covers
+from ismpanel.analysis.fsqca.fit import problem
+from ismpanel.analysis.fsqca.implicants import (
+    Implicants,
+    _merged_primes,
+    _swept_primes,
+    check_size,
+    codes,
+    prime_implicants,
+)
+from ismpanel.analysis.fsqca.order import ccubes_discovery, r_sort
 from ismpanel.analysis.fsqca.terms import Term
 from ismpanel.analysis.fsqca.truthtable import truth_table
 
@@ -77,7 +89,7 @@ def forbidden_map(off: set[int], k: int) -> np.ndarray:
 @given(problems())
 def test_prime_implicants_equal_brute_force(problem):
     k, on, off = problem
-    got = mz.prime_implicants(sorted(on), forbidden_map(off, k), k)
+    got = prime_implicants(sorted(on), forbidden_map(off, k), k)
     assert set(got) == brute_force_primes(on, off, k)
     assert len(got) == len(set(got))
 
@@ -90,8 +102,8 @@ def test_both_routes_to_the_prime_implicants_agree(problem):
     k, on, off = problem
     forbidden = forbidden_map(off, k)
     seeds = np.array(sorted(on))
-    swept = mz._swept_primes(seeds, forbidden, k, None)
-    merged = mz._merged_primes(np.flatnonzero(~forbidden), seeds, k, None)
+    swept = _swept_primes(seeds, forbidden, k, None)
+    merged = _merged_primes(np.flatnonzero(~forbidden), seeds, k, None)
     assert swept.tolist() == merged.tolist()
     full = (1 << k) - 1
     assert {Term(key >> k, key & full) for key in merged.tolist()} == brute_force_primes(on, off, k)
@@ -102,10 +114,10 @@ def test_both_routes_to_the_prime_implicants_agree(problem):
 def test_minimum_covers_equal_brute_force(problem):
     """Every minimum cover, no more and no fewer, in lexicographic order (R's M1, M2, ...)."""
     k, on, off = problem
-    pis = mz.prime_implicants(sorted(on), forbidden_map(off, k), k)
-    chart = mz.coverage(pis, sorted(on))
+    pis = prime_implicants(sorted(on), forbidden_map(off, k), k)
+    chart = coverage(pis, sorted(on))
     expected = brute_force_covers(chart, len(on))
-    got = mz.minimum_covers(chart, len(on), max_models=10_000)
+    got = minimum_covers(chart, len(on), max_models=10_000)
     assert got.complete and not got.capped
     assert got.models == sorted(expected)
     assert got.size == len(expected[0])
@@ -118,10 +130,10 @@ def test_dominance_core_keeps_the_minimum(problem):
     every cover of the core's columns by its rows covers every column, and the smallest such
     cover is as small as the chart's minimum."""
     k, on, off = problem
-    pis = mz.prime_implicants(sorted(on), forbidden_map(off, k), k)
-    chart = mz.coverage(pis, sorted(on))
+    pis = prime_implicants(sorted(on), forbidden_map(off, k), k)
+    chart = coverage(pis, sorted(on))
     full = (1 << len(on)) - 1
-    rows, cols = mz._dominance_core(chart, list(range(len(chart))), full, None)
+    rows, cols = dominance_core(chart, list(range(len(chart))), full, None)
     smallest = len(brute_force_covers(chart, len(on))[0])
     core = [chart[r] & cols for r in rows]
     for size in range(1, len(rows) + 1):
@@ -138,8 +150,8 @@ def test_dominance_core_keeps_the_minimum(problem):
 def test_implicants_are_arrays_read_as_terms():
     """The prime implicants come back as two arrays, read like a list of terms sorted by
     (mask, bits)."""
-    pis = mz.prime_implicants([0b011, 0b111], forbidden_map({0b000, 0b100}, 3), 3)
-    assert isinstance(pis, mz.Implicants) and pis.masks.dtype == np.int64
+    pis = prime_implicants([0b011, 0b111], forbidden_map({0b000, 0b100}, 3), 3)
+    assert isinstance(pis, Implicants) and pis.masks.dtype == np.int64
     assert list(pis) == [Term(0b001, 0b001), Term(0b010, 0b010)]
     assert pis == [Term(0b001, 0b001), Term(0b010, 0b010)] and pis[1] == Term(0b010, 0b010)
     assert list(pis[:1]) == [pis[0]] and list(pis.take([1, 0])) == list(pis)[::-1]
@@ -158,15 +170,15 @@ def test_integer_programming_path_finds_the_same_minimum(problem):
     """With every chart treated as large, the minimum comes from HiGHS (scipy.optimize.milp)
     and the enumeration from it must still give every minimum cover."""
     k, on, off = problem
-    pis = mz.prime_implicants(sorted(on), forbidden_map(off, k), k)
-    chart = mz.coverage(pis, sorted(on))
+    pis = prime_implicants(sorted(on), forbidden_map(off, k), k)
+    chart = coverage(pis, sorted(on))
     expected = brute_force_covers(chart, len(on))
-    old = mz._Chart.SMALL
-    mz._Chart.SMALL = 0
+    old = _Chart.SMALL
+    _Chart.SMALL = 0
     try:
-        got = mz.minimum_covers(chart, len(on), max_models=10_000)
+        got = minimum_covers(chart, len(on), max_models=10_000)
     finally:
-        mz._Chart.SMALL = old
+        _Chart.SMALL = old
     assert got.size == len(expected[0])
     assert set(got.models) <= set(expected)
     if got.complete:
@@ -178,16 +190,16 @@ def test_exchanges_give_valid_minimum_covers_when_the_budget_runs_out(monkeypatc
     node budget the enumeration stops, the exchange step fills the list, and every model is
     still a minimum cover; the result says the list is incomplete."""
     covers = [1 << (i // 3) for i in range(24)]
-    monkeypatch.setattr(mz._Chart, "NODE_BUDGET", 20)
-    got = mz.minimum_covers(covers, 8, max_models=50)
+    monkeypatch.setattr(_Chart, "NODE_BUDGET", 20)
+    got = minimum_covers(covers, 8, max_models=50)
     assert got.size == 8 and len(got.models) == 50 and got.capped
     for m in got.models:
         acc = 0
         for i in m:
             acc |= covers[i]
         assert acc == 255 and len(m) == 8
-    monkeypatch.setattr(mz._Chart, "NODE_BUDGET", 50_000)
-    full = mz.minimum_covers(covers, 8, max_models=50)
+    monkeypatch.setattr(_Chart, "NODE_BUDGET", 50_000)
+    full = minimum_covers(covers, 8, max_models=50)
     assert full.complete and full.found == 3**8 and full.capped
     assert full.models == sorted(full.models) and full.models[0] == (0, 3, 6, 9, 12, 15, 18, 21)
 
@@ -195,7 +207,7 @@ def test_exchanges_give_valid_minimum_covers_when_the_budget_runs_out(monkeypatc
 def test_independent_parts_multiply():
     """Two independent columns with two candidates each: 4 models, essential rows in all."""
     covers = [0b001, 0b010, 0b010, 0b100, 0b100]
-    got = mz.minimum_covers(covers, 3)
+    got = minimum_covers(covers, 3)
     assert got.models == [(0, 1, 3), (0, 1, 4), (0, 2, 3), (0, 2, 4)]
     assert got.found == 4 and got.complete
 
@@ -208,7 +220,7 @@ def test_r_order_puts_negations_first_then_presence_then_absence():
     from ismpanel.analysis.fsqca.terms import expression, parse_sop
 
     terms = parse_sop("IND*STB, URB*STB, DEV*STB, DEV*~IND", names)
-    order = mz.r_sort(terms, k)
+    order = r_sort(terms, k)
 
     assert [expression(terms[i], names) for i in order] == [
         "DEV*~IND",
@@ -225,11 +237,11 @@ def test_r_order_quirk_when_every_term_has_the_condition():
     from ismpanel.analysis.fsqca.terms import expression, parse_sop
 
     terms = parse_sop("A*~B + ~A*B", names)
-    order = mz.r_sort(terms, 2)
+    order = r_sort(terms, 2)
     assert [expression(terms[i], names) for i in order] == ["A*~B", "~A*B"]
     terms = parse_sop("~A*B + A*~B + ~A*~B", names)
     # column B: no term lacks B, so the last ~B term (~A*~B) goes after ~A*B; then column A
-    assert [expression(terms[i], names) for i in mz.r_sort(terms, 2)] == [
+    assert [expression(terms[i], names) for i in r_sort(terms, 2)] == [
         "~A*B",
         "A*~B",
         "~A*~B",
@@ -274,7 +286,7 @@ def test_r_order_equals_a_transcription_of_r_c_code(pairs, rnd):
     terms = sorted({Term(m, b & m) for m, b in pairs})
     initial = list(range(len(terms)))
     rnd.shuffle(initial)
-    assert mz.r_sort(terms, k, initial) == c_sort_cols(mz.codes(terms, k), initial)
+    assert r_sort(terms, k, initial) == c_sort_cols(codes(terms, k), initial)
 
 
 @settings(max_examples=100, deadline=None)
@@ -282,18 +294,18 @@ def test_r_order_equals_a_transcription_of_r_c_code(pairs, rnd):
 def test_r_order_is_a_sort_by_literals_when_every_condition_is_missing_somewhere(pairs):
     k = 4
     terms = sorted({Term(m, b & m) for m, b in pairs} | {Term(0, 0)})
-    order = mz.r_sort(terms, k)
-    codes = mz.codes(terms, k)
+    order = r_sort(terms, k)
+    term_codes = codes(terms, k)
     key = {0: 2, 1: 0, 2: 1}
     expected = sorted(
-        range(len(terms)), key=lambda i: (terms[i].size(), [key[int(v)] for v in codes[i]])
+        range(len(terms)), key=lambda i: (terms[i].size(), [key[int(v)] for v in term_codes[i]])
     )
     assert order == expected
 
 
 def test_too_many_conditions_is_an_input_error():
     with pytest.raises(InputError, match="at most 20 conditions") as err:
-        mz.check_size(21)
+        check_size(21)
     assert err.value.option == "conditions"
 
 
@@ -319,7 +331,7 @@ def test_models_cover_every_positive_row_and_no_negative_one(k, n, seed, cut):
         return
     if not tt.positive or len(tt.positive) == 1 << k:
         return  # nothing to explain, or every row positive (R: all conditions minimized away)
-    prob = sol.problem(tt, x, y)
+    prob = problem(tt, x, y)
     solutions = [sol.complex_solution(prob)]
     if prob.forbidden_parsimonious:
         solutions.append(sol.parsimonious_solution(prob))
@@ -356,7 +368,7 @@ def test_row_dominance_keeps_exactly_the_undominated_rows(covers):
     expected = [
         i for i, ci in enumerate(covers) if not any(cj != ci and cj & ci == ci for cj in covers)
     ]
-    assert mz.row_dominance(covers) == expected
+    assert row_dominance(covers) == expected
 
 
 @settings(max_examples=100, deadline=None)
@@ -365,7 +377,7 @@ def test_greedy_cover_is_an_irredundant_cover(covers):
     target = 0
     for c in covers:
         target |= c
-    chosen = mz._greedy_cover(covers, target)
+    chosen = _greedy_cover(covers, target)
     acc = 0
     for i in chosen:
         acc |= covers[i]
@@ -387,9 +399,9 @@ def test_time_limit_keeps_a_valid_cover_and_an_honest_bound():
     labels = rng.choice(3, size=1 << k, p=[0.25, 0.25, 0.5])
     on = sorted(int(r) for r in np.flatnonzero(labels == 0))
     off = {int(r) for r in np.flatnonzero(labels == 1)}
-    pis = mz.prime_implicants(on, forbidden_map(off, k), k)
-    chart = mz.coverage(pis, on)
-    got = mz.minimum_covers(chart, len(on), max_models=5, time_limit=0.0)
+    pis = prime_implicants(on, forbidden_map(off, k), k)
+    chart = coverage(pis, on)
+    got = minimum_covers(chart, len(on), max_models=5, time_limit=0.0)
     assert got.lower_bound <= got.size
     assert got.proven == (got.lower_bound == got.size)
     for m in got.models:
@@ -405,7 +417,7 @@ def structureless_chart(k: int = 10, seed: int = 3) -> tuple[list[Term], list[in
     labels = rng.choice(3, size=1 << k, p=[0.25, 0.25, 0.5])
     on = sorted(int(r) for r in np.flatnonzero(labels == 0))
     forbidden = forbidden_map({int(r) for r in np.flatnonzero(labels == 1)}, k)
-    return mz.prime_implicants(on, forbidden, k), on, forbidden
+    return prime_implicants(on, forbidden, k), on, forbidden
 
 
 def test_solver_without_a_point_gives_the_greedy_cover_unproven(monkeypatch):
@@ -415,18 +427,18 @@ def test_solver_without_a_point_gives_the_greedy_cover_unproven(monkeypatch):
     from scipy import optimize
 
     pis, on, _ = structureless_chart()
-    chart = mz.coverage(pis, on)
+    chart = coverage(pis, on)
     full = (1 << len(on)) - 1
     for bound, lowest in ((2.3, 3), (None, 1)):
         result = optimize.OptimizeResult(x=None, status=1, message="time limit")
         if bound is not None:
             result["mip_dual_bound"] = bound
         monkeypatch.setattr(optimize, "milp", lambda *a, result=result, **kw: result)
-        size, chosen, lower = mz._milp_minimum(chart, full, None)
-        assert chosen == mz._greedy_cover(chart, full) and size == len(chosen)
+        size, chosen, lower = _milp_minimum(chart, full, None)
+        assert chosen == _greedy_cover(chart, full) and size == len(chosen)
         assert lower == lowest
-    monkeypatch.setattr(mz._Chart, "SMALL", 0)
-    got = mz.minimum_covers(chart, len(on), max_models=5)
+    monkeypatch.setattr(_Chart, "SMALL", 0)
+    got = minimum_covers(chart, len(on), max_models=5)
     assert not got.proven and 1 <= got.lower_bound < got.size
     assert got.models == [tuple(sorted(got.models[0]))] and len(got.models) == 1
     acc = 0
@@ -439,20 +451,20 @@ def test_every_step_before_the_cover_checks_the_deadline():
     """A spent budget stops the prime implicants, the chart and R's sort with one line that
     names the step and the limit."""
     pis, on, forbidden = structureless_chart(k=6)
-    spent = mz.Deadline(time.time() - 1, 7.0)
+    spent = Deadline(time.time() - 1, 7.0)
     steps = [
-        ("finding the prime implicants", lambda: mz.prime_implicants(on, forbidden, 6, spent)),
-        ("building the prime implicant chart", lambda: mz.coverage(pis, on, spent)),
-        ("sorting the prime implicants", lambda: mz.r_sort(pis, 6, None, spent)),
-        ("sorting the prime implicants", lambda: mz.ccubes_discovery(pis, 6, on, spent)),
+        ("finding the prime implicants", lambda: prime_implicants(on, forbidden, 6, spent)),
+        ("building the prime implicant chart", lambda: coverage(pis, on, spent)),
+        ("sorting the prime implicants", lambda: r_sort(pis, 6, None, spent)),
+        ("sorting the prime implicants", lambda: ccubes_discovery(pis, 6, on, spent)),
     ]
     for step, call in steps:
         with pytest.raises(AnalysisError, match=f"time limit of 7 s ran out while {step}") as err:
             call()
         assert "\n" not in str(err.value)
-    live = mz.Deadline.after(60)
-    assert mz.prime_implicants(on, forbidden, 6, live) == pis
-    assert mz.coverage(pis, on, live) == mz.coverage(pis, on)
+    live = Deadline.after(60)
+    assert prime_implicants(on, forbidden, 6, live) == pis
+    assert coverage(pis, on, live) == coverage(pis, on)
 
 
 def test_vectorised_chart_and_discovery_order_match_their_definitions():
@@ -460,7 +472,7 @@ def test_vectorised_chart_and_discovery_order_match_their_definitions():
     is (number of literals, conditions in lexicographic order, first positive row covered)."""
     k = 6
     pis, on, _ = structureless_chart(k=k, seed=5)
-    chart = mz.coverage(pis, on)
+    chart = coverage(pis, on)
     for t, cov in zip(pis, chart, strict=True):
         assert cov == sum(1 << i for i, r in enumerate(on) if t.covers_row(r))
 
@@ -469,4 +481,4 @@ def test_vectorised_chart_and_discovery_order_match_their_definitions():
         cols = tuple(j for j in range(k) if t.mask >> (k - 1 - j) & 1)
         return (len(cols), cols, next(n for n, r in enumerate(on) if t.covers_row(r)))
 
-    assert mz.ccubes_discovery(pis, k, on) == sorted(range(len(pis)), key=key)
+    assert ccubes_discovery(pis, k, on) == sorted(range(len(pis)), key=key)

@@ -286,7 +286,7 @@ def test_core_rule_any_counts_a_condition_core_under_one_model(cli, tmp_path):
 def test_reruns_stop_at_the_deadline():
     """A deadline already past: no rerun minimizes, each says the time limit ran out, and
     the result names what was cut."""
-    from ismpanel.analysis.fsqca.minimize import Deadline
+    from ismpanel.analysis.fsqca.budget import Deadline
 
     data = _crisp_rows()
     options = pipeline.Options(outcome="Y", incl_cut=(0.8,), solution="parsimonious")

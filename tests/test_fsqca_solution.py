@@ -8,7 +8,10 @@ import pytest
 
 from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import solution as sol
+from ismpanel.analysis.fsqca.configuration import core_literals
 from ismpanel.analysis.fsqca.data import prepare
+from ismpanel.analysis.fsqca.fit import TermFit
+from ismpanel.analysis.fsqca.intermediate import parse_directional, reduce_term
 from ismpanel.analysis.fsqca.pipeline import Options, run
 from ismpanel.analysis.fsqca.terms import Term, expression, parse_sop
 from ismpanel.analysis.fsqca.truthtable import truth_table
@@ -50,7 +53,7 @@ def lf(outcome: str = "SURV", incl_cut: float = 0.8, **kw):
     ],
 )
 def test_directional_expectation_forms(text, expected):
-    assert sorted(show(sol.parse_directional(text, NAMES))) == sorted(expected)
+    assert sorted(show(parse_directional(text, NAMES))) == sorted(expected)
 
 
 @pytest.mark.parametrize(
@@ -68,7 +71,7 @@ def test_directional_expectation_forms(text, expected):
 )
 def test_bad_directional_expectations(text, message):
     with pytest.raises(InputError, match=message) as err:
-        sol.parse_directional(text, NAMES)
+        parse_directional(text, NAMES)
     assert err.value.option == "dir-exp"
 
 
@@ -77,7 +80,7 @@ def test_ambiguous_directional_expectations_are_refused():
     three-term cycle ~A*B + A*~C + ~B*C over (A, B, C) has two minimal forms."""
     names = ("A", "B", "C")
     with pytest.raises(InputError, match="ambiguous"):
-        sol.parse_directional("~A*B + A*~C + ~B*C + A*~B + ~A*C + B*~C", names)
+        parse_directional("~A*B + A*~C + ~B*C + A*~B + ~A*C + B*~C", names)
 
 
 def test_reduce_drops_contradicting_literals_only():
@@ -86,12 +89,12 @@ def test_reduce_drops_contradicting_literals_only():
     DEV*~IND and every condition expected present gives DEV*LIT*~IND*STB)."""
     k = 5
     comp, pars = terms("DEV*~URB*LIT*~IND*STB + DEV*~IND")
-    directional = sol.parse_directional("DEV, URB, LIT, IND, STB", NAMES)
-    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*LIT*~IND*STB"]
-    only_urb = sol.parse_directional("URB=0", NAMES)
-    assert show([sol.reduce_term(comp, pars, only_urb, k)]) == ["DEV*~URB*LIT*~IND*STB"]
+    directional = parse_directional("DEV, URB, LIT, IND, STB", NAMES)
+    assert show([reduce_term(comp, pars, directional, k)]) == ["DEV*LIT*~IND*STB"]
+    only_urb = parse_directional("URB=0", NAMES)
+    assert show([reduce_term(comp, pars, only_urb, k)]) == ["DEV*~URB*LIT*~IND*STB"]
     # a literal of p is never dropped, even against the expectation
-    assert show([sol.reduce_term(comp, pars, sol.parse_directional("IND=1", NAMES), k)]) == [
+    assert show([reduce_term(comp, pars, parse_directional("IND=1", NAMES), k)]) == [
         "DEV*~URB*LIT*~IND*STB"
     ]
 
@@ -99,22 +102,22 @@ def test_reduce_drops_contradicting_literals_only():
 def test_reduce_with_conjunctural_expectations():
     """~LIT*IND: the literals on LIT and IND beyond p are kept only if all agree with it."""
     k = 5
-    directional = sol.parse_directional("~LIT*IND", NAMES)
+    directional = parse_directional("~LIT*IND", NAMES)
     comp, pars = terms("DEV*LIT*IND*STB + DEV*STB")
-    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*STB"]
+    assert show([reduce_term(comp, pars, directional, k)]) == ["DEV*STB"]
     comp, pars = terms("DEV*~LIT*IND*STB + DEV*STB")
-    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*~LIT*IND*STB"]
+    assert show([reduce_term(comp, pars, directional, k)]) == ["DEV*~LIT*IND*STB"]
     comp, pars = terms("DEV*~LIT*STB + DEV*STB")
-    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*~LIT*STB"]
+    assert show([reduce_term(comp, pars, directional, k)]) == ["DEV*~LIT*STB"]
 
 
 def test_drops_accumulate_with_mixed_expectations():
     """Single-literal and conjunctural expectations both apply (R 3.25 keeps only the last
     conjunction's drops; see reduce_term)."""
     k = 5
-    directional = sol.parse_directional("URB, ~LIT*IND", NAMES)
+    directional = parse_directional("URB, ~LIT*IND", NAMES)
     comp, pars = terms("DEV*~URB*LIT*IND*STB + DEV*STB")
-    assert show([sol.reduce_term(comp, pars, directional, k)]) == ["DEV*STB"]
+    assert show([reduce_term(comp, pars, directional, k)]) == ["DEV*STB"]
 
 
 def test_a_literal_is_kept_when_any_conjunction_matches_it():
@@ -123,7 +126,7 @@ def test_a_literal_is_kept_when_any_conjunction_matches_it():
     LIT*~IND, ~LIT*IND matches the first exactly (R 3.25 lets the last conjunction alone
     decide and drops both); ~LIT*~IND matches neither, so both literals go."""
     k = 5
-    directional = sol.parse_directional("~LIT*IND, LIT*~IND", NAMES)
+    directional = parse_directional("~LIT*IND, LIT*~IND", NAMES)
     assert show(directional) == ["~LIT*IND", "LIT*~IND"]
     for complex_term, reduced in [
         ("DEV*~LIT*IND*STB", "DEV*~LIT*IND*STB"),
@@ -132,7 +135,7 @@ def test_a_literal_is_kept_when_any_conjunction_matches_it():
         ("DEV*LIT*IND*STB", "DEV*STB"),
     ]:
         comp, pars = terms(f"{complex_term} + DEV*STB")
-        assert show([sol.reduce_term(comp, pars, directional, k)]) == [reduced], complex_term
+        assert show([reduce_term(comp, pars, directional, k)]) == [reduced], complex_term
 
 
 def test_no_expectations_give_the_complex_solution():
@@ -178,14 +181,12 @@ def test_core_requires_every_parsimonious_model():
     term = parse_sop("DEV*URB*LIT", NAMES)[0]
 
     def model(text: str) -> sol.Model:
-        fits = [
-            sol.TermFit(t, expression(t, NAMES), 1, 1, 1, None, ()) for t in parse_sop(text, NAMES)
-        ]
+        fits = [TermFit(t, expression(t, NAMES), 1, 1, 1, None, ()) for t in parse_sop(text, NAMES)]
         return sol.Model("M", fits, 1, 1, 1, [True] * len(fits))
 
-    both = sol.core_literals(term, [model("DEV*URB"), model("URB*LIT")])
+    both = core_literals(term, [model("DEV*URB"), model("URB*LIT")])
     assert show([Term(both, term.bits & both)]) == ["URB"]
-    one = sol.core_literals(term, [model("DEV*URB")])
+    one = core_literals(term, [model("DEV*URB")])
     assert show([Term(one, term.bits & one)]) == ["DEV*URB"]
 
 
@@ -251,16 +252,16 @@ def test_each_cover_gets_its_share_of_the_time_left(monkeypatch):
     left (the parsimonious and intermediate solutions follow), the parsimonious cover half of
     what is then left, and the intermediate pairs share the rest (LF's covers take
     milliseconds, so about 30 s is left at each step)."""
-    from ismpanel.analysis.fsqca import minimize as mz
+    from ismpanel.analysis.fsqca.cover import minimum_covers
 
     limits = []
-    real = mz.minimum_covers
+    real = minimum_covers
 
     def spy(*args, **kwargs):
         limits.append(kwargs["time_limit"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(mz, "minimum_covers", spy)
+    monkeypatch.setattr(sol, "minimum_covers", spy)  # as the solution module calls it
     lf(dir_exp="DEV, URB, LIT, IND, STB", time_limit=30.0)
     assert limits == [
         pytest.approx(10, abs=0.5),

@@ -246,7 +246,7 @@ def _budgets(time_limit: float, robustness: bool) -> tuple:
     is kept for writing the output; with ``--robustness`` the analysis may use all but
     :data:`ROBUSTNESS_SHARE` of the rest and the reruns whatever it leaves. None without a
     limit."""
-    from ismpanel.analysis.fsqca.minimize import Deadline
+    from ismpanel.analysis.fsqca.budget import Deadline
 
     if time_limit <= 0:
         return None, None

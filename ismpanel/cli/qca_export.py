@@ -18,11 +18,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
-from ismpanel.analysis.fsqca.core_rule import RULES
+from ismpanel.analysis.fsqca.configuration import RULES, Configuration
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
 from ismpanel.analysis.fsqca.rows import Rows
-from ismpanel.analysis.fsqca.solution import Configuration, Model, Solution
+from ismpanel.analysis.fsqca.solution import Model, Solution
 from ismpanel.analysis.fsqca.terms import row_config
 
 LIST_LIMIT = 100

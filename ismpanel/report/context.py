@@ -375,7 +375,7 @@ def _methods_table(results: StudyResults) -> Table:
 
 def _qca_methods(res) -> list[tuple[str, str]]:
     from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
-    from ismpanel.analysis.fsqca.core_rule import RULES
+    from ismpanel.analysis.fsqca.configuration import RULES
 
     opts = res.options
     specs = opts.calibration.columns

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ismpanel.analysis.fsqca.calibrate import half_cases
+from ismpanel.analysis.fsqca.configuration import model_label
 from ismpanel.analysis.fsqca.pipeline import Result
-from ismpanel.analysis.fsqca.solution import model_label
 from ismpanel.analysis.fsqca.truthtable import agteb
 from ismpanel.report.markdown import join_ids, plural
 from ismpanel.report.qca_solution_tables import rows_text

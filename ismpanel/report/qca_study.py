@@ -7,8 +7,9 @@ are named by factor id), ``calibration`` (the ``[calibration]`` table of ``ismpa
 ``incl_cut`` (one value or two), ``n_cut``, ``pri_cut``, ``dir_exp`` (and ``dir_exp_negated``
 for the negated outcome, whose intermediate solution needs its own expectations),
 ``necessity_threshold``, ``half`` (keep, up or down: the exact-0.5 remedy), ``dropna``,
-``core_rule`` (all or any: see :mod:`core_rule`) and ``robustness`` (false leaves out the
-robustness analysis of the configurations, on by default).
+``core_rule`` (all or any: see :mod:`~ismpanel.analysis.fsqca.configuration`) and
+``robustness`` (false leaves out the robustness analysis of the configurations, on by
+default).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca.calibrate import HALF_REMEDIES
-from ismpanel.analysis.fsqca.core_rule import RULES
+from ismpanel.analysis.fsqca.configuration import RULES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
 from ismpanel.analysis.recommend import QcaEvidence, qca_evidence

@@ -8,9 +8,8 @@ import math
 from dataclasses import replace
 
 from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
-from ismpanel.analysis.fsqca.core_rule import RULES
+from ismpanel.analysis.fsqca.configuration import RULES, core_literals, model_label
 from ismpanel.analysis.fsqca.pipeline import Result
-from ismpanel.analysis.fsqca.solution import core_literals, model_label
 from ismpanel.analysis.fsqca.terms import row_config
 from ismpanel.analysis.fsqca.truthtable import COMPLETE_UP_TO, agteb
 from ismpanel.report.markdown import capital, join_ids, plural

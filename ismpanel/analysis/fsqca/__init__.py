@@ -1,7 +1,8 @@
-"""Fuzzy-set QCA with R QCA's semantics (docs/architecture.md, Method definitions): ``calibrate``
-(direct method, both log-odds conventions, percentiles, crisp), ``truthtable``, ``necessity``,
-``minimize`` (exact prime implicants and minimum covers), ``solution`` (complex, parsimonious and
-intermediate solutions, counterfactuals, core/peripheral), ``pipeline`` (the whole analysis in one
-call), ``core_rule`` (core conditions under model ambiguity), ``robustness`` (Oana and Schneider's
-protocol, over ``reruns``, ``ranges`` and ``robust_fit``) and ``data`` (the case table as numbers).
-Pure functions over numpy: no printing, no prompts, no files."""
+"""Fuzzy-set QCA with R QCA's semantics (docs/architecture.md, Method definitions), one module
+per step as R names it: ``data`` (the case table as numbers), ``calibrate``, ``truthtable``
+(``truthTable``), ``necessity`` and ``fit`` (``pof``), ``implicants`` (prime implicants),
+``order`` (R's listing order of them), ``chart`` (``makeChart``), ``cover`` (``solveChart``),
+``solution`` (``minimize``: complex and parsimonious), ``intermediate``, ``configuration`` (core
+and peripheral conditions), ``pipeline`` (the whole analysis in one call, within a ``budget``),
+and ``robustness`` (Oana and Schneider's protocol, over ``reruns``, ``ranges`` and
+``robust_fit``). Pure functions over numpy: no printing, no prompts, no files."""

@@ -11,10 +11,18 @@ import numpy as np
 
 from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import calibrate as cal
-from ismpanel.analysis.fsqca import core_rule
-from ismpanel.analysis.fsqca import minimize as mz
 from ismpanel.analysis.fsqca import solution as sol
+from ismpanel.analysis.fsqca.budget import Deadline, TimeLimitError
+from ismpanel.analysis.fsqca.configuration import Configuration, check_rule, configurations
+from ismpanel.analysis.fsqca.cover import MAX_MODELS
 from ismpanel.analysis.fsqca.data import Dataset, check_not_constant
+from ismpanel.analysis.fsqca.fit import Problem, problem
+from ismpanel.analysis.fsqca.implicants import check_size
+from ismpanel.analysis.fsqca.intermediate import (
+    Intermediate,
+    intermediate_solution,
+    parse_directional,
+)
 from ismpanel.analysis.fsqca.necessity import DEFAULT_THRESHOLD, Necessity, necessity
 from ismpanel.analysis.fsqca.truthtable import TruthTable, require_positive, truth_table
 
@@ -39,10 +47,10 @@ class Options:
     half: str = "keep"
     row_dom: bool = False
     include_contradictions: bool = False
-    max_models: int = mz.MAX_MODELS
+    max_models: int = MAX_MODELS
     max_pairs: int = MAX_PAIRS
     time_limit: float | None = TIME_LIMIT
-    core_rule: str = "all"  # core_rule.RULES: core under all or any parsimonious models
+    core_rule: str = "all"  # configuration.RULES: core under all or any parsimonious models
 
 
 @dataclass
@@ -60,8 +68,8 @@ class Result:
     truth_table: TruthTable
     necessity: list[Necessity]
     solutions: dict[str, sol.Solution]
-    intermediate: sol.Intermediate | None
-    configurations: list[sol.Configuration]
+    intermediate: Intermediate | None
+    configurations: list[Configuration]
     options: Options
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -80,14 +88,14 @@ def run(
     conditions: list[str],
     outcome: str,
     options: Options,
-    deadline: mz.Deadline | None = None,
+    deadline: Deadline | None = None,
 ) -> Result:
     """Run the analysis of ``outcome`` (a column name; ``options.outcome`` may carry ``~``)
     on the named condition columns, within ``deadline`` (default: ``options.time_limit``
     seconds from now; reruns share one)."""
     t0 = time.perf_counter()
     if deadline is None and options.time_limit is not None:
-        deadline = mz.Deadline.after(options.time_limit)
+        deadline = Deadline.after(options.time_limit)
     if options.solution not in SOLUTION_CHOICES:
         raise InputError(
             f"{options.solution!r}: expected one of {', '.join(SOLUTION_CHOICES)}",
@@ -97,10 +105,10 @@ def run(
         raise InputError(
             f"{options.half!r}: expected one of {', '.join(cal.HALF_REMEDIES)}", option="half"
         )
-    core_rule.check(options.core_rule)
+    check_rule(options.core_rule)
     if options.max_models < 1:
         raise InputError("--max-models must be at least 1", option="max-models")
-    mz.check_size(len(conditions))
+    check_size(len(conditions))
     negated = options.outcome.strip().startswith("~")
     spec = options.calibration
     unknown = [c for c in spec.columns if c not in data.columns]
@@ -181,7 +189,7 @@ def run(
     return result
 
 
-def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> None:
+def _solve(result: Result, options: Options, deadline: Deadline | None) -> None:
     """Every requested solution, all within one time budget (``deadline``): a chart still
     unproven when it runs out reports its best cover and lower bound, and a step cut before it
     had a result leaves its solution out with a note saying which step the limit cut (an
@@ -190,7 +198,7 @@ def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> No
     wanted = options.solution
     directional = None
     if options.dir_exp is not None and options.dir_exp.strip():
-        directional = sol.parse_directional(options.dir_exp, result.conditions)
+        directional = parse_directional(options.dir_exp, result.conditions)
     if wanted == "intermediate" and directional is None:
         raise InputError(
             "the intermediate solution needs directional expectations, e.g. "
@@ -198,7 +206,7 @@ def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> No
             option="dir-exp",
         )
     require_positive(result.truth_table)
-    prob = sol.problem(result.truth_table, result.x, result.y, options.include_contradictions)
+    prob = problem(result.truth_table, result.x, result.y, options.include_contradictions)
     kw = {
         "row_dom": options.row_dom,
         "max_models": options.max_models,
@@ -217,7 +225,7 @@ def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> No
                 result.solutions["parsimonious"] = sol.parsimonious_solution(
                     prob, cover_share=share, **kw
                 )
-            except mz.TimeLimitError:
+            except TimeLimitError:
                 raise
             except AnalysisError as err:
                 if wanted != "all":
@@ -230,7 +238,7 @@ def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> No
         if need_inter:
             try:
                 _intermediate(result, prob, directional, options, kw)
-            except mz.TimeLimitError:
+            except TimeLimitError:
                 raise
             except AnalysisError as err:
                 if wanted != "all":
@@ -241,13 +249,13 @@ def _solve(result: Result, options: Options, deadline: mz.Deadline | None) -> No
             result.notes.append(
                 "no intermediate solution: give directional expectations with --dir-exp"
             )
-    except mz.TimeLimitError as err:
+    except TimeLimitError as err:
         _cut(result, err, need_complex, need_pars, need_inter)
     _solution_notes(result, options, deadline)
 
 
 def _cut(
-    result: Result, err: mz.TimeLimitError, need_complex: bool, need_pars: bool, need_inter: bool
+    result: Result, err: TimeLimitError, need_complex: bool, need_pars: bool, need_inter: bool
 ) -> None:
     """Record that the time limit cut a step before its solution had a cover: the solutions
     not found are missing, and a note says which step was cut and what the output holds.
@@ -278,7 +286,7 @@ def _cut(
     )
 
 
-def _solution_notes(result: Result, options: Options, deadline: mz.Deadline | None) -> None:
+def _solution_notes(result: Result, options: Options, deadline: Deadline | None) -> None:
     """Notes on the solutions found: unproven minimum, capped model lists, pairs cut."""
     inter = result.intermediate
     if inter is not None and inter.cut is not None:
@@ -304,7 +312,7 @@ def _solution_notes(result: Result, options: Options, deadline: mz.Deadline | No
 
 
 def _intermediate(
-    result: Result, prob: sol.Problem, directional: list, options: Options, kw: dict
+    result: Result, prob: Problem, directional: list, options: Options, kw: dict
 ) -> None:
     """The intermediate solution for at most ``--max-pairs`` pairs of complex and
     parsimonious models, and its configuration table."""
@@ -315,8 +323,8 @@ def _intermediate(
         keep_p = max(1, options.max_pairs // keep_c)
         cs = replace(cs, models=cs.models[:keep_c])
         ps = replace(ps, models=ps.models[:keep_p])
-    result.intermediate = sol.intermediate_solution(prob, cs, ps, directional, **kw)
-    result.configurations = core_rule.configurations(
+    result.intermediate = intermediate_solution(prob, cs, ps, directional, **kw)
+    result.configurations = configurations(
         result.intermediate, result.conditions, options.core_rule
     )
     if pairs > options.max_pairs:

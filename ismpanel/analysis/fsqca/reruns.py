@@ -13,9 +13,9 @@ import numpy as np
 from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import calibrate as cal
 from ismpanel.analysis.fsqca import pipeline
+from ismpanel.analysis.fsqca.budget import Deadline
 from ismpanel.analysis.fsqca.calibrate import TOLERANCE
 from ismpanel.analysis.fsqca.data import Dataset
-from ismpanel.analysis.fsqca.minimize import Deadline
 from ismpanel.analysis.fsqca.terms import Term
 from ismpanel.analysis.fsqca.truthtable import TruthTable, row_codes
 

@@ -18,8 +18,8 @@ import numpy as np
 from ismpanel.analysis.fsqca import calibrate as cal
 from ismpanel.analysis.fsqca import pipeline
 from ismpanel.analysis.fsqca import robust_fit as rf
+from ismpanel.analysis.fsqca.budget import Deadline
 from ismpanel.analysis.fsqca.data import Dataset
-from ismpanel.analysis.fsqca.minimize import Deadline
 from ismpanel.analysis.fsqca.ranges import Range, anchor_ranges, same, threshold_ranges
 from ismpanel.analysis.fsqca.reruns import (
     NOT_RUN,
