@@ -86,12 +86,12 @@ def naive_prime_implicants(on: list[int], forbidden: np.ndarray, k: int) -> int:
 
 
 def problem(kind: str, k: int, seed: int, baseline: bool, queue: mp.Queue) -> None:
-    from ismpanel.analysis.errors import AnalysisError
     from ismpanel.analysis.fsqca.data import Dataset
     from ismpanel.analysis.fsqca.fit import problem
     from ismpanel.analysis.fsqca.implicants import prime_implicants
     from ismpanel.analysis.fsqca.pipeline import Options, run
     from ismpanel.analysis.fsqca.truthtable import truth_table
+    from ismpanel.errors import AnalysisError
 
     x, y = make_data(kind, k, seed)
     names = [f"C{i}" for i in range(k)]

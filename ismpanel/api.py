@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca import calibrate as cal
 from ismpanel.analysis.fsqca import pipeline
 from ismpanel.analysis.ssim import Structure, parse_structure
 from ismpanel.analysis.structure import Options, StructuralModel, analyse_structure
 from ismpanel.elicitation.aggregate import PanelOptions
 from ismpanel.elicitation.store import PanelStore
+from ismpanel.errors import InputError
 
 Source = Structure | pd.DataFrame | str | Path
 Anchors = str | Sequence[float | str]

@@ -17,7 +17,7 @@ import stat
 import tomllib
 from pathlib import Path
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 from ismpanel.text import printable
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -79,7 +79,7 @@ def read_grid(path: Path, sheet: str | None = None) -> list[list[str]]:
         read_bytes(path, TABLE_BYTES)  # the same refusals as for CSV, before unzipping
         return _read_xlsx(path, sheet)
     if sheet is not None:
-        raise InputError(f"{path}: --sheet applies to Excel workbooks only")
+        raise InputError(f"{path}: a sheet applies to Excel workbooks only", option="sheet")
     return _read_csv(path)
 
 

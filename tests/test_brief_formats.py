@@ -94,7 +94,7 @@ def test_only_the_formats_asked_for_are_written(cli, tmp_path):
     assert cli("brief", folder, "-o", tmp_path / "b.docx", "--allow-incomplete").code == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["b.docx"]
     run = cli("brief", folder, "-o", tmp_path / "c.md", "--format", "md,pdf")
-    assert run.code == 2 and "--format md,pdf: expected a comma list of md, html, docx" in run.err
+    assert run.code == 2 and "--format 'md,pdf': expected a comma list of md, html, docx" in run.err
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -436,7 +436,11 @@ def edited(row: int, col: int, value: str) -> list[list[str]]:
         (BASE, ["--n-cut", "9"], "--n-cut: 9: n cut-off exceeds the number of cases (5)"),
         (BASE, ["--n-cut", "3"], "--n-cut: 3: no truth-table row has that many cases"),
         (BASE, ["--conditions", "A,Q"], "--conditions: unknown condition column 'Q'"),
-        (BASE, ["--calibrate", "Q=1,2,3"], "--calibrate names Q, which is not a condition"),
+        (
+            BASE,
+            ["--calibrate", "Q=1,2,3"],
+            "--calibrate: the calibration names Q, which is not a condition",
+        ),
         (
             BASE,
             ["--calibrate", "A=0.9,0.1,0.5"],
@@ -483,7 +487,7 @@ def test_missing_values_can_be_dropped(cli, tmp_path):
     rows = [*edited(3, 1, "NA"), ["c6", "0.9", "0.1", "0.2", "0.8"]]
     path = table(tmp_path, rows)
     run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.8")
-    assert run.code == 2 and "use --dropna" in run.err
+    assert run.code == 2 and "fill them in or drop those cases (--dropna)" in run.err
     run = cli("qca", path, "--outcome", "Y", "--incl-cut", "0.8", "--dropna", "--json")
     assert run.code == 0, run.err
     assert json.loads(run.out)["cases"] == 5

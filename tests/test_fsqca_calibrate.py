@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca import calibrate as cal
+from ismpanel.errors import InputError
 from tests.helpers import DATA
 
 REF = DATA / "qca"

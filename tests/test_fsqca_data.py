@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca.data import prepare
+from ismpanel.errors import InputError
 
 GRID = [
     ["country", "A", "B", "note", "Y"],

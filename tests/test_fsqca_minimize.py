@@ -13,7 +13,6 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import solution as sol
 from ismpanel.analysis.fsqca.budget import Deadline
 from ismpanel.analysis.fsqca.chart import coverage, dominance_core, row_dominance
@@ -30,6 +29,7 @@ from ismpanel.analysis.fsqca.implicants import (
 from ismpanel.analysis.fsqca.order import ccubes_discovery, r_sort
 from ismpanel.analysis.fsqca.terms import Term
 from ismpanel.analysis.fsqca.truthtable import truth_table
+from ismpanel.errors import AnalysisError, InputError
 
 
 def brute_force_primes(on: set[int], forbidden: set[int], k: int) -> set[Term]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import solution as sol
 from ismpanel.analysis.fsqca.configuration import core_literals
 from ismpanel.analysis.fsqca.data import prepare
@@ -15,6 +14,7 @@ from ismpanel.analysis.fsqca.intermediate import parse_directional, reduce_term
 from ismpanel.analysis.fsqca.pipeline import Options, run
 from ismpanel.analysis.fsqca.terms import Term, expression, parse_sop
 from ismpanel.analysis.fsqca.truthtable import truth_table
+from ismpanel.errors import AnalysisError, InputError
 from ismpanel.readers import read_grid
 from tests.helpers import DATA
 

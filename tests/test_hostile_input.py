@@ -291,7 +291,7 @@ def test_the_forced_command_ignores_python_variables(tmp_path):
 
 def test_a_huge_horizon_is_refused_at_once(cli, answered):
     run = cli("micmac", answered, "--horizon", "100000000")
-    assert run.code == 2 and run.err == "error: --horizon 100000000: expected 2 to 10,000 powers\n"
+    assert run.code == 2 and run.err == "error: --horizon: 100000000: expected 2 to 10,000 powers\n"
     assert cli("micmac", answered, "--horizon", "10000").code == 0
 
 

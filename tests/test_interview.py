@@ -182,7 +182,7 @@ def test_a_wrong_token_or_unknown_expert_is_refused(study):
     wrong = _interview(folder, "--expert", "E1", "--token", tokens["E2"], "--plain", stdin="v\n")
     assert (wrong.returncode, wrong.stderr) == (2, "error: --token: wrong token for expert E1\n")
     unknown = _interview(folder, "--expert", "E9", "--token", "x", "--plain", stdin="v\n")
-    assert unknown.returncode == 2 and "--expert E9: no such expert" in unknown.stderr
+    assert unknown.returncode == 2 and "--expert: no such expert E9" in unknown.stderr
     assert PanelStore.open(folder).history() == []
 
 

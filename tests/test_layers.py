@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "ismpanel"
 FORBIDDEN = {
-    "analysis": {"elicitation", "report", "cli", "llm"},
+    "analysis": {"elicitation", "report", "cli", "llm", "readers", "files", "api"},
     "llm": {"elicitation", "report", "cli"},
     "elicitation": {"report", "cli"},
     "report": {"cli"},

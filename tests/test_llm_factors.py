@@ -104,7 +104,7 @@ def test_draft_with_chosen_dimensions_and_xlsx(cli, tmp_path, server):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--dimensions", "policy,9x"], "--dimensions: '9x' must start with a letter"),
+        (["--dimensions", "policy,9x"], "--dimensions '9x' must start with a letter"),
         (["--dimensions", "policy,policy"], "--dimensions: policy given twice"),
         (["-o", "factors.txt"], "unknown output type; use .csv or .xlsx"),
     ],

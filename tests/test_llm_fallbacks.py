@@ -252,7 +252,7 @@ def test_only_the_plain_opposite_is_a_contradiction():
 
 
 def test_a_failed_llm_comparison_never_ends_the_brief(cli, llm_study, tmp_path, monkeypatch):
-    from ismpanel.analysis.errors import InputError
+    from ismpanel.errors import InputError
     from ismpanel.report import results
 
     store = PanelStore.open(llm_study)
@@ -333,8 +333,8 @@ def test_an_error_body_with_status_200_counts_as_a_refused_format(cli, study, mo
 
 
 def test_a_narrative_in_a_study_you_may_only_read_still_runs(cli, study, tmp_path, monkeypatch):
-    from ismpanel.analysis.errors import InputError
     from ismpanel.elicitation import store as panel_store
+    from ismpanel.errors import InputError
 
     opened = panel_store.PanelStore.open.__func__
 

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from ismpanel.analysis import recommend
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.recommend import NecessityFact, QcaEvidence, QcaRole
 from ismpanel.analysis.structure import analyse_structure
 from ismpanel.elicitation.study import Dimension, Factor, Study
+from ismpanel.errors import InputError
 from ismpanel.llm.client import LlmClient
 from ismpanel.llm.config import LlmConfig
 from ismpanel.report.narrative.prose import (

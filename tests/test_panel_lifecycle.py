@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.elicitation.panel import counted_answers, panel_answers, require_complete
 from ismpanel.elicitation.store import PanelStore
+from ismpanel.errors import AnalysisError, InputError
 from tests.helpers import SMALL_PAIRS, SMALL_PANEL, small_study, write_csv
 
 
@@ -85,7 +85,7 @@ def test_withdrawal_from_a_later_round_keeps_the_answers_given_before(cli, four)
     assert "E4" not in panel_answers(store)
     assert set(panel_answers(store)) == {"E1", "E2", "E3"}
     bad = cli("expert", "withdraw", folder, "E2", "--from-round", "3")
-    assert bad.code == 2 and "--from-round 3" in bad.err
+    assert bad.code == 2 and "--from-round: round 3 does not exist" in bad.err
 
 
 def test_closed_round_runs_the_analysis_and_the_brief_names_who_had_not_finished(

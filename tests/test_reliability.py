@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.reliability import (
     cronbach_alpha,
     describe,
     item_frame,
     scale_reliability,
 )
+from ismpanel.errors import InputError
 
 
 def test_worked_example():

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.questionnaire import item_scores
+from ismpanel.errors import InputError
 from ismpanel.readers import read_grid
 
 # the bad cell is in sheet row 5 of each table: the SSIM's header is in row 3 after two blank

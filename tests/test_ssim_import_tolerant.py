@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.ssim import parse_ssim
 from ismpanel.elicitation.store import PanelStore
+from ismpanel.errors import InputError
 from tests.helpers import SMALL_PAIRS, small_study, write_csv
 
 IDS = ("P1", "P2", "T1", "U1")

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from openpyxl import Workbook
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.ssim import cell_name, detect_format, parse_structure
+from ismpanel.errors import InputError
 from tests.helpers import DATA, write_csv
 
 KUMAR = DATA / "kumar2014_offshore_risks.ssim.csv"

@@ -48,7 +48,7 @@ def test_init_refuses_an_unknown_group(cli, tmp_path):
     run = cli("init", tmp_path / "s", "--template", "open-gov-privacy", "--group", "no-such-grp")
     assert (run.code, run.err.strip()) == (
         2,
-        "error: --group no-such-grp: no such group on this machine",
+        "error: --group 'no-such-grp': no such group on this machine",
     )
     assert not (tmp_path / "s").exists()
 
@@ -273,7 +273,7 @@ def test_tokens_are_checked(tmp_path):
         store.check_token("E1", tokens["E2"])
     with pytest.raises(ValueError, match="needs the token"):
         store.check_token("E1", None)
-    with pytest.raises(ValueError, match="--expert E7: no such expert"):
+    with pytest.raises(ValueError, match="no such expert E7"):
         store.check_token("E7", "x")
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.ism import default_tiers
 from ismpanel.elicitation.creation import create_from_template
 from ismpanel.elicitation.study import bundled_templates, without_table
+from ismpanel.errors import InputError
 
 TEMPLATE = "open-gov-privacy"
 SOURCE = bundled_templates()[TEMPLATE]

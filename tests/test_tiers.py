@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 
 from ismpanel.analysis import ism
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.structure import Options, analyse_structure, options_from_table
+from ismpanel.errors import InputError
 from ismpanel.report.structure_text import tier_rule
 from tests.helpers import DATA
 from tests.test_ism_properties import structures

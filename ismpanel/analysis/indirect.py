@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import block_diag, csr_matrix
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 MATRICES = ("I+A", "A")
 EXACT_BUDGET = 2_000_000  # integer additions (nonzeros x powers) done exactly

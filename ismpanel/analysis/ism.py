@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ismpanel.analysis import graph
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 TIERS = ("surface", "middle", "deep")
 LEVEL_RULES = ("top-down", "bottom-up")

@@ -13,8 +13,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
+from ismpanel.errors import InputError
 
 Pair = tuple[str, str]
 V, A, X, NO = range(4)  # codes of LETTERS (NO: the letter O)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 QUADRANTS = ("autonomous", "dependent", "linkage", "independent")
 THRESHOLD_RULES = ("half", "mean", "median")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca.data import Cell, is_missing, parse_number
 from ismpanel.analysis.ssim import cell_name
+from ismpanel.errors import InputError
 
 
 def item_scores(

@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca.data import is_missing, parse_number
 from ismpanel.analysis.ssim import cell_name
+from ismpanel.errors import InputError
 
 
 def item_frame(grid: Sequence[Sequence[str]], columns: Sequence[str]) -> pd.DataFrame:

@@ -18,10 +18,10 @@ from math import lcm
 import numpy as np
 
 from ismpanel.analysis import ism, micmac, recommend
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.majority import MAJORITIES, A, Majority, Pair, V, X, verdicts, vote_codes
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.analysis.structure import Options
+from ismpanel.errors import AnalysisError, InputError
 
 MICMAC_RULES = micmac.THRESHOLD_RULES
 

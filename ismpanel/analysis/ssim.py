@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
+from ismpanel.errors import InputError
 
 FORMATS = ("auto", "ssim", "adjacency", "edges")
 _EDGE_HEADERS = (("from", "to"), ("source", "target"))

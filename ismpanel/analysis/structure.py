@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ismpanel.analysis import indirect, ism, micmac
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import sys
 import typer
 
 from ismpanel import __version__
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.cli import (
     brief,
     demo,
@@ -28,6 +27,7 @@ from ismpanel.cli import (
     structure,
     study,
 )
+from ismpanel.errors import AnalysisError, InputError
 
 try:  # recent typer releases vendor click; older ones use click itself
     from typer._click import exceptions as click_errors
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="ismpanel", standalone_mode=False)
     except InputError as err:
-        _fail(err, 2)
+        _fail(flagged(err, sys.argv[1:] if argv is None else argv), 2)
     except AnalysisError as err:
         _fail(err, 1)
     except OSError as err:
@@ -107,6 +107,33 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"panel database: {err}", 2)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def flagged(err: InputError, argv: list[str]) -> str:
+    """The message of an input error in the words of the command that was run: led by the
+    flag at fault (``--tiers '9-9': ...``, ``--reason: ...``) when the command has that flag
+    and the message does not name it already, and ending with the flag that would get past
+    it (``(--dropna)``) when the command has one."""
+    text = str(err)
+    flags = _command_flags(argv) if err.option or err.remedy else set()
+    flag = f"--{err.option}"
+    if err.option and flag in flags and not text.startswith(flag):
+        quoted = text.startswith("'")  # "'9-9': expected ...": the value given, then why
+        text = f"{flag}{' ' if quoted else ': '}{text}"
+    if err.remedy and f"--{err.remedy}" in flags:
+        text = f"{text} (--{err.remedy})"
+    return text
+
+
+def _command_flags(argv: list[str]) -> set[str]:
+    """The long flags of the (sub)command the arguments name (a group holds ``commands``)."""
+    command = typer.main.get_command(app)
+    for word in argv:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is None:
+            break
+        command = sub
+    return {o for p in command.params for o in getattr(p, "opts", ()) if o.startswith("--")}
 
 
 def _usage_message(err: Exception) -> str:

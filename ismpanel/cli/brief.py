@@ -101,9 +101,9 @@ def _rewrite_recommendations(folder: Path, built, config) -> None:
     """Replace each dimension's recommendations by the LLM's checked prose where it passes;
     print the usage and every mismatch, and record in the methods which sections changed.
     The reply format the server takes is read from and kept in the study."""
-    from ismpanel.analysis.errors import InputError
     from ismpanel.cli.output import notes
     from ismpanel.elicitation.store import PanelStore
+    from ismpanel.errors import InputError
     from ismpanel.llm import formats
     from ismpanel.llm.client import LlmClient
     from ismpanel.report import context

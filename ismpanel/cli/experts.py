@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.cli.options import JsonOpt, StudyDir
+from ismpanel.errors import InputError
 from ismpanel.text import printable
 
 LINE_BREAKS = "\u2028\u2029"

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.cli.options import BaseUrlOpt, ConcurrencyOpt, ModelOpt, RetriesOpt, TimeoutOpt
+from ismpanel.errors import AnalysisError, InputError
 
 factors_app = typer.Typer(help="Draft a factors file with an LLM.", no_args_is_help=True)
 DEFAULT_DIMENSIONS = "policy,technology,data,users"

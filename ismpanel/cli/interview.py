@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.cli.options import StudyDir
+from ismpanel.errors import InputError
 
 if TYPE_CHECKING:  # loaded when the command runs, so that --help stays fast
     from ismpanel.elicitation.interview import Session

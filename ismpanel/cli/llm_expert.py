@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.cli.options import (
     BaseUrlOpt,
     ConcurrencyOpt,
@@ -17,6 +16,7 @@ from ismpanel.cli.options import (
     StudyDir,
     TimeoutOpt,
 )
+from ismpanel.errors import AnalysisError, InputError
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 from ismpanel.files import atomic_write
 from ismpanel.text import printable
 

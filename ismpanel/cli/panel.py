@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.cli.options import (
     BelowOpt,
     LlmOpt,
@@ -16,6 +15,7 @@ from ismpanel.cli.options import (
     StudyDir,
 )
 from ismpanel.cli.ssim_form import form_command
+from ismpanel.errors import InputError
 from ismpanel.text import printable
 
 ssim_app = typer.Typer(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 OUTPUT_SHARE = 0.05  # of --time-limit, kept for rendering and writing the results
 ROBUSTNESS_SHARE = 0.25  # of the rest, kept at least for the --robustness reruns
@@ -259,15 +259,12 @@ def _budgets(time_limit: float, robustness: bool) -> tuple:
 
 
 def _named(err: InputError, path: Path) -> InputError:
-    """Prefix the option at fault (``--incl-cut: ...``) or, for the data, the file name."""
+    """An error in the data named by its file; one about an option is left for the error
+    boundary to name the flag (cli/app.py)."""
     text = str(err)
-    if err.option:
-        if text.startswith(f"--{err.option}"):
-            return err
-        return InputError(f"--{err.option}: {text}", option=err.option)
-    if text.startswith(str(path)):
+    if err.option or text.startswith(str(path)):
         return err
-    return InputError(f"{path}: {text}")
+    return InputError(f"{path}: {text}", remedy=err.remedy)
 
 
 def _incl_cut(text: str) -> tuple[float, ...]:

@@ -31,9 +31,9 @@ def report(
     """Write the tables a paper prints: aggregated SSIM, reachability matrices, level
     partition, canonical matrix, MICMAC; item statistics, reliability, calibration, truth
     table, necessity, solutions and configurations for the outcome and its negation."""
-    from ismpanel.analysis.errors import InputError
     from ismpanel.cli.output import check_writable, warn, write_file
     from ismpanel.elicitation.aggregate import PanelOptions
+    from ismpanel.errors import InputError
     from ismpanel.report import appendix
     from ismpanel.report.results import BriefOptions, compute
 

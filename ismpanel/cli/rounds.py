@@ -5,8 +5,8 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.cli.options import BelowOpt, QuorumOpt, Rule, RuleOpt, StudyDir
+from ismpanel.errors import InputError
 
 round_app = typer.Typer(help="Delphi rounds: open one, close one.", no_args_is_help=True)
 

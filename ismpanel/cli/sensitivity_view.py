@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 if TYPE_CHECKING:
     from ismpanel.analysis.sensitivity import Change, Outcome, Sensitivity

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.cli import sensitivity_view
 from ismpanel.cli.options import (
     BelowOpt,
@@ -19,6 +18,7 @@ from ismpanel.cli.options import (
     SheetOpt,
 )
 from ismpanel.cli.sensitivity_view import SensitivityOpt
+from ismpanel.errors import InputError
 
 
 class TableFormat(StrEnum):
@@ -228,10 +228,7 @@ def _prepare(source: Path, fmt: TableFormat, sheet: str | None, overrides: dict,
             raise InputError(f"{source}: {err}") from None
         names, base = {}, Options()
     options = base.overridden(**overrides)
-    try:
-        model = analyse_structure(structure.factors, structure.irm, options)
-    except InputError as err:
-        raise InputError(f"--{err.option} {err}" if err.option else str(err)) from None
+    model = analyse_structure(structure.factors, structure.irm, options)
     for line in model.warnings:
         warn(line)
     if structure.declared_frm is not None:

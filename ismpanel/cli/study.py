@@ -5,8 +5,8 @@ from typing import Annotated
 
 import typer
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.cli.options import JsonOpt, StudyDir
+from ismpanel.errors import InputError
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.cli.output import write_file
+from ismpanel.errors import InputError
 
 
 def write_grid(path: Path, grid: list[list[str]]) -> None:

@@ -8,7 +8,6 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.store import DB_FILE, PanelStore, group_id
 from ismpanel.elicitation.study import (
     STUDY_FILE,
@@ -23,6 +22,7 @@ from ismpanel.elicitation.study import (
     study_from_dict,
     without_table,
 )
+from ismpanel.errors import InputError
 from ismpanel.files import atomic_write
 from ismpanel.readers import read_grid
 

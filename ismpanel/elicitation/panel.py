@@ -8,12 +8,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.relations import SWAPPED
 from ismpanel.analysis.ssim import Structure, irm_from_letters
 from ismpanel.elicitation.aggregate import Aggregate, PairResult, PanelOptions, aggregate
 from ismpanel.elicitation.store import Pair, PanelStore, Withdrawal, study_pairs
 from ismpanel.elicitation.study import Study
+from ismpanel.errors import AnalysisError, InputError
 
 
 @dataclass(frozen=True)

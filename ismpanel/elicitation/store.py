@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.study import Study, load_study
+from ismpanel.errors import InputError
 from ismpanel.text import printable
 
 DB_FILE = "panel.db"
@@ -384,7 +384,9 @@ class PanelStore:
         ).fetchone()
         if row is None:
             known = ", ".join(e.id for e in self.experts()) or "none yet"
-            raise InputError(f"--expert {eid}: no such expert in {self.folder} (known: {known})")
+            raise InputError(
+                f"no such expert {eid} in {self.folder} (known: {known})", option="expert"
+            )
         return _expert(row)
 
     def set_profile(self, eid: str, attributes: dict[str, str]) -> dict[str, str]:
@@ -458,7 +460,7 @@ class PanelStore:
     def reissue_token(self, eid: str) -> str:
         """A new token for a human expert; the old one stops working with this commit."""
         if self.expert(eid).kind != "human":
-            raise InputError(f"--expert {eid}: an LLM panelist has no token")
+            raise InputError(f"{eid} is an LLM panelist, which has no token", option="expert")
         token = secrets.token_urlsafe(12)
         with _transaction(self.conn):
             self.conn.execute(
@@ -478,12 +480,12 @@ class PanelStore:
         number = self.current_round() if from_round is None else from_round
         if not 1 <= number <= self.current_round():
             raise InputError(
-                f"--from-round {number}: the panel has rounds 1 to {self.current_round()}",
+                f"round {number} does not exist; the panel has rounds 1 to {self.current_round()}",
                 option="from-round",
             )
         text = printable(reason or "").strip() or None
         if text is not None and len(text) > REASON_CHARS:
-            raise InputError(f"--reason: at most {REASON_CHARS} characters", option="reason")
+            raise InputError(f"at most {REASON_CHARS} characters", option="reason")
         with _transaction(self.conn):
             self._lifecycle_tables()
             self.conn.execute(
@@ -496,7 +498,7 @@ class PanelStore:
     def reinstate(self, eid: str) -> None:
         """Undo a withdrawal: the expert's answers count again and they are asked again."""
         if eid not in self.withdrawals():
-            raise InputError(f"--expert {eid}: has not withdrawn")
+            raise InputError(f"{eid} has not withdrawn", option="expert")
         with _transaction(self.conn):
             self.conn.execute("DELETE FROM withdrawals WHERE expert = ?", (eid,))
 
@@ -824,10 +826,13 @@ def check_profile_entry(key: str, value: str) -> None:
     """A profile key is a short word (letters, digits, ``_``, ``-``); a value is short text."""
     if not valid_profile_key(key):
         raise InputError(
-            f"--attr {printable(key)!r}: a key is 1 to {PROFILE_KEY_MAX} letters, digits, _ or -"
+            f"{printable(key)!r}: a key is 1 to {PROFILE_KEY_MAX} letters, digits, _ or -",
+            option="attr",
         )
     if len(value) > PROFILE_VALUE_MAX:
-        raise InputError(f"--attr {key}: the value is over {PROFILE_VALUE_MAX} characters")
+        raise InputError(
+            f"{key!r}: the value is over {PROFILE_VALUE_MAX} characters", option="attr"
+        )
 
 
 def _panelist_values(settings: LlmPanelist) -> tuple:
@@ -922,4 +927,4 @@ def group_id(name: str) -> int:
     try:
         return grp.getgrnam(name).gr_gid
     except KeyError:
-        raise InputError(f"--group {name}: no such group on this machine") from None
+        raise InputError(f"{name!r}: no such group on this machine", option="group") from None

@@ -11,7 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TypeVar
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 from ismpanel.readers import read_toml
 from ismpanel.text import printable
 

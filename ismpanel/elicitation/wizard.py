@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.text import Text
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.interview import Screen, Session, one_line
 from ismpanel.elicitation.store import NOTE_CHARS
+from ismpanel.errors import InputError
 
 LINE_CHARS = NOTE_CHARS + 100  # a plain-mode line: a note with its "note " word and room
 PLAIN_WORDS = {

@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 from ismpanel.llm.config import LlmConfig, require_openai
 from ismpanel.llm.formats import FormatSupport
 from ismpanel.llm.replies import NotACompletion, StreamError, read_body

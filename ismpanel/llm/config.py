@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 from ismpanel.readers import read_toml
 from ismpanel.text import printable
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 from ismpanel.report import context, templating
 from ismpanel.report.results import BriefOptions, StudyResults, compute
 
@@ -83,7 +83,7 @@ def destination(output: Path, formats: str | None = None) -> Destination:
         unknown = [f for f in chosen if f not in FORMATS]
         if unknown or not chosen:
             raise InputError(
-                f"--format {formats}: expected a comma list of {', '.join(FORMATS)}",
+                f"{formats!r}: expected a comma list of {', '.join(FORMATS)}",
                 option="format",
             )
     dest = Destination(output, chosen)

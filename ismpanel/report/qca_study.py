@@ -18,13 +18,13 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca.calibrate import HALF_REMEDIES
 from ismpanel.analysis.fsqca.configuration import RULES
 from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.robustness import Robustness
 from ismpanel.analysis.recommend import QcaEvidence, qca_evidence
 from ismpanel.elicitation.study import Study
+from ismpanel.errors import AnalysisError, InputError
 from ismpanel.text import printable
 
 KEYS = {
@@ -69,7 +69,9 @@ def run(folder: Path, study: Study, data: Path | None) -> QcaRun | str:
     row."""
     if "qca" not in study.extra:
         if data is not None:
-            raise InputError(f"--data {data}: the study has no [qca] table saying what to analyse")
+            raise InputError(
+                f"{data}: the study has no [qca] table saying what to analyse", option="data"
+            )
         return "the study sets up no questionnaire analysis (no [qca] table in study.toml)"
     from ismpanel.analysis.fsqca import calibrate, pipeline
     from ismpanel.analysis.fsqca.data import prepare

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ismpanel.analysis import recommend
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.sensitivity import Sensitivity
 from ismpanel.analysis.structure import StructuralModel, analyse_structure, options_from_table
 from ismpanel.elicitation.aggregate import Aggregate, PanelOptions
 from ismpanel.elicitation.agreement import LlmAgreement
 from ismpanel.elicitation.panel import PanelSummary, RoundRecord
 from ismpanel.elicitation.study import Study
+from ismpanel.errors import AnalysisError, InputError
 from ismpanel.report import qca_study
 from ismpanel.report import sensitivity as structural
 

@@ -20,7 +20,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 from ismpanel.readers import TEXT_BYTES, read_bytes
 from ismpanel.report.markdown import text as markdown_text
 from ismpanel.text import printable

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ismpanel.analysis.errors import AnalysisError
+from ismpanel.errors import AnalysisError
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 CONVENTIONS = {"r": math.log(0.95 / 0.05), "fsqca": 3.0}
 CONVENTION_NAMES = {

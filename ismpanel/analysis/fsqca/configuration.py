@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca.intermediate import Intermediate
 from ismpanel.analysis.fsqca.solution import Model
 from ismpanel.analysis.fsqca.terms import Term
+from ismpanel.errors import InputError
 
 RULES = {
     "all": (

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ismpanel.analysis.errors import AnalysisError
 from ismpanel.analysis.fsqca.budget import OutOfTime
 from ismpanel.analysis.fsqca.chart import (
     bit_indices,
@@ -22,6 +21,7 @@ from ismpanel.analysis.fsqca.chart import (
     dominance_core,
     undominated,
 )
+from ismpanel.errors import AnalysisError
 
 MAX_MODELS = 100
 ENUMERATION_LIMIT = 100_000

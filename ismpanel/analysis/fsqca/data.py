@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", ".", "-", "?"}
 ID_NAMES = {"case", "cases", "id", "name", "country", "unit"}
@@ -181,8 +181,8 @@ def prepare(
             raise InputError(
                 f"{len(bad)} case{'s' if len(bad) > 1 else ''} with missing values "
                 f"(in {', '.join(cols)}): rows {_describe_rows(dropped)}; "
-                "fill them in or use --dropna to drop those cases",
-                option="dropna",
+                "fill them in or drop those cases",
+                remedy="dropna",
             )
         keep = np.array([i + 1 not in missing_rows for i in range(len(body))])
         notes.append(

@@ -20,9 +20,9 @@ from typing import overload
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca.budget import Deadline
 from ismpanel.analysis.fsqca.terms import Term
+from ismpanel.errors import InputError
 
 MAX_CONDITIONS = 20
 BATCH_CELLS = 1 << 22
@@ -80,7 +80,7 @@ def check_size(k: int) -> None:
     if k > MAX_CONDITIONS:
         raise InputError(
             f"{k} conditions: the exact minimization handles at most {MAX_CONDITIONS} "
-            "conditions within the time limit; choose fewer with --conditions",
+            "conditions within the time limit; choose fewer",
             option="conditions",
         )
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca.budget import TimeLimitError
 from ismpanel.analysis.fsqca.chart import coverage
 from ismpanel.analysis.fsqca.cover import MAX_MODELS, minimum_covers
@@ -23,6 +22,7 @@ from ismpanel.analysis.fsqca.implicants import prime_implicants
 from ismpanel.analysis.fsqca.rows import Rows
 from ismpanel.analysis.fsqca.solution import Model, Solution, minimize
 from ismpanel.analysis.fsqca.terms import Term, parse_sop
+from ismpanel.errors import InputError
 
 
 @dataclass

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.fsqca.truthtable import agteb
+from ismpanel.errors import InputError
 
 DEFAULT_THRESHOLD = 0.9
 

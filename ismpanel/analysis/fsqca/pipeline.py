@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import calibrate as cal
 from ismpanel.analysis.fsqca import solution as sol
 from ismpanel.analysis.fsqca.budget import Deadline, TimeLimitError
@@ -25,6 +24,7 @@ from ismpanel.analysis.fsqca.intermediate import (
 )
 from ismpanel.analysis.fsqca.necessity import DEFAULT_THRESHOLD, Necessity, necessity
 from ismpanel.analysis.fsqca.truthtable import TruthTable, require_positive, truth_table
+from ismpanel.errors import AnalysisError, InputError
 
 SOLUTION_CHOICES = ("complex", "parsimonious", "intermediate", "all")
 MAX_PAIRS = 16
@@ -107,14 +107,14 @@ def run(
         )
     check_rule(options.core_rule)
     if options.max_models < 1:
-        raise InputError("--max-models must be at least 1", option="max-models")
+        raise InputError("must be at least 1", option="max-models")
     check_size(len(conditions))
     negated = options.outcome.strip().startswith("~")
     spec = options.calibration
     unknown = [c for c in spec.columns if c not in data.columns]
     if unknown:
         raise InputError(
-            f"--calibrate names {', '.join(unknown)}, which is not a condition or the outcome "
+            f"the calibration names {', '.join(unknown)}, which is not a condition or the outcome "
             f"of this analysis ({', '.join([*conditions, outcome])})",
             option="calibrate",
         )

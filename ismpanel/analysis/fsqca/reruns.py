@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca import calibrate as cal
 from ismpanel.analysis.fsqca import pipeline
 from ismpanel.analysis.fsqca.budget import Deadline
@@ -18,6 +17,7 @@ from ismpanel.analysis.fsqca.calibrate import TOLERANCE
 from ismpanel.analysis.fsqca.data import Dataset
 from ismpanel.analysis.fsqca.terms import Term
 from ismpanel.analysis.fsqca.truthtable import TruthTable, row_codes
+from ismpanel.errors import AnalysisError, InputError
 
 Key = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 NOT_RUN = "not run: the time limit ran out"

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ismpanel.analysis.errors import AnalysisError
 from ismpanel.analysis.fsqca.budget import Deadline
 from ismpanel.analysis.fsqca.chart import coverage, row_dominance
 from ismpanel.analysis.fsqca.cover import MAX_MODELS, minimum_covers
@@ -31,6 +30,7 @@ from ismpanel.analysis.fsqca.order import (
 from ismpanel.analysis.fsqca.rows import Rows
 from ismpanel.analysis.fsqca.terms import Term, expression
 from ismpanel.analysis.fsqca.truthtable import agteb
+from ismpanel.errors import AnalysisError
 
 
 @dataclass

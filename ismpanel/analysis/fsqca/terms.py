@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ismpanel.analysis.errors import InputError
+from ismpanel.errors import InputError
 
 
 @dataclass(frozen=True, order=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ismpanel.analysis.errors import AnalysisError, InputError
 from ismpanel.analysis.fsqca.calibrate import TOLERANCE, half_cases
+from ismpanel.errors import AnalysisError, InputError
 
 COMPLETE_UP_TO = 7
 

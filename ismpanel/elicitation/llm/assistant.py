@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.interview import Screen
 from ismpanel.elicitation.llm.verdicts import find_verdict
 from ismpanel.elicitation.store import LlmCall, Pair, PanelStore
+from ismpanel.errors import InputError
 from ismpanel.llm.config import INSTALL_HINT, LlmConfig, require_openai, resolve_config
 from ismpanel.llm.echoes import echo_in
 

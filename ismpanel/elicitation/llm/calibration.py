@@ -16,10 +16,10 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.agreement import cohen_kappa
 from ismpanel.elicitation.store import Pair, PanelStore
+from ismpanel.errors import InputError
 from ismpanel.text import printable
 
 MIN_KAPPA = 0.4

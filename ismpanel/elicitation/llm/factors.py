@@ -16,8 +16,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.elicitation.study import ID_PATTERN
+from ismpanel.errors import InputError
 from ismpanel.llm.client import LlmClient
 from ismpanel.llm.structured import ask_json_each
 
@@ -69,15 +69,16 @@ def parse_dimensions(text: str) -> list[str]:
     """Dimension ids from ``policy,technology,...``: each a valid id, each once."""
     dims = [d.strip() for d in text.split(",") if d.strip()]
     if not dims:
-        raise InputError("--dimensions: give at least one dimension, e.g. policy,technology")
+        raise InputError("give at least one dimension, e.g. policy,technology", option="dimensions")
     for d in dims:
         if not ID_PATTERN.match(d):
             raise InputError(
-                f"--dimensions: {d!r} must start with a letter and hold only letters, digits and _"
+                f"{d!r} must start with a letter and hold only letters, digits and _",
+                option="dimensions",
             )
     repeated = sorted({d for d in dims if dims.count(d) > 1})
     if repeated:
-        raise InputError(f"--dimensions: {', '.join(repeated)} given twice")
+        raise InputError(f"{', '.join(repeated)} given twice", option="dimensions")
     return dims
 
 

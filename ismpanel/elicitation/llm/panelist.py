@@ -22,11 +22,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ismpanel.analysis.errors import InputError
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.llm.directions import contradiction
 from ismpanel.elicitation.store import LlmCall, LlmPanelist, Pair, PanelStore
 from ismpanel.elicitation.study import Factor, Study
+from ismpanel.errors import InputError
 from ismpanel.llm.client import LlmClient
 from ismpanel.llm.structured import Exchange, ask_json
 from ismpanel.llm.workers import run_concurrently
@@ -257,7 +257,9 @@ def choose_panelist(
     known = store.llm_panelists()
     if expert:
         if store.expert(expert).kind != "llm":
-            raise InputError(f"--expert {expert}: a human expert; llm-expert runs LLM panelists")
+            raise InputError(
+                f"{expert} is a human expert; llm-expert runs LLM panelists", option="expert"
+            )
         if expert in known:
             check_settings(known[expert], wanted)
             return known[expert], False
