@@ -173,3 +173,24 @@ def test_a_withdrawn_llm_panelist_is_not_awaited(cli, four):
         require_complete(store, include_llm=True)
     assert cli("expert", "withdraw", folder, "L1", "--reason", "server unreachable").code == 0
     require_complete(store, include_llm=True)
+
+
+def test_a_session_opened_before_a_round_closed_cannot_write_into_it(four):
+    """An interview that started before the facilitator closed the round (or opened the next,
+    or withdrew the expert) is told so at its next answer, and an answer it would have written
+    cannot pass for newer than the next round's."""
+    folder, _ = four
+    store = PanelStore.open(folder)
+    late = PanelStore.open(folder)  # the expert's session, opened before the close
+    store.close_round()
+    with pytest.raises(InputError, match="round 1 was closed by the facilitator"):
+        late.record("E4", 1, SMALL_PAIRS[2], "V", "interview")
+    store.start_round([SMALL_PAIRS[0]], 0.75)
+    store.record("E1", 2, SMALL_PAIRS[0], "X", "interview")
+    with pytest.raises(InputError, match="round 1 is over"):
+        late.record("E1", 1, SMALL_PAIRS[0], "O", "interview")
+    assert counted_answers(store)["E1"][SMALL_PAIRS[0]] == "X"
+    store.withdraw("E2")
+    with pytest.raises(InputError, match="E2 has withdrawn"):
+        late.record("E2", 2, SMALL_PAIRS[0], "A", "interview")
+    assert [a.relation for a in store.history("E2")] == list(SMALL_PANEL["E2"])

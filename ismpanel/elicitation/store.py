@@ -631,11 +631,13 @@ class PanelStore:
     # -- answers ---------------------------------------------------------------------------
 
     def record(self, expert: str, round_: int, pair: Pair, relation: str, source: str) -> None:
-        """Store one answer durably (committed and synced when this returns)."""
+        """Store one answer durably (committed and synced when this returns); refused, with
+        why, once its round is no longer open to the expert (see :meth:`_check_accepting`)."""
         relation = relation.upper()
         if relation not in LETTERS:
             raise InputError(f"relation {relation!r}: expected V, A, X or O")
         with _transaction(self.conn):
+            self._check_accepting(expert, round_)
             self.conn.execute(
                 "INSERT INTO answers (expert, round, i, j, relation, source, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -646,10 +648,31 @@ class PanelStore:
         """Store a whole set of answers (an imported SSIM) in one transaction: all or none."""
         stamp = now()
         with _transaction(self.conn):
+            self._check_accepting(expert, round_)
             self.conn.executemany(
                 "INSERT INTO answers (expert, round, i, j, relation, source, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(expert, round_, i, j, rel, source, stamp) for (i, j), rel in answers.items()],
+            )
+
+    def _check_accepting(self, expert: str, round_: int) -> None:
+        """Inside a write transaction: an answer belongs to the current round, still open, of
+        an expert still in the panel. A session opened before the facilitator closed the round,
+        started the next or withdrew the expert is told so, instead of writing an answer that
+        would not count, or would pass for newer than the next round's."""
+        current = self.current_round()
+        if round_ != current:
+            raise InputError(
+                f"round {round_} is over (round {current} is open); start the interview again"
+            )
+        if self.round_closed(round_):
+            raise InputError(
+                f"round {round_} was closed by the facilitator; the answer was not saved"
+            )
+        left = self.withdrawals().get(expert)
+        if left is not None and left.round <= round_:
+            raise InputError(
+                f"expert {expert} has withdrawn from the panel; the answer was not saved"
             )
 
     def add_note(self, expert: str, round_: int, pair: Pair, text: str) -> None:
@@ -681,7 +704,8 @@ class PanelStore:
         """Each expert's latest answer per pair over all rounds (up to a round, if given)."""
         limit = self.current_round() if up_to_round is None else up_to_round
         rows = self.conn.execute(
-            "SELECT expert, i, j, relation FROM answers WHERE round <= ? ORDER BY seq", (limit,)
+            "SELECT expert, i, j, relation FROM answers WHERE round <= ? ORDER BY round, seq",
+            (limit,),
         )
         found: dict[str, dict[Pair, str]] = {}
         for expert, i, j, rel in rows:
@@ -751,6 +775,8 @@ class PanelStore:
             call.completion_tokens,
         )
         with _transaction(self.conn):
+            if answer is not None:
+                self._check_accepting(call.expert, call.round)
             self.conn.execute(
                 "INSERT INTO llm_calls (purpose, expert, round, i, j, sample, model, base_url, "
                 "params, prompt, reply, outcome, detail, prompt_tokens, completion_tokens, at) "
