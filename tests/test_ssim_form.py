@@ -162,3 +162,20 @@ def test_no_form_in_a_closed_round(cli, tmp_path):
     run = cli("ssim", "form", folder, "--expert", "E1", "-o", tmp_path / "E1.xlsx")
     assert run.code == 2 and "round 1 is closed" in run.err
     assert not (tmp_path / "E1.xlsx").exists()
+
+
+def test_a_form_is_imported_only_as_the_expert_and_round_it_was_written_for(cli, tmp_path):
+    folder = answered_study(tmp_path / "s")
+    for fmt in ("xlsx", "csv"):
+        form = tmp_path / f"E1-round1.{fmt}"
+        assert cli("ssim", "form", folder, "--expert", "E1", "-o", form).code == 0
+        other = cli("ssim", "import", folder, form, "--expert", "E2")
+        assert other.code == 2
+        assert "a form written for E1, round 1, imported as E2's answers to round 1" in other.err
+        assert other.err.rstrip().endswith("(--force)")
+    assert cli("round", "start", folder, "--pairs", "P1-P2").code == 0
+    late = cli("ssim", "import", folder, tmp_path / "E1-round1.xlsx", "--expert", "E1")
+    assert late.code == 2 and "imported as E1's answers to round 2" in late.err
+    assert PanelStore.open(folder, read_only=True).round_answers("E1", 2) == {}
+    forced = cli("ssim", "import", folder, tmp_path / "E1-round1.csv", "--expert", "E1", "--force")
+    assert forced.code == 0, forced.err

@@ -40,6 +40,10 @@ def import_ssim(
         bool,
         typer.Option("--allow-blank", help="Blank cells are pairs the expert left unanswered."),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Import a form written for another expert or another round."),
+    ] = False,
 ) -> None:
     """Record an SSIM an expert filled in a spreadsheet as that expert's answers.
 
@@ -57,6 +61,8 @@ def import_ssim(
     store.expert(expert)
     ids = store.study.factor_ids
     grid, found, sheets = _ssim_sheet(file, sheet, ids)  # read errors name the file already
+    if not force:
+        _check_stamp(file, grid, expert, store.current_round())
     try:
         structure = parse_ssim(grid, allow_missing=allow_blank, ids=ids)
         done = record_ssim(store, expert, structure.factors, structure.ssim)
@@ -111,6 +117,22 @@ def _ssim_sheet(
     tables = [n for n in filled if any(any(row[1:]) for row in sheets[n])] or filled
     hint = f"; the workbook's sheets: {', '.join(names)} (--sheet names one)"
     return sheets[tables[0]], None, hint if len(names) > 1 else ""
+
+
+def _check_stamp(file: Path, grid, expert: str, number: int) -> None:
+    """Refuse a form ssim form wrote for another expert or round (its answers would be
+    recorded as someone else's, or as answers to a round whose feedback the expert never
+    saw); a sheet without the form's line is the expert's own and passes."""
+    from ismpanel.report.ssim_form import stamp
+
+    found = stamp(grid)
+    if found is None or found == (expert, number):
+        return
+    raise InputError(
+        f"{file}: a form written for {found[0]}, round {found[1]}, imported as {expert}'s "
+        f"answers to round {number}; write a new form with ssim form",
+        remedy="force",
+    )
 
 
 def _pairs(pairs) -> str:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ismpanel.analysis.relations import LETTERS
@@ -24,6 +25,8 @@ from ismpanel.elicitation.study import Factor
 
 Pair = tuple[str, str]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+STAMP = "Expert {expert}, round {round}"  # whose form, for which round: read back on import
+STAMP_PATTERN = re.compile(r"Expert ([A-Za-z]\w*), round (\d+)\Z")
 OPEN_FILL, LOCKED_FILL, SHADED_FILL = "FFFFFF", "EDEDED", "BFBFBF"
 
 
@@ -51,6 +54,16 @@ def spreadsheet_text(text: str) -> str:
     return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
+def stamp(grid: Sequence[Sequence[str]]) -> tuple[str, int] | None:
+    """The expert and round a form was written for, read back from its :data:`STAMP` line
+    (first cell of a row), or None for a sheet that is not a form."""
+    for row in grid:
+        found = STAMP_PATTERN.match(str(row[0]).strip()) if row else None
+        if found:
+            return found.group(1), int(found.group(2))
+    return None
+
+
 def instructions(form: FormContent, locked: bool = True) -> list[str]:
     """The lines above the matrix (below it in CSV): title, who and which round, the relation,
     the letters, and which cells to fill; ``locked`` for the workbook, whose open cells are
@@ -59,7 +72,7 @@ def instructions(form: FormContent, locked: bool = True) -> list[str]:
     cells = "white cell" if locked else "blank cell above the diagonal"
     lines = [
         f"SSIM form: {form.title}",
-        f"Expert {form.expert}, round {form.round}",
+        STAMP.format(expert=form.expert, round=form.round),
         f"For each {cells}, decide whether the row factor {rel} the column factor, the "
         "reverse, both or neither. Judge the direct relation only.",
         f"V: the row factor {rel} the column factor. A: the column factor {rel} the row "
