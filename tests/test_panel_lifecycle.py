@@ -194,3 +194,21 @@ def test_a_session_opened_before_a_round_closed_cannot_write_into_it(four):
     with pytest.raises(InputError, match="E2 has withdrawn"):
         late.record("E2", 2, SMALL_PAIRS[0], "A", "interview")
     assert [a.relation for a in store.history("E2")] == list(SMALL_PANEL["E2"])
+
+
+def test_a_panelist_withdrawn_from_round_1_is_neither_compared_nor_counted(cli, four, tmp_path):
+    from ismpanel.elicitation.agreement import llm_agreement
+
+    folder, _ = four
+    assert cli("expert", "withdraw", folder, "E4").code == 0
+    store = PanelStore.open(folder)
+    store.add_expert("a model", "llm")
+    store.record_many("L1", 1, dict(zip(SMALL_PAIRS, "VVVVVV", strict=True)), "llm")
+    assert [a.expert for a in llm_agreement(store, rule="direction", quorum=1)] == ["L1"]
+    assert cli("expert", "withdraw", folder, "L1").code == 0
+    assert llm_agreement(store, rule="direction", quorum=1) == []
+    brief = tmp_path / "b.md"
+    assert cli("brief", folder, "-o", brief, "--include-llm").code == 0
+    text = brief.read_text()
+    assert "L1 from round 1 (none of their answers count)" in text
+    assert "their votes count in the results" not in text

@@ -51,6 +51,7 @@ def form_content(store, expert: str):
     from collections import Counter
 
     from ismpanel.analysis.relations import LETTERS
+    from ismpanel.elicitation.panel import counted_answers
     from ismpanel.report.ssim_form import FormContent
 
     number = store.current_round()
@@ -60,8 +61,8 @@ def form_content(store, expert: str):
     shown = {p: (now.get(p) if p in asked else latest.get(p)) for p in store.pairs}
     before, panel = {}, {}
     if number > 1:
-        earlier = store.latest_answers(up_to_round=number - 1)
-        humans = {e.id for e in store.experts("human")}
+        earlier = counted_answers(store, up_to_round=number - 1)
+        humans = {e.id for e in store.experts("human")}  # counted as the interview counts
         before = {p: earlier[expert][p] for p in asked if p in earlier.get(expert, {})}
         for p in asked:
             counts = Counter(a[p] for e, a in earlier.items() if e in humans and p in a)

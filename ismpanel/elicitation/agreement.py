@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.aggregate import aggregate
-from ismpanel.elicitation.panel import panel_answers
+from ismpanel.elicitation.panel import counted_answers, panel_answers
 from ismpanel.elicitation.store import Pair, PanelStore
 
 
@@ -99,12 +99,14 @@ def human_majority(store: PanelStore, rule: str, quorum: int) -> dict[Pair, str 
 
 
 def llm_agreement(store: PanelStore, *, rule: str, quorum: int) -> list[LlmAgreement]:
-    """Every LLM panelist's agreement with the human majority (empty without panelists)."""
-    panelists = store.experts("llm")
+    """Every LLM panelist's agreement with the human majority (empty without panelists); a
+    panelist who withdrew from round 1 has no answer that counts and is left out."""
+    gone = {e for e, w in store.withdrawals().items() if w.round == 1}
+    panelists = [e for e in store.experts("llm") if e.id not in gone]
     if not panelists:
         return []
     majority = human_majority(store, rule, quorum)
-    latest = store.latest_answers()
+    latest = counted_answers(store)
     settings = store.llm_panelists()
     return [
         compare(

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, replace
 
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.agreement import cohen_kappa
+from ismpanel.elicitation.panel import counted_answers
 from ismpanel.elicitation.store import Pair, PanelStore
 from ismpanel.errors import InputError
 from ismpanel.text import printable
@@ -70,9 +71,10 @@ def letter_counts(counts: dict[str, int]) -> str:
 
 
 def agreed_pairs(store: PanelStore) -> dict[Pair, str]:
-    """The pairs on which at least two human experts answered and all gave one letter."""
+    """The pairs on which at least two human experts answered and all gave one letter (the
+    answers that count: none a withdrawn expert gave from the round they withdrew)."""
     humans = [e.id for e in store.experts("human")]
-    latest = store.latest_answers()
+    latest = counted_answers(store)
     found = {}
     for pair in store.pairs:
         given = [latest[e][pair] for e in humans if pair in latest.get(e, {})]
