@@ -94,7 +94,7 @@ def test_closed_round_runs_the_analysis_and_the_brief_names_who_had_not_finished
     folder, _ = four
     closed = cli("round", "close", folder)
     assert closed.code == 0, closed.err
-    assert "Round 1 closed; unanswered pairs of E4 (2 of 6) count as missing." in closed.out
+    assert "Round 1 closed; the pairs left unanswered count as missing (E4 4 of 6)." in closed.out
     assert cli("ism", folder).code == 0
     assert cli("micmac", folder).code == 0
     brief = tmp_path / "b.md"

@@ -93,7 +93,7 @@ def test_a_panel_from_invitation_to_brief(cli, tmp_path):
     waiting = cli("ism", folder)
     assert waiting.code == 1 and "E2 (2 of 6)" in waiting.err
     closed = cli("round", "close", folder)
-    assert "unanswered pairs of E2 (2 of 6) count as missing" in closed.out
+    assert "the pairs left unanswered count as missing (E2 4 of 6)" in closed.out
 
     # round 2 on the contested pairs: P1-P2 (V, V, A), P1-T1 (V, A, V) and T1-U1 (A, O: a tie)
     opened = cli("round", "start", folder)

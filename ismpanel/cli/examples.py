@@ -25,8 +25,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "ismpanel llm-expert study --model llama3.1 --base-url http://localhost:11434/v1",
     ),
     "qca": (
-        "ismpanel qca cases.csv --outcome PRIV --solution parsimonious",
-        "ismpanel qca cases.xlsx --outcome ~PRIV --necessity --json",
+        "ismpanel qca cases.csv --outcome Y --solution parsimonious",
+        "ismpanel qca cases.xlsx --outcome ~Y --necessity --json",
     ),
     "expert add": ("ismpanel expert add study 'Dr Ana Silva'",),
     "expert token": ("ismpanel expert token study E1",),

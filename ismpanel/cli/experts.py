@@ -158,7 +158,11 @@ def _print_invitation(
 
     command = forced_command(folder.resolve(), expert, token)
     console.print(f"{label} (shown once, stored only as a hash): {token}")
-    console.print(f"Run: {command}", soft_wrap=True)
+    bare = command[: command.rindex(" --token ")]  # a token on a command line shows in ps
+    console.print(
+        f"Run: {bare} (asks for the token, or reads ISMPANEL_TOKEN or --token-file FILE)",
+        soft_wrap=True,
+    )
     console.print("authorized_keys line (the key can run nothing but this interview):")
     key = public_key or "<the expert's SSH public key>"
     line = f'command="{command.replace(chr(34), chr(92) + chr(34))}",restrict,pty {key}'

@@ -25,8 +25,7 @@ def start_round(
         str | None,
         typer.Option(
             "--pairs",
-            help="Comma list of pairs to reopen, e.g. PL2-US2,TE1-DA3 (default: the contested "
-            "ones).",
+            help="Comma list of pairs to reopen, e.g. F1-F2,F3-F5 (default: the contested ones).",
         ),
     ] = None,
     force: Annotated[
@@ -79,11 +78,11 @@ def close_round(
         return
     behind = awaited(store)
     number = store.close_round()
-    who = ", ".join(f"{p.id} ({p.answered} of {p.total})" for p in behind)
+    who = ", ".join(f"{p.id} {p.total - p.answered} of {p.total}" for p in behind)
     console.print(
         f"Round {number} closed"
         + (
-            f"; unanswered pairs of {who} count as missing."
+            f"; the pairs left unanswered count as missing ({who})."
             if behind
             else "; every expert had finished."
         )

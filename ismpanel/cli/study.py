@@ -58,6 +58,7 @@ def init(
         study_from_factors_file,
     )
     from ismpanel.elicitation.study import study_toml
+    from ismpanel.report.markdown import plural
 
     if (template is None) == (factors is None):
         raise InputError("init needs exactly one of --template NAME or --factors FILE")
@@ -73,7 +74,7 @@ def init(
             warn(f"factor {f.id} ({f.name}) has no definition; experts will see only its name")
     console.print(
         f"Created study {study.title} in {folder}: {len(study.factors)} factors, "
-        f"{len(study.factors) * (len(study.factors) - 1) // 2} pairs per expert. "
+        f"{plural(len(study.factors) * (len(study.factors) - 1) // 2, 'pair')} per expert. "
         "Next: ismpanel expert add."
     )
 

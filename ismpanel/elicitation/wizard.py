@@ -363,7 +363,7 @@ def save_note(session: Session, text: str) -> str:
         session.note(text)
     except InputError as err:
         return f"note not saved: {err}"
-    return "note saved"
+    return "note saved; other experts may read it in a later round, without your name"
 
 
 def opening_line(session: Session, plain: bool = False) -> str:
