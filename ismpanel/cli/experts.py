@@ -241,11 +241,11 @@ def list_experts(folder: StudyDir, json: JsonOpt = False) -> None:
     console.print(table)
 
 
-def standing(p) -> str:
-    """In the panel, or withdrawn from which round and why."""
+def standing(p, reason: bool = True) -> str:
+    """In the panel, or withdrawn from which round (and why, for ``expert list`` only)."""
     if p.withdrawn is None:
         return "in the panel"
-    why = f": {p.withdrawn.reason}" if p.withdrawn.reason else ""
+    why = f": {p.withdrawn.reason}" if p.withdrawn.reason and reason else ""
     return f"withdrawn from round {p.withdrawn.round}{why}"
 
 

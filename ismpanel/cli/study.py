@@ -151,7 +151,11 @@ def status(
         table.add_column(col)
     for p in rows:
         table.add_row(
-            p.id, p.kind, f"{p.answered}/{p.total}", local_time(p.last_activity), standing(p)
+            p.id,
+            p.kind,
+            f"{p.answered}/{p.total}",
+            local_time(p.last_activity),
+            standing(p, reason=False),
         )
     console.print(table)
     if closed:
