@@ -291,7 +291,8 @@ def fsqca(
     ``data`` a DataFrame (one row per case; ``case_id`` names the id column, else the index
     is used when it is not a plain range) or a CSV/XLSX file; ``outcome`` may be ``~Y``."""
     if isinstance(data, pd.DataFrame):
-        labelled = _has_labels(data)
+        # the index holds the case ids unless a column does, or it is a plain range
+        labelled = _has_labels(data) and (case_id is None or case_id not in data.columns)
         grid = _grid(data, index=labelled, index_name=case_id or "case", numbers=True)
         case_id = case_id or ("case" if labelled else None)
     else:
@@ -346,12 +347,13 @@ def _grid(
     or with ``numbers`` its numbers kept as floats (the case table's values)."""
 
     def cell(value: object) -> str | float:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
+        if pd.api.types.is_scalar(value) and pd.isna(value):  # None, NaN, pd.NA, NaT
             return ""
-        if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-            value, bool
-        ):
-            return float(value) if numbers else repr(value)
+        if isinstance(value, bool | np.bool_ | int | float | np.integer | np.floating):
+            number = float(value)
+            if numbers:
+                return number
+            return str(int(number)) if number.is_integer() else repr(number)  # 1.0 -> "1"
         return str(value)
 
     head = [str(c) for c in frame.columns]

@@ -138,3 +138,28 @@ def test_unknown_names():
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         ismpanel.nothing  # noqa: B018
     assert "fsqca" in dir(ismpanel)
+
+
+def test_dataframes_of_common_dtypes():
+    ids = ["A", "B", "C"]
+    chain = [[1, 1, 0], [0, 1, 1], [0, 0, 1]]  # A -> B -> C as a 0/1 adjacency matrix
+    for frame in (
+        pd.DataFrame(chain, index=ids, columns=ids, dtype=float),  # networkx's to_pandas
+        pd.DataFrame(chain, index=ids, columns=ids).astype(bool),
+        pd.DataFrame(chain, index=ids, columns=ids).astype("Int64"),
+    ):
+        assert ismpanel.ism(frame).to_frame()["level"].to_dict() == {"A": 3, "B": 2, "C": 1}
+
+    cases = pd.DataFrame(
+        {
+            "id": [f"c{k}" for k in range(8)],
+            "A": [0.9, 0.8, 0.7, 0.2, 0.1, 0.3, 0.6, pd.NA],
+            "B": [True, True, False, False, True, False, True, True],
+            "Y": [0.9, 0.8, 0.4, 0.1, 0.2, 0.3, 0.7, 0.5],
+        }
+    ).astype({"A": "Float64"})
+    kept = cases[cases["Y"] > 0.0]  # a filtered frame: its index is no longer a plain range
+    result = ismpanel.fsqca(kept, "Y", ["A", "B"], case_id="id", dropna=True, incl_cut=0.8)
+    membership = result.to_frame("membership")
+    assert list(membership.index) == [f"c{k}" for k in range(7)]  # c7 dropped: A missing
+    assert membership["B"].tolist() == [1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0]
