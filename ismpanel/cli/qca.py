@@ -140,6 +140,7 @@ def qca(
         float,
         typer.Option(
             "--time-limit",
+            min=0.0,
             help="Seconds for the whole command (0: none); past them the best covers found are "
             "reported, flagged as not proven minimal, and a step cut before any cover is named.",
         ),

@@ -229,8 +229,10 @@ def _changed_letter(before: dict[Pair, str], given: dict[Pair, str], pair: Pair)
 def _voters(store: PanelStore, include_llm: bool) -> list[str]:
     """The ids of the experts whose answers count: humans, and LLM panelists if included
     (refused for a panelist whose calibration did not pass, unless it was accepted); not
-    those who withdrew before answering anything that counts."""
-    gone = {e for e, w in store.withdrawals().items() if w.round == 1}
+    those who withdrew before giving any answer that counts."""
+    withdrawn = store.withdrawals()
+    counted = counted_answers(store) if withdrawn else {}
+    gone = {e for e in withdrawn if not counted.get(e)}
     voters = [
         e.id for e in store.experts() if (e.kind == "human" or include_llm) and e.id not in gone
     ]
