@@ -26,6 +26,22 @@ ENTRY = re.compile(
 )
 
 
+OTHER = re.compile(
+    r"^(?:tier|cluster|tier and cluster) changes? (?:under the .* threshold|without .*|"
+    r"aggregated .*)$"
+)
+ASPECTS = ("tier", "cluster")
+
+
+def said_each(parts: list[str]) -> list[str]:
+    """``tier changes without E1 or E2`` as ``tier without E1``, ``tier without E2``."""
+    found = []
+    for part in parts:
+        aspect, names = re.match(r"(.*?) changes? without (.*)$", part).groups()
+        found += [f"{aspect} without {name}" for name in re.split(r", | or ", names)]
+    return found
+
+
 def section(text: str) -> tuple[list[str], dict[str, list[str]]]:
     """The section's paragraphs and its table rows by factor id."""
     body = text.split(HEADING)[1].split("\n## ")[0]
@@ -94,13 +110,15 @@ def test_every_statement_of_the_section_holds_on_random_panels(tmp_path, seed):
     assert set(rows) == set(study.factor_ids)
     for f, cells in rows.items():
         assert (cells[1], cells[2]) == base[f]
+        segments = cells[3].split("; ")
+        by_pair = "; ".join(x for x in segments if not OTHER.match(x))
         if not moved[f]:
-            assert cells[3] == "stable", cells
+            assert not by_pair, cells
             continue
-        assert cells[3].startswith("depends on "), cells
+        assert by_pair.startswith("depends on "), cells
         pair = None
         named = set()
-        for m in ENTRY.finditer(cells[3]):
+        for m in ENTRY.finditer(by_pair):
             pair = m["pair"] or pair
             named.add(pair)
             for letter in m["letters"].split(" or "):
@@ -109,7 +127,7 @@ def test_every_statement_of_the_section_holds_on_random_panels(tmp_path, seed):
                 said = m["moves"].split(", ")[1:]
                 expected = [x for x, b in zip((tier, cluster), base[f], strict=True) if x != b]
                 assert said == expected, cells
-        more = re.search(r"and (\d+) more pairs?$", cells[3])
+        more = re.search(r"and (\d+) more pairs?$", by_pair)
         assert len(named) + (int(more[1]) if more else 0) == len(moved[f])
         assert named <= moved[f]
     stable = sorted(f for f in study.factor_ids if not moved[f])
@@ -129,6 +147,7 @@ def test_every_statement_of_the_section_holds_on_random_panels(tmp_path, seed):
     store.close()
     kept_tier = dict.fromkeys(study.factor_ids, 0)
     kept_cluster = dict.fromkeys(study.factor_ids, 0)
+    without: dict[str, list[str]] = {f: [] for f in study.factor_ids}
     for expert in answers:
         rest = {e: a for e, a in answers.items() if e != expert}
         other = aggregate(store.pairs, rest, rule=agg.rule, quorum=agg.quorum).letters()
@@ -136,6 +155,16 @@ def test_every_statement_of_the_section_holds_on_random_panels(tmp_path, seed):
         for i, f in enumerate(study.factor_ids):
             kept_tier[f] += m.ism.tiers[i] == base[f][0]
             kept_cluster[f] += m.quadrants[i] == base[f][1]
+            aspect = [
+                a
+                for a, x, b in zip(ASPECTS, (m.ism.tiers[i], m.quadrants[i]), base[f], strict=True)
+                if x != b
+            ]
+            if aspect:
+                without[f].append(f"{' and '.join(aspect)} without {expert}")
+    for f, cells in rows.items():
+        said = [x for x in cells[3].split("; ") if " without " in x]
+        assert sorted(said_each(said)) == sorted(without[f]), cells
     for f, cells in rows.items():
         assert cells[4:] == [
             f"{kept_tier[f]} of {len(answers)}",
@@ -160,14 +189,33 @@ def test_every_statement_of_the_section_holds_on_random_panels(tmp_path, seed):
             keeps = re.search(r"Aggregated ([^.]*), every factor keeps its level", rest)
             assert keeps and rule in keeps[1].split("; or "), rest
 
-    # the MICMAC thresholds: tiers against clusters under each rule
+    # the MICMAC thresholds: tiers against clusters under each rule, and the clusters that
+    # change against the study's threshold (half), in the verdicts and the paragraph
     agreeing = []
+    by_threshold: dict[str, list[str]] = {f: [] for f in study.factor_ids}
     for rule in ("half", "mean", "median"):
         m = analyse_structure(
             study.factor_ids, model.ism.irm, model.options.overridden(threshold=rule)
         )
         expected = sum(t != "middle" for t in m.ism.tiers)
         agreeing.append(expected - len(check_tiers(m.ism.tiers, m.quadrants).breaks))
+        changed = [f for i, f in enumerate(study.factor_ids) if m.quadrants[i] != base[f][1]]
+        for f in changed:
+            by_threshold[f].append(rule)
+        if rule != "half" and changed:
+            assert f"Under the {rule}, {', '.join(changed)} change" in rest
+    if not any(by_threshold.values()):
+        assert "No factor changes MICMAC cluster under the mean or the median." in rest
+    for f, cells in rows.items():
+        said = [x for x in cells[3].split("; ") if x.endswith(" threshold")]
+        rules = by_threshold[f]
+        assert said == (
+            [f"cluster changes under the {' or '.join(rules)} threshold"] if rules else []
+        )
+    stable_all = [f for f in study.factor_ids if rows[f][3] == "stable"]
+    assert all(not moved[f] and not without[f] and not by_threshold[f] for f in stable_all)
+    if stable_all and len(stable_all) < len(rows):
+        assert f"Under every variation analysed, {', '.join(stable_all)} keep" in rest
     if expected:
         assert (
             f"for {agreeing[0]} under n/2 (the study's threshold), {agreeing[1]} under the mean "

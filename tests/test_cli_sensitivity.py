@@ -34,7 +34,24 @@ def test_json_has_a_sensitivity_key_of_a_stable_shape(cli, tmp_path, command):
     }
     assert set(s["factors"]) == {"P1", "P2", "T1", "U1"}
     for f in s["factors"].values():
-        assert set(f) == {"tier", "cluster", "verdict", "depends_on", "leave_one_out"}
+        assert set(f) == {"tier", "cluster", "verdict", "depends_on", "moved_by", "leave_one_out"}
+    # a factor is stable only when no contested pair, threshold, expert or rule moves it, and
+    # the thresholds named are those whose cluster changes list it
+    for name, f in s["factors"].items():
+        moved_by = f["moved_by"]
+        assert (f["verdict"] == "stable") == (not f["depends_on"] and not any(moved_by.values()))
+        listed = [
+            t["rule"]
+            for t in s["micmac_thresholds"]
+            if not t["own"] and any(c["factor"] == name and c["cluster"] for c in t["changes"])
+        ]
+        assert [t["rule"] for t in moved_by["micmac_thresholds"]] == listed
+        left = [
+            o["expert"]
+            for o in s["leave_one_out"]
+            if any(c["factor"] == name and (c["tier"] or c["cluster"]) for c in o["changes"] or ())
+        ]
+        assert [o["expert"] for o in moved_by["left_out"]] == left
         assert f["leave_one_out"]["panels"] == 3
     # SMALL_PANEL: P1-P2 V,V,A; P1-U1 V,O,V; P2-T1 O,O,V; T1-U1 A,A,O, each 2 of 3 (< 75 %)
     assert {tuple(p["pair"]) for p in s["pairs"]} == {

@@ -102,9 +102,43 @@ def test_a_contested_pair_in_a_chain_worked_by_hand():
     assert changes["B"].cluster == ("linkage", "dependent")
     assert changes["C"].level is None and changes["C"].cluster == ("dependent", "autonomous")
     assert all(c.rank is None for c in changes.values())
-    verdict = {s.factor: s.verdict for s in found.stability}
-    assert verdict == {"A": "stable", "B": "depends on B-C", "C": "depends on B-C"}
+    assert {s.factor: s.depends_on for s in found.stability} == {
+        "A": (),
+        "B": (("B", "C"),),
+        "C": (("B", "C"),),
+    }
     assert found.reopen == (("B", "C"),)
+
+
+def test_the_factor_verdict_names_every_variation_that_moves_it():
+    """On the chain (worked by hand in the tests around): B-C's O moves B and C; without E1 or
+    E2 the pair becomes a tie and moves them as O does (B's tier and cluster, C's cluster);
+    under the mean or median threshold B turns autonomous; no rule changes a verdict. A is
+    moved by nothing."""
+    found = sensitivity(CHAIN, CHAIN_PAIRS, CHAIN_PANEL)
+    verdict = {s.factor: s.verdict for s in found.stability}
+    assert verdict == {
+        "A": "stable",
+        "B": "depends on B-C; cluster changes under the mean or median threshold; "
+        "tier and cluster change without E1 or E2",
+        "C": "depends on B-C; cluster changes without E1 or E2",
+    }
+    b = found.stability[1]
+    assert b.thresholds == (("mean", "cluster"), ("median", "cluster")) and b.rules == ()
+
+
+def test_a_factor_moved_only_by_another_micmac_threshold_is_not_stable():
+    """A unanimous chain has no contested pair and no expert whose absence changes a verdict,
+    yet B turns autonomous under the mean and median thresholds, so only B is not stable."""
+    unanimous = {e: {("A", "B"): "V", ("A", "C"): "O", ("B", "C"): "V"} for e in CHAIN_PANEL}
+    found = sensitivity(CHAIN, CHAIN_PAIRS, unanimous)
+    assert found.pairs == ()
+    verdict = {s.factor: s.verdict for s in found.stability}
+    assert verdict == {
+        "A": "stable",
+        "B": "cluster changes under the mean or median threshold",
+        "C": "stable",
+    }
 
 
 def test_leaving_out_each_expert_worked_by_hand():

@@ -11,7 +11,7 @@ expert out is one subtraction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from math import lcm
 
@@ -146,8 +146,11 @@ class ThresholdVariant:
 
 @dataclass(frozen=True)
 class FactorStability:
-    """One factor: its tier and cluster, the contested pairs whose other letters move either
-    (the most moving pair first), and how many leave-one-out panels keep each of the total."""
+    """One factor: its tier and cluster; the contested pairs whose other letters move either
+    (the most moving pair first); what moves under each other variation the analysis runs, as
+    (expert left out, aspect), (aggregation rule, aspect) and (MICMAC threshold, aspect) with
+    aspect "tier", "cluster" or "tier and cluster"; and how many leave-one-out panels keep
+    each of the total."""
 
     factor: str
     tier: str
@@ -156,16 +159,55 @@ class FactorStability:
     keeps_tier: int
     keeps_cluster: int
     panels: int
+    without: tuple[tuple[str, str], ...] = ()
+    rules: tuple[tuple[Majority, str], ...] = ()
+    thresholds: tuple[tuple[str, str], ...] = ()
 
     @property
     def stable(self) -> bool:
-        return not self.depends_on
+        """Nothing the analysis varies changes its tier or cluster."""
+        return not (self.depends_on or self.without or self.rules or self.thresholds)
+
+    @property
+    def other_moves(self) -> tuple[str, ...]:
+        """What besides contested pairs changes its tier or cluster, in words, e.g.
+        ``cluster changes under the median threshold``, ``tier changes without E3``."""
+        names = [(THRESHOLD_NAMES.get(r, r), a) for r, a in self.thresholds]
+        rules = [(m.describe(), a) for m, a in self.rules]
+        return (
+            *_grouped(names, "under the {} threshold", _or),
+            *_grouped(self.without, "without {}", _or),
+            *_grouped(rules, "aggregated {}", ", or ".join),
+        )
 
     @property
     def verdict(self) -> str:
         if self.stable:
             return "stable"
-        return "depends on " + ", ".join(f"{a}-{b}" for a, b in self.depends_on)
+        pairs = ["depends on " + ", ".join(f"{a}-{b}" for a, b in self.depends_on)]
+        return "; ".join([*(pairs if self.depends_on else []), *self.other_moves])
+
+
+THRESHOLD_NAMES = {"half (n/2)": "n/2"}
+
+
+def _grouped(
+    items: Sequence[tuple[str, str]], frame: str, join: Callable[[list[str]], str]
+) -> list[str]:
+    """``cluster changes without E1 or E2``: the names per aspect, aspects in first order."""
+    by_aspect: dict[str, list[str]] = {}
+    for name, aspect in items:
+        by_aspect.setdefault(aspect, []).append(name)
+    found = []
+    for aspect, names in by_aspect.items():
+        verb = "change" if " and " in aspect else "changes"
+        found.append(f"{aspect} {verb} " + frame.format(join(names)))
+    return found
+
+
+def _or(names: list[str]) -> str:
+    """``E1``, ``E1 or E2``, ``E1, E2 or E3``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 @dataclass(frozen=True)
@@ -246,7 +288,8 @@ def sensitivity(
     contested = engine.contested(below)
     ranked = sorted(contested, key=lambda p: (-len(p.moved), -len(p.changed)))
     loo = engine.leave_one_out(own)
-    stability = _stability(engine, ranked, loo)
+    rules, thresholds = engine.majorities(own), engine.thresholds()
+    stability = _stability(engine, ranked, loo, rules, thresholds)
     return Sensitivity(
         engine.factors,
         engine.experts,
@@ -256,8 +299,8 @@ def sensitivity(
         engine.base,
         tuple(ranked),
         loo,
-        engine.majorities(own),
-        engine.thresholds(),
+        rules,
+        thresholds,
         stability,
     )
 
@@ -432,9 +475,14 @@ def _changes(factors: tuple[str, ...], base: Layout, other: Layout) -> tuple[Cha
 
 
 def _stability(
-    engine: _Engine, ranked: list[PairSensitivity], loo: tuple[LeaveOut, ...]
+    engine: _Engine,
+    ranked: list[PairSensitivity],
+    loo: tuple[LeaveOut, ...],
+    rules: tuple[RuleVariant, ...],
+    thresholds: tuple[ThresholdVariant, ...],
 ) -> tuple[FactorStability, ...]:
-    """Per factor: the contested pairs that move it, and the leave-one-out panels keeping it."""
+    """Per factor: the contested pairs, experts left out, aggregation rules and MICMAC
+    thresholds that move it, and the leave-one-out panels keeping it."""
     outcomes = [o.outcome for o in loo if o.outcome is not None]
     tier_moves = Counter(c.factor for o in outcomes for c in o.changes if c.tier is not None)
     cluster_moves = Counter(c.factor for o in outcomes for c in o.changes if c.cluster)
@@ -442,6 +490,9 @@ def _stability(
     for p in ranked:
         for f in p.moved:
             depends.setdefault(f, []).append(p.pair)
+    without = _movers((o.expert, o.outcome.changes) for o in loo if o.outcome is not None)
+    by_rule = _movers((v.majority, v.outcome.changes) for v in rules if v.outcome and not v.own)
+    by_thr = _movers((t.threshold.rule, t.changes) for t in thresholds if not t.own)
     return tuple(
         FactorStability(
             f,
@@ -451,6 +502,20 @@ def _stability(
             len(outcomes) - tier_moves[f],
             len(outcomes) - cluster_moves[f],
             len(outcomes),
+            tuple(without.get(f, ())),
+            tuple(by_rule.get(f, ())),
+            tuple(by_thr.get(f, ())),
         )
         for i, f in enumerate(engine.factors)
     )
+
+
+def _movers(variants) -> dict[str, list[tuple]]:
+    """Per factor, (variant, aspect) for each variant whose changes move its tier or cluster."""
+    found: dict[str, list[tuple]] = {}
+    for name, changes in variants:
+        for c in changes:
+            if c.moved:
+                aspect = " and ".join(a for a, d in (("tier", c.tier), ("cluster", c.cluster)) if d)
+                found.setdefault(c.factor, []).append((name, aspect))
+    return found

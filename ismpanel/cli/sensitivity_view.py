@@ -99,6 +99,11 @@ def to_json(s: Sensitivity) -> dict:
                 "cluster": f.cluster,
                 "verdict": f.verdict,
                 "depends_on": [list(p) for p in f.depends_on],
+                "moved_by": {
+                    "micmac_thresholds": [{"rule": r, "moves": a} for r, a in f.thresholds],
+                    "left_out": [{"expert": e, "moves": a} for e, a in f.without],
+                    "aggregation": [{"rule": m.describe(), "moves": a} for m, a in f.rules],
+                },
                 "leave_one_out": {
                     "panels": f.panels,
                     "keeps_tier": f.keeps_tier,

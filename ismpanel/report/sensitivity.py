@@ -20,7 +20,8 @@ METHOD = (
     "each contested pair set in turn to each other letter an expert gave it; each expert left "
     "out in turn; aggregation per direction and per letter with the panel's rule, at least "
     "60 % and at least two thirds; MICMAC thresholds n/2, mean and median; a factor depends "
-    "on a pair when another letter of it changes the factor's ISM tier or MICMAC cluster"
+    "on a pair when another letter of it changes the factor's ISM tier or MICMAC cluster, and "
+    "is stable when none of these variations changes either"
 )
 THRESHOLD_WORDS = {"half (n/2)": "n/2", "mean": "the mean", "median": "the median"}
 
@@ -73,9 +74,9 @@ def other_points(profiles: list[FactorProfile]) -> dict[str, tuple[tuple[str, in
 def paragraphs(s: Sensitivity) -> list[list[str]]:
     """What the sensitivity shows, one sentence per fact, in two paragraphs: the contested
     pairs varied, the factors that keep their tier and cluster and the pairs to reopen first;
-    then the panels without one expert, the other aggregation rules and the MICMAC
-    thresholds."""
-    return [_contested(s), [*_leave_one_out(s), *_rules(s), _thresholds(s)]]
+    then the panels without one expert, the other aggregation rules, the MICMAC thresholds and
+    the factors that keep their tier and cluster under every variation."""
+    return [_contested(s), [*_leave_one_out(s), *_rules(s), *_thresholds(s), _overall(s)]]
 
 
 def _contested(s: Sensitivity) -> list[str]:
@@ -88,7 +89,7 @@ def _contested(s: Sensitivity) -> list[str]:
         f"turn to each other letter an expert gave it ({plural(flips, 'alternative')}) and "
         "the structure recomputed."
     ]
-    stable = [f.factor for f in s.stability if f.stable]
+    stable = [f.factor for f in s.stability if not f.depends_on]
     if len(stable) == len(s.stability):
         found.append("Every factor keeps its ISM tier and MICMAC cluster under each of them.")
     elif stable:
@@ -159,15 +160,46 @@ def _rules(s: Sensitivity) -> list[str]:
     return found
 
 
-def _thresholds(s: Sensitivity) -> str:
+def _thresholds(s: Sensitivity) -> list[str]:
+    found = []
     expected = s.thresholds[0].expected
     if not expected:
-        return "No factor is in the surface or deep tier, so tiers and clusters are not compared."
-    parts = [f"{t.agreeing} under {_threshold_words(t)}" for t in s.thresholds]
+        found.append(
+            "No factor is in the surface or deep tier, so tiers and clusters are not compared."
+        )
+    else:
+        parts = [f"{t.agreeing} under {_threshold_words(t)}" for t in s.thresholds]
+        found.append(
+            "ISM tiers and MICMAC clusters agree (a surface-tier factor dependent, a deep-tier "
+            f"factor independent) for {', '.join(parts[:-1])} and {parts[-1]} of the "
+            f"{plural(expected, 'surface- and deep-tier factor')}."
+        )
+    others = [t for t in s.thresholds if not t.own]
+    moving = [(t, [c for c in t.changes if c.cluster]) for t in others]
+    moving = [(t, changes) for t, changes in moving if changes]
+    if not moving:
+        names = " or ".join(_threshold_words(t) for t in others)
+        found.append(f"No factor changes MICMAC cluster under {names}.")
+    for t, changes in moving:
+        ids = [c.factor for c in changes]
+        verb = "changes" if len(ids) == 1 else "change"
+        moves = ", ".join(f"{c.factor} {c.cluster[0]}→{c.cluster[1]}" for c in changes)
+        found.append(f"Under {_threshold_words(t)}, {join_ids(ids)} {verb} cluster ({moves}).")
+    return found
+
+
+def _overall(s: Sensitivity) -> str:
+    stable = [f.factor for f in s.stability if f.stable]
+    if len(stable) == len(s.stability):
+        return "Under every variation analysed, every factor keeps its ISM tier and MICMAC cluster."
+    if not stable:
+        return (
+            "Every factor's tier or cluster changes under some variation; the verdicts below "
+            "name which."
+        )
     return (
-        "ISM tiers and MICMAC clusters agree (a surface-tier factor dependent, a deep-tier "
-        f"factor independent) for {', '.join(parts[:-1])} and {parts[-1]} of the "
-        f"{plural(expected, 'surface- and deep-tier factor')}."
+        f"Under every variation analysed, {join_ids(stable)} {_keep(stable)} ISM tier and "
+        "MICMAC cluster; the verdicts below name what changes the others'."
     )
 
 

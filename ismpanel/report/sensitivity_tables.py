@@ -79,18 +79,19 @@ def pairs_table(s: Sensitivity, limit: int | None = None) -> Table:
 
 
 def factors_table(s: Sensitivity, limit: int | None = None) -> Table:
-    """Each factor's tier, cluster and verdict (with where each pair it depends on takes it),
-    and how many panels without one expert keep its tier and cluster; ``limit`` names at most
-    that many pairs per factor."""
+    """Each factor's tier, cluster and verdict (with where each pair it depends on takes it,
+    and the thresholds, experts left out and rules that move it), and how many panels without
+    one expert keep its tier and cluster; ``limit`` names at most that many pairs per factor."""
     panels = s.stability[0].panels if s.stability else 0
     found = _effects(s)
     rows = []
     for f in s.stability:
         entries = found.get(f.factor, [])
         shown = entries if limit is None else entries[:limit]
-        verdict = "depends on " + "; ".join(shown) if shown else "stable"
+        parts = ["depends on " + "; ".join(shown)] if shown else []
         if len(entries) > len(shown):
-            verdict += f"; and {plural(len(entries) - len(shown), 'more pair')}"
+            parts[0] += f"; and {plural(len(entries) - len(shown), 'more pair')}"
+        verdict = "; ".join([*parts, *f.other_moves]) or "stable"
         kept = (f"{f.keeps_tier} of {panels}", f"{f.keeps_cluster} of {panels}")
         rows.append((f.factor, f.tier, f.cluster, verdict, *(kept if panels else ("", ""))))
     return Table(
@@ -98,11 +99,13 @@ def factors_table(s: Sensitivity, limit: int | None = None) -> Table:
         tuple(rows),
         "Stability of each factor",
         (
-            "Verdict: stable when no other letter of a contested pair changes the factor's ISM "
-            "tier or MICMAC cluster; otherwise the pairs that do, the one moving most factors "
-            "first, each with the other letter and where the factor then stands (its level of "
-            "the hierarchy's levels, and its tier and cluster where they change). Keeps tier, "
-            "keeps cluster: of the panels with one expert left out.",
+            "Verdict: stable when nothing varied (a contested pair's other letters, another "
+            "MICMAC threshold, one expert left out, another aggregation rule) changes the "
+            "factor's ISM tier or MICMAC cluster; otherwise what does: the contested pairs, the "
+            "one moving most factors first, each with the other letter and where the factor then "
+            "stands (its level of the hierarchy's levels, and its tier and cluster where they "
+            "change), then the thresholds, experts left out and rules that change its tier or "
+            "cluster. Keeps tier, keeps cluster: of the panels with one expert left out.",
         ),
         ("l", "l", "l", "l", "r", "r"),
     )
