@@ -6,15 +6,22 @@ low PRI (each named configuration does cover such a row)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from ismpanel.analysis.fsqca.data import prepare
 from ismpanel.analysis.fsqca.pipeline import Options, run
+from ismpanel.analysis.fsqca.robustness import CHOICES, robustness
 from ismpanel.analysis.fsqca.terms import row_config
 from ismpanel.elicitation.aggregate import PanelOptions
 from ismpanel.readers import read_grid
-from ismpanel.report.limitations import LOW_PRI, limitations, qca_limitations
+from ismpanel.report.limitations import (
+    LOW_PRI,
+    limitations,
+    qca_limitations,
+    robustness_limitations,
+)
 from ismpanel.report.results import BriefOptions, compute
 from tests.helpers import DATA
 from tests.test_brief_claims import EHR, make_study
@@ -158,3 +165,33 @@ def test_ties_are_worded_by_the_rule_and_a_round_counts_its_own_pairs(cli, tmp_p
     asked = results.panel.experts[0].round_total  # the pairs round 2 reopened
     line = next(s for s in limitations(results) if s.startswith("Not finished with round 2"))
     assert f"E1 (0 of {asked} pairs)" in line  # not the whole study's count
+
+
+@pytest.mark.parametrize("incl", [0.75, 0.8, 0.9])
+def test_configurations_that_are_not_robust_are_counted_with_the_choices_they_depend_on(incl):
+    """On Lipset's data every configuration disappears at another consistency cut; the
+    sentence names exactly the configurations judged not robust, their count and the choices
+    of the alternative analyses without them, and there is none when each is robust or the
+    robustness analysis did not run."""
+    grid = read_grid(LF)
+    data, conds, out, _ = prepare(grid, "SURV")
+    options = Options(outcome="SURV", incl_cut=(incl,), dir_exp=DIR_ALL)
+    rb = robustness(data, conds, out, options, run(data, conds, out, options), loo=False)
+    weak = [c for c in rb.configurations if c.tested and not c.robust]
+    assert weak  # the case this test is about
+    (stated,) = robustness_limitations(rb)
+    n = len(rb.configurations)
+    if n == 1:
+        assert stated.startswith("The only configuration of the intermediate solution is not")
+    elif len(weak) == n:
+        assert stated.startswith(f"All {n} configurations of the intermediate solution are not")
+    else:
+        assert stated.startswith(f"{len(weak)} of the {n} configurations")
+    named = re.search(r"not robust \((.*?)\):", stated).group(1).split("; ")
+    assert named == [c.label for c in weak]
+    choices = {CHOICES[a.choice] for c in weak for a in c.lost}
+    said = re.search(r"depends? on (?:is|are) (.*) \(see", stated).group(1)
+    assert set(re.split(r", | and (?=the )", said)) == choices
+    robust = replace(rb, configurations=[replace(c, lost=[]) for c in rb.configurations])
+    assert robustness_limitations(robust) == []
+    assert robustness_limitations(None) == []

@@ -1,8 +1,9 @@
 """The limitations of a study's results, each a fact read off those results: contested and
 tied pairs, experts who had not finished, LLM panelists, model ambiguity, memberships of
 exactly 0.5 and their handling, configurations that cover rows of low PRI or fall under the
-consistency cut, and the remainders the solutions rest on. Nothing here is said of a study it
-is not true of; a study without such facts gets no limitation of that kind."""
+consistency cut, the remainders the solutions rest on, and configurations that are not robust.
+Nothing here is said of a study it is not true of; a study without such facts gets no
+limitation of that kind."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 from ismpanel.analysis.fsqca.calibrate import half_cases
 from ismpanel.analysis.fsqca.configuration import model_label
 from ismpanel.analysis.fsqca.pipeline import Result
+from ismpanel.analysis.fsqca.robustness import CHOICES, Robustness, join_words
 from ismpanel.analysis.fsqca.truthtable import agteb
 from ismpanel.report.markdown import join_ids, plural
 from ismpanel.report.qca_solution_tables import rows_text
@@ -30,7 +32,37 @@ def limitations(results: StudyResults) -> list[str]:
     found = panel_limitations(results)
     if results.qca is not None:
         found += qca_limitations(results.qca.result, list(results.study.factor_ids))
+        found += robustness_limitations(results.qca.robustness)
     return found
+
+
+def robustness_limitations(rb: Robustness | None) -> list[str]:
+    """How many of the configurations are not robust and the choices they depend on; nothing
+    when every one tested is robust or the robustness analysis did not run."""
+    if rb is None:
+        return []
+    weak = [c for c in rb.configurations if c.tested and not c.robust]
+    if not weak:
+        return []
+    merged = any(", " in c.label for c in rb.configurations)
+    total = plural(len(rb.configurations), "distinct configuration" if merged else "configuration")
+    names = "; ".join(c.label or c.expression for c in weak)
+    choices = [CHOICES[k] for k in CHOICES if any(a.choice == k for c in weak for a in c.lost)]
+    whole = len(weak) == len(rb.configurations) > 1
+    count = f"All {total}" if whole else f"{len(weak)} of the {total}"
+    if len(rb.configurations) == 1:
+        count = "The only configuration"
+    one, one_choice = len(weak) == 1, len(choices) == 1
+    subject = "it disappears" if one else "each disappears"
+    depends = ("the choice " if one_choice else "the choices ") + (
+        "it depends on" if one else "they depend on"
+    )
+    return [
+        f"{count} of the {rb.solution} solution {'is' if one else 'are'} not robust ({names}): "
+        f"{subject} in some alternative analysis, and {depends} "
+        f"{'is' if one_choice else 'are'} {join_words(choices)} (see the robustness of the "
+        "configurations)."
+    ]
 
 
 def panel_limitations(results: StudyResults) -> list[str]:
