@@ -25,6 +25,7 @@ from ismpanel.report.limitations import (
 from ismpanel.report.results import BriefOptions, compute
 from tests.helpers import DATA
 from tests.test_brief_claims import EHR, make_study
+from tests.test_rounds_history import AB, AC, PAIRS, ROUND_1, three_factor_study
 
 LF = DATA / "qca" / "LF.csv"
 DIR_ALL = "DEV, URB, LIT, IND, STB"
@@ -195,3 +196,47 @@ def test_configurations_that_are_not_robust_are_counted_with_the_choices_they_de
     robust = replace(rb, configurations=[replace(c, lost=[]) for c in rb.configurations])
     assert robustness_limitations(robust) == []
     assert robustness_limitations(None) == []
+
+
+def test_a_pair_a_round_reopened_is_said_to_have_remained_contested(cli, tmp_path):
+    """Round 1 as in test_rounds_history (P1-P2: V V A, P1-T1: V A A, both 2 of 3, contested);
+    round 2 reopens P1-P2 only. While round 2 is open, P1-P2 is still contested in it; once
+    each expert has given their letter again it remained contested after round 2; P1-T1, never
+    reopened, is one a further round could reopen. No command name reaches the brief."""
+    folder = tmp_path / "s"
+    store = three_factor_study(folder)
+    for expert, letters in ROUND_1.items():
+        store.record_many(expert, 1, dict(zip(PAIRS, letters, strict=True)), "interview")
+    assert cli("round", "start", folder, "--pairs", "P1-P2").code == 0
+
+    def contested_line() -> str:
+        results = compute(folder, BriefOptions(PanelOptions(allow_incomplete=True)))
+        reopened = {p for r in results.panel.rounds if r.number > 1 for p in r.reopened}
+        assert reopened == {AB}
+        assert {p.pair for p in results.panel.contested} == {AB, AC}
+        (line,) = [s for s in limitations(results) if " contested (" in s]
+        assert "ismpanel" not in line
+        return line
+
+    assert contested_line().endswith(
+        "P1-P2 is still contested in round 2 (not finished), which reopened it; "
+        "a further Delphi round could reopen P1-T1."
+    )
+    for expert, letters in ROUND_1.items():
+        store.record(expert, 2, AB, letters[0], "interview")
+    assert contested_line().endswith(
+        "P1-P2 remained contested after round 2, which reopened it; "
+        "a further Delphi round could reopen P1-T1."
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_contested_pairs_no_round_reopened_could_be_reopened(tmp_path, seed):
+    folder = make_study(tmp_path / "s", EHR, experts=4, seed=seed)
+    results = compute(folder, BriefOptions(PanelOptions()))
+    lines = [s for s in limitations(results) if " contested (" in s]
+    if results.panel.contested:
+        n = len(results.panel.contested)
+        (line,) = lines
+        assert line.endswith(f"a further Delphi round could reopen {'it' if n == 1 else 'them'}.")
+        assert "ismpanel" not in line

@@ -7,6 +7,8 @@ limitation of that kind."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ismpanel.analysis.fsqca.calibrate import half_cases
@@ -23,6 +25,9 @@ from ismpanel.report.qca_tables import (
     pri_coded_zero,
 )
 from ismpanel.report.results import StudyResults
+
+if TYPE_CHECKING:
+    from ismpanel.elicitation.panel import PanelSummary
 
 LOW_PRI = 0.5  # under it a row is as consistent with the outcome's negation as with it
 
@@ -75,8 +80,7 @@ def panel_limitations(results: StudyResults) -> list[str]:
             f"{len(names)} of {plural(len(aggregate.pairs), 'pair')} "
             f"{'was' if len(names) == 1 else 'were'} contested (agreement under "
             f"{results.options.below * 100:.0f} %, a tie or under the quorum): {join_ids(names)}; "
-            "the structure takes the majority verdict on each, and a Delphi round "
-            "(ismpanel round start) can reopen them."
+            f"the structure takes the majority verdict on each; {reopening(summary)}."
         )
     if summary.ties:
         names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.ties]
@@ -107,6 +111,35 @@ def panel_limitations(results: StudyResults) -> list[str]:
             )
         )
     return out
+
+
+def reopening(summary: PanelSummary) -> str:
+    """What became of the contested pairs in Delphi rounds: those a later round reopened
+    remained contested after the last round that did; a further round could reopen the rest."""
+    last: dict[tuple[str, str], int] = {}
+    for record in summary.rounds:
+        if record.number > 1:
+            last.update(dict.fromkeys(record.reopened, record.number))
+    by_round: dict[int, list[str]] = {}
+    others = []
+    for p in summary.contested:
+        label = f"{p.pair[0]}-{p.pair[1]}"
+        if p.pair in last:
+            by_round.setdefault(last[p.pair], []).append(label)
+        else:
+            others.append(label)
+    parts = []
+    for number, labels in sorted(by_round.items()):
+        still = number == summary.round and summary.unfinished and not summary.closed
+        when = f"in round {number} (not finished)" if still else f"after round {number}"
+        parts.append(
+            f"{join_ids(labels)} {'is still' if still else 'remained'} contested {when}, which "
+            f"reopened {'it' if len(labels) == 1 else 'them'}"
+        )
+    if others:
+        which = join_ids(others) if parts else ("it" if len(others) == 1 else "them")
+        parts.append(f"a further Delphi round could reopen {which}")
+    return "; ".join(parts)
 
 
 def withdrawn_sentence(withdrawn: list) -> str:
