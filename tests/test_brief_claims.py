@@ -253,3 +253,66 @@ def test_control_characters_from_the_study_file_reach_neither_brief_nor_terminal
     assert "q]0;owned.csv" in run.err
     for output in (brief, run.err, run.out):
         assert "\x1b" not in output and "\x07" not in output
+
+
+def presence_claims(statement: str) -> dict[str, tuple[int, int, list[str]]]:
+    """Per model named in a presence sentence, (present, of, configurations listed)."""
+    found = {}
+    for part in statement.split(" and of "):
+        m = re.match(
+            r"(\d+) of the (\d+) (?:configurations )?of (intermediate model \d+)(.*)", part
+        )
+        found[m[3]] = (int(m[1]), int(m[2]), re.findall(r"C\d+", m[4]))
+    return found
+
+
+@pytest.mark.parametrize("condition", list("ABCDE"))
+def test_presence_is_counted_per_intermediate_model(condition):
+    """R-like random data with 12 intermediate models (tests/test_fsqca_solution.seed87): the
+    sentence counts, per model, the configurations that hold the condition's presence against
+    that model's configurations, never across models as if they were one solution."""
+    from types import SimpleNamespace
+
+    from ismpanel.analysis.recommend import qca_evidence
+    from ismpanel.report.context import presence_count
+    from ismpanel.report.qca_tables import intermediate_names
+    from tests.test_fsqca_solution import seed87
+
+    _, res = seed87()
+    roles = qca_evidence(res.conditions, res.configurations, []).roles[condition]
+    statement = presence_count(SimpleNamespace(roles=roles), res)
+    claims = presence_claims(statement)
+    names = intermediate_names(res)
+    assert set(claims) == set(names.values())
+    assert statement.endswith(
+        f"the {len(names)} alternative intermediate models of the fsQCA solution for the outcome"
+    )
+    for label, name in names.items():
+        labels = [f"C{k}" for k, c in enumerate(res.configurations, 1) if c.model == label]
+        present = [
+            f"C{k}"
+            for k, c in enumerate(res.configurations, 1)
+            if c.model == label and (c.conditions[condition] or "").endswith("present")
+        ]
+        assert claims[name] == (len(present), len(labels), present), (name, statement)
+
+
+def test_presence_in_a_single_model_is_counted_against_its_configurations():
+    """Lipset's data (R QCA's LF) at incl.cut 0.8 has one intermediate model."""
+    from types import SimpleNamespace
+
+    from ismpanel.analysis.recommend import qca_evidence
+    from ismpanel.report.context import presence_count
+    from tests.test_limitations import DIR_ALL, lipset
+
+    res = lipset(dir_exp=DIR_ALL)
+    assert len(res.intermediate.models) == 1
+    for condition in res.conditions:
+        roles = qca_evidence(res.conditions, res.configurations, []).roles[condition]
+        present = [r.configuration for r in roles if r.present]
+        statement = presence_count(SimpleNamespace(roles=roles), res)
+        assert statement.startswith(
+            f"{len(present)} of the {len(res.configurations)} configurations of the fsQCA "
+            "solution for the outcome: "
+        )
+        assert re.findall(r"C\d+", statement) == present

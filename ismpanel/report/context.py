@@ -108,6 +108,7 @@ def factor_view(results: StudyResults, p: FactorProfile) -> dict:
             f"{r.configuration}{' (core)' if r.core else ''}" for r in p.roles if not r.present
         ),
         "n_configurations": len(qca.configurations) if qca else 0,
+        "presence_count": presence_count(p, qca) if qca else "",
         "presence_necessity": presence,
         "absence_necessary": absence,
         "threshold": qca.options.necessity_cut if qca else None,
@@ -115,6 +116,35 @@ def factor_view(results: StudyResults, p: FactorProfile) -> dict:
         "evidence": evidence(p, results),
         "points": _points(p),
     }
+
+
+def presence_count(p: FactorProfile, qca) -> str:
+    """The configurations holding the factor's presence, counted per intermediate model when
+    there are several (a term two models share is one configuration of each): ``3 of the 5
+    configurations of the fsQCA solution for the outcome: C1 (core), C4, C5 (core)``."""
+    present = {r.configuration: r for r in p.roles if r.present}
+    names = qca_tables.intermediate_names(qca)
+    by_model: dict[str, list[str]] = {}
+    for k, c in enumerate(qca.configurations, start=1):
+        r = present.get(f"C{k}")
+        entry = f"{r.configuration}{' (core)' if r.core else ''}" if r else None
+        by_model.setdefault(c.model, []).append(entry)
+    if len(by_model) < 2:
+        listed = [e for entries in by_model.values() for e in entries if e]
+        return (
+            f"{len(listed)} of the {len(qca.configurations)} configurations of the fsQCA "
+            f"solution for the outcome: {', '.join(listed)}"
+        )
+    parts = []
+    for k, (model, entries) in enumerate(by_model.items()):
+        listed = [e for e in entries if e]
+        shown = f" ({', '.join(listed)})" if listed else ""
+        what = "configurations of " if k == 0 else "of "
+        parts.append(f"{len(listed)} of the {len(entries)} {what}{names.get(model, model)}{shown}")
+    return (
+        f"{' and of '.join(parts)}, the {len(by_model)} alternative intermediate models of the "
+        "fsQCA solution for the outcome"
+    )
 
 
 def evidence(p: FactorProfile, results: StudyResults) -> str:
