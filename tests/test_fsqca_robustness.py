@@ -345,3 +345,156 @@ def test_time_limit_bounds_the_whole_command(cli, tmp_path):
     rb = json.loads(run.out)["robustness"]
     assert elapsed < 6 + 2, elapsed
     assert rb["cut"].startswith("the time limit ran out") and rb["leave_one_out_runs"] < 200
+
+
+def _clock_fails(monkeypatch, when) -> list:
+    """Make every minimization for which ``when(data, options)`` holds run out of time, as
+    if its deadline had passed (no timing involved); the list records each call."""
+    from ismpanel.analysis.fsqca.budget import TimeLimitError
+
+    real, calls = pipeline.run, []
+
+    def run(data, conditions, outcome, options, deadline=None):
+        calls.append((list(data.case_ids), options))
+        if when(data, options):
+            raise TimeLimitError("finding the prime implicants", 0.05)
+        return real(data, conditions, outcome, options, deadline)
+
+    monkeypatch.setattr(pipeline, "run", run)
+    return calls
+
+
+def test_a_rerun_the_time_limit_cut_is_not_run_not_a_change(monkeypatch):
+    """At consistency cut 0.75 the formula would become A (test_threshold_ranges_by_hand).
+    When that rerun runs out of time it is not run: the alternative is listed among what the
+    limit left undone, the consistency range stops there unfinished (held 0.76, no change),
+    nothing binds and the configuration stays robust in the alternatives that ran."""
+    data = _crisp_rows()
+    options = pipeline.Options(
+        outcome="Y", incl_cut=(0.8,), solution="parsimonious", time_limit=None
+    )
+    base = pipeline.run(data, ["A", "B"], "Y", options)
+    _clock_fails(monkeypatch, lambda d, o: o.incl_cut[0] == 0.75)
+    rb = robustness(data, ["A", "B"], "Y", options, base)
+    gone = next(a for a in rb.alternatives if a.label == "consistency cut 0.75")
+    assert not gone.ran and gone.changed is False
+    assert "alternatives not run: consistency cut 0.75" in rb.cut
+    assert "ranges not finished: consistency cut" in rb.cut
+    incl = next(r for r in rb.ranges if r.choice == "incl_cut")
+    assert (incl.low.held, incl.low.changed_at, incl.low.stop) == (0.76, None, "time")
+    assert (incl.high.held, incl.high.changed_at) == (0.9, 0.91)  # this side finished
+    assert rb.binding() == []  # 0.85, PRI cut 0.05 and frequency cut 2 keep A*B
+    assert rb.configurations[0].verdict() == "robust: in every alternative analysis that ran"
+
+
+def test_a_rerun_cut_by_the_time_limit_is_not_memoised(monkeypatch):
+    """The failed rerun of a table is not remembered: once the clock allows it, the same
+    table is minimized again and gives A; a result whose cover the limit left unproven is not
+    run either."""
+    data = _crisp_rows()
+    options = pipeline.Options(
+        outcome="Y", incl_cut=(0.75,), solution="parsimonious", time_limit=None
+    )
+    reruns = Reruns(data, ["A", "B"], "Y", "parsimonious")
+    failing = [True]
+    calls = _clock_fails(monkeypatch, lambda d, o: failing[0])
+    found, _ = reruns.run(data, options)
+    assert not found.ran
+    failing[0] = False
+    found, _ = reruns.run(data, options)
+    assert found.ran and [[expression(t, ("A", "B")) for t in m] for m in found.models] == [["A"]]
+    assert len(calls) == 2 and reruns.minimizations == 2
+
+    real = pipeline.run
+
+    def unproven(*args, **kwargs):
+        res = real(*args, **kwargs)
+        res.solutions["parsimonious"].proven = False
+        return res
+
+    monkeypatch.setattr(pipeline, "run", unproven)
+    fresh = Reruns(data, ["A", "B"], "Y", "parsimonious")
+    assert not fresh.run(data, options)[0].ran and not fresh.memo
+
+
+def test_leave_one_out_counts_only_runs_that_finished(monkeypatch):
+    """At frequency cut 2 every row has exactly two cases, so leaving out a case of rows 10,
+    01 or 00 makes its row a remainder and the table is minimized again (leaving out one of
+    row 11 leaves no positive row). When the run without c4 runs out of time it is not
+    counted (7 of 8 runs), and the run without c5, coded alike, is minimized rather than
+    reusing the failure. A*B stays only where row 00 became a remainder (c6, c7): row 10 as
+    a remainder gives A, row 01 gives B, row 11 none: 2 of the 7 runs that finished."""
+    data = _crisp_rows()
+    options = pipeline.Options(
+        outcome="Y", incl_cut=(0.8,), n_cut=2, solution="parsimonious", time_limit=None
+    )
+    base = pipeline.run(data, ["A", "B"], "Y", options)
+    calls = _clock_fails(monkeypatch, lambda d, o: len(d.case_ids) == 7 and "c4" not in d.case_ids)
+    rb = robustness(data, ["A", "B"], "Y", options, base)
+    without = [next(c for c in data.case_ids if c not in ids) for ids, _ in calls if len(ids) == 7]
+    assert "c4" in without and "c5" in without
+    assert rb.loo_runs == 7 and rb.configurations[0].loo_share == pytest.approx(2 / 7)
+    assert rb.cut == "the time limit ran out: 7 of 8 leave-one-out runs done"
+
+
+def _cyclic_rows() -> Dataset:
+    """Crisp A, B, C, two cases per row; the outcome is 0.9 in rows 001, 010, 101, 110, 0.78
+    in rows 000 and 111 and 0.2 in rows 011 and 100. At consistency cut 0.8 the positive rows
+    are 1, 2, 5, 6, the others negative: B*~C + ~B*C, one model. At 0.75 rows 0 and 7 join:
+    the cyclic chart of rows 0, 1, 2, 5, 6, 7 (3 and 4 negative) has exactly two minimal
+    covers, ~A*~B + A*C + B*~C and ~A*~C + A*B + ~B*C, each with one of the base's terms."""
+    ys = {0: 0.78, 1: 0.9, 2: 0.9, 3: 0.2, 4: 0.2, 5: 0.9, 6: 0.9, 7: 0.78}
+    rows = [r for r in range(8) for _ in range(2)]
+    cols = {n: np.array([(r >> (2 - j)) & 1 for r in rows], float) for j, n in enumerate("ABC")}
+    cols["Y"] = np.array([ys[r] for r in rows])
+    return Dataset([f"c{i}" for i in range(16)], cols, list(range(2, 18)), [])
+
+
+def test_a_capped_alternative_is_left_out_of_the_verdict():
+    """With every model listed, both base terms are in a model at consistency cut 0.75, so
+    both are robust. With max_models 1 the alternative lists one model, which lacks one base
+    term; that term is then not established as robust (the alternative is left out, with the
+    reason), not 'not robust'. The formula change itself is still established: the model
+    listed is not the base's."""
+    data = _cyclic_rows()
+    for cap in (100, 1):
+        options = pipeline.Options(
+            outcome="Y", incl_cut=(0.8,), solution="parsimonious", time_limit=None, max_models=cap
+        )
+        base = pipeline.run(data, ["A", "B", "C"], "Y", options)
+        assert [m.expression for m in base.solutions["parsimonious"].models] == ["B*~C + ~B*C"]
+        rb = robustness(data, ["A", "B", "C"], "Y", options, base, loo=False)
+        alt = next(a for a in rb.alternatives if a.label == "consistency cut 0.75")
+        assert alt.changed is True and len(alt.models) == (2 if cap == 100 else 1)
+        verdicts = {c.expression: c.verdict() for c in rb.configurations}
+        if cap == 100:
+            assert all(c.robust for c in rb.configurations)
+            continue
+        shaky = [c for c in rb.configurations if not c.robust]
+        assert len(shaky) == 1 and not shaky[0].lost
+        assert verdicts[shaky[0].expression] == (
+            "not established as robust: in every other alternative analysis that ran, but not "
+            "among the models listed at consistency cut 0.75 (the parsimonious solution has "
+            "more than 1 model)"
+        )
+
+
+def test_a_capped_base_solution_gives_no_verdict():
+    """At consistency cut 0.75 the base is the cyclic solution; with max_models 1 only one of
+    its two models is listed, so no configuration's robustness is established, and whether a
+    formula with one model listed changed is not established either."""
+    data = _cyclic_rows()
+    options = pipeline.Options(
+        outcome="Y", incl_cut=(0.75,), solution="parsimonious", time_limit=None, max_models=1
+    )
+    base = pipeline.run(data, ["A", "B", "C"], "Y", options)
+    rb = robustness(data, ["A", "B", "C"], "Y", options, base, loo=False)
+    reason = "the parsimonious solution has more than 1 model"
+    assert rb.configurations and all(
+        c.verdict() == f"not established as robust: {reason}" and not c.lost
+        for c in rb.configurations
+    )
+    same_table = [a for a in rb.alternatives if a.label == "PRI cut 0.05"]
+    assert same_table and same_table[0].changed is None and same_table[0].unsettled == reason
+    pri = next(r for r in rb.ranges if r.choice == "pri_cut")
+    assert pri.high.stop == "unsettled" and pri.high.changed_at is None

@@ -298,6 +298,7 @@ def robustness_json(robust: Robustness) -> dict:
                 "models": a.models,
                 "error": a.error,
                 "changed": a.changed,
+                "not_established": a.unsettled,
                 "set_coincidence": num(a.coincidence),
             }
             for a in robust.alternatives
@@ -320,6 +321,8 @@ def robustness_json(robust: Robustness) -> dict:
                 "robust": c.robust,
                 "verdict": c.verdict(),
                 "lost_in": [a.label for a in c.lost],
+                "not_established_in": [a.label for a in c.unsettled],
+                "not_established": c.undecided,
                 "leave_one_out": num(c.loo_share),
                 "typical_cases": c.typical,
                 "deviant_cases": c.deviant,

@@ -32,7 +32,8 @@ def _side(side: Side) -> str:
     return {
         "steps": f"no change within {MAX_RUNS} steps",
         "domain": "holds to the end of the valid values",
-        "time": "not searched further (time limit)",
+        "time": "not finished (time limit)",
+        "unsettled": f"not established further ({side.change})",
     }[side.stop]
 
 
@@ -82,10 +83,11 @@ def alternatives_table(rb: Robustness) -> Table:
     rows, marks = [], {}
     for i, a in enumerate(rb.alternatives):
         solution = a.error if a.error else " | ".join(a.models)
+        changes = "yes" if a.changed else "no"
         rows.append(
             (
                 a.label,
-                "yes" if a.changed else "no",
+                f"not established: {a.unsettled}" if a.changed is None else changes,
                 f3(a.coincidence) if a.coincidence is not None else "-",
                 solution,
             )
@@ -164,7 +166,8 @@ def fit_lines(rb: Robustness) -> list[str]:
         f"coverage of the initial solution), RF_cons {f3(f.rf_cons)} (consistency of the "
         f"initial solution / consistency of the robust core), RF_SC_minTS {f3(f.rf_sc_min)} "
         f"and RF_SC_maxTS {f3(f.rf_sc_max)} (set coincidence of the initial solution with "
-        "the intersection and with the union of the alternatives).",
+        "the intersection and with the union of every alternative that has a solution, where "
+        "SetMethods' rob.fit uses only the first and the last).",
     ]
     counts = ", ".join(
         f"{name.replace('_', ' ')} {len(rb.case_types[name])}" for name in CASE_TYPES
@@ -194,7 +197,7 @@ def binding_lines(rb: Robustness) -> list[str]:
         if r is not None:
             text += f"; at {num(r.value)} it {range_text(r)}"
         lines.append(text + ".")
-    ran = [a for a in rb.alternatives if a.ran]
+    ran = [a for a in rb.alternatives if a.ran and a.changed is not None]
     tried = [c for c in CHOICES if any(a.choice == c for a in ran)]
     loose = [c for c in tried if c not in binding]
     for choice in loose:
@@ -204,6 +207,9 @@ def binding_lines(rb: Robustness) -> list[str]:
         if r is not None:
             text += f"; at {num(r.value)} it {range_text(r)}"
         lines.append(text + ".")
+    unsettled = [f"{a.label} ({a.unsettled})" for a in rb.alternatives if a.changed is None]
+    if unsettled:
+        lines.append(f"whether the formula changes is not established with {join_words(unsettled)}")
     left = [a.label for a in rb.alternatives if not a.ran]
     if left:
         lines.append(f"not run (the time limit ran out): {', '.join(left)}")

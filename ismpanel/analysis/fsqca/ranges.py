@@ -28,7 +28,9 @@ class Side:
     """One direction of the search: the last value at which the formula held, the value at
     which it changed (None when it did not), and why the search stopped: ``changed``,
     ``steps`` (no change within :data:`MAX_RUNS` steps), ``domain`` (the next value is not
-    a valid choice) or ``time`` (the time limit ran out)."""
+    a valid choice), ``time`` (the time limit ran out before the next value's rerun finished)
+    or ``unsettled`` (a formula lists only some of its models, so whether it changed is not
+    established; ``change`` says why)."""
 
     held: float
     changed_at: float | None
@@ -53,11 +55,19 @@ class Range:
         return self.low.changed_at is not None or self.high.changed_at is not None
 
 
-def same(a: Formula, b: Formula) -> bool:
-    """Whether two formulas have the same models (each a set of terms)."""
+def same(a: Formula, b: Formula) -> bool | None:
+    """Whether two formulas have the same models (each a set of terms); None when that is not
+    established, because one lists only some of its models and they are among the other's
+    (or both list only some)."""
     if a.error or b.error:
         return False
-    return {frozenset(m) for m in a.models} == {frozenset(m) for m in b.models}
+    ma, mb = {frozenset(m) for m in a.models}, {frozenset(m) for m in b.models}
+    if a.partial and b.partial:
+        return None
+    if a.partial or b.partial:
+        listed, full = (ma, mb) if a.partial else (mb, ma)
+        return False if not listed <= full else None
+    return ma == mb
 
 
 def _walk(
@@ -79,7 +89,10 @@ def _walk(
             return Side(held, None, "time")
         if not valid:
             return Side(held, None, "domain")
-        if not same(found, base):
+        kept = same(found, base)
+        if kept is None:
+            return Side(held, None, "unsettled", found.partial or base.partial or "")
+        if not kept:
             return Side(held, v, "changed", describe(found))
         held = v
     return Side(held, None, "steps")

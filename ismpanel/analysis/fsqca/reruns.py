@@ -12,7 +12,8 @@ import numpy as np
 
 from ismpanel.analysis.fsqca import calibrate as cal
 from ismpanel.analysis.fsqca import pipeline
-from ismpanel.analysis.fsqca.budget import Deadline
+from ismpanel.analysis.fsqca import solution as sol
+from ismpanel.analysis.fsqca.budget import Deadline, TimeLimitError
 from ismpanel.analysis.fsqca.calibrate import TOLERANCE
 from ismpanel.analysis.fsqca.data import Dataset
 from ismpanel.analysis.fsqca.terms import Term
@@ -27,10 +28,13 @@ BLOCK = 4_000_000  # values in one temporary of :func:`row_matrix`
 @dataclass(frozen=True)
 class Formula:
     """The models of the solution a robustness test compares (each a tuple of terms), or why
-    a rerun has none (``error``)."""
+    a rerun has none (``error``); ``partial`` says why the models listed may not be all of
+    them (a capped list, covers not proven minimal), so that a term missing from them may
+    still be in the solution."""
 
     models: tuple[tuple[Term, ...], ...] = ()
     error: str | None = None
+    partial: str | None = None
 
     @property
     def ran(self) -> bool:
@@ -71,6 +75,40 @@ def primary_kind(result: pipeline.Result) -> str:
     return "none"
 
 
+def _sources(result: pipeline.Result, kind: str) -> list[tuple[str, sol.Solution]]:
+    """The solutions the models of ``kind`` rest on: itself, and for the intermediate
+    solution the complex and parsimonious models it pairs and each group it found."""
+    names = ["complex", "parsimonious"] if kind == "intermediate" else [kind]
+    out = [(n, result.solutions[n]) for n in names if n in result.solutions]
+    if kind == "intermediate" and result.intermediate is not None:
+        out += [("intermediate", g) for g in result.intermediate.groups]
+    return out
+
+
+def incomplete(result: pipeline.Result, kind: str) -> str | None:
+    """Why the models of ``kind`` listed in a result may not be all of them, in words; None
+    when they are every model."""
+    for name, s in _sources(result, kind):
+        if s.capped:
+            n = len(s.models)
+            return f"the {name} solution has more than {n} model{'s' if n != 1 else ''}"
+    for name, s in _sources(result, kind):
+        if not s.proven:
+            return f"the {name} solution's models are not proven minimal (time limit)"
+    if kind == "intermediate" and result.cut is not None:
+        return f"the time limit cut the {result.cut}"
+    if kind == "intermediate" and result.pairs_capped:
+        return "the intermediate solution was computed for some pairs of models only"
+    return None
+
+
+def cut_short(result: pipeline.Result, kind: str) -> bool:
+    """Whether the time limit cut the models of ``kind`` short: a step it cut before they had
+    a cover, or a cover it left unproven."""
+    cut = result.cut is not None and (kind == "intermediate" or kind in result.missing)
+    return cut or any(not s.proven for _, s in _sources(result, kind))
+
+
 def formula_of(result: pipeline.Result, kind: str) -> Formula:
     """The models of ``kind`` in a result, as terms; an error when the result has none."""
     if kind == "intermediate":
@@ -79,7 +117,8 @@ def formula_of(result: pipeline.Result, kind: str) -> Formula:
         models = result.solutions[kind].models if kind in result.solutions else None
     if not models:
         return Formula(error=f"no {kind} solution: {result.missing.get(kind, 'not computed')}")
-    return Formula(tuple(tuple(t.term for t in m.terms) for m in models))
+    terms = tuple(tuple(t.term for t in m.terms) for m in models)
+    return Formula(terms, partial=incomplete(result, kind))
 
 
 def row_matrix(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -158,7 +197,8 @@ def table_coding(tt: TruthTable) -> Key:
 @dataclass
 class Reruns:
     """Memoised reruns of one analysis (``kind`` is the solution compared) within one
-    ``deadline``; past it a rerun reports the time limit instead of a formula. Calibrated
+    ``deadline``; past it, or when the time limit cut its minimization short, a rerun is not
+    run (:data:`NOT_RUN`, never memoised: a later rerun of the table may finish). Calibrated
     columns of the main ``data`` are kept, so that shifting one anchor recalibrates one
     column."""
 
@@ -228,12 +268,14 @@ class Reruns:
             self.minimizations += 1
             try:
                 res = pipeline.run(data, self.conditions, self.outcome, options, self.deadline)
+            except TimeLimitError:
+                return Formula(error=NOT_RUN), tab
             except (InputError, AnalysisError) as err:
                 found = Formula(error=str(err))
             else:
+                if cut_short(res, self.kind):
+                    return Formula(error=NOT_RUN), tab
                 found = formula_of(res, self.kind)
-                if res.cut is not None:  # cut short: another rerun of this table may finish
-                    return found, tab
                 self.memo[table_coding(res.truth_table)] = found
         self.memo[key] = found
         return found, tab

@@ -11,7 +11,7 @@ minimization."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -53,8 +53,10 @@ CHOICES = {
 class Alternative:
     """One alternative analysis: the choice it changes, how (``label``, and ``phrase`` for a
     sentence: "at PRI cut 0.75"), the models of its solution or why it has none, whether
-    its formula differs from the initial one, and its set coincidence with the initial
-    solution (first models; None without a solution)."""
+    its formula differs from the initial one (None when not established), why either lists
+    only some of its models (``unsettled``: then a term missing from this alternative's list
+    is not established as missing), and its set coincidence with the initial solution (first
+    models; None without a solution)."""
 
     choice: str
     label: str
@@ -62,8 +64,9 @@ class Alternative:
     models: list[str]
     terms: list[str]
     error: str | None
-    changed: bool
+    changed: bool | None
     coincidence: float | None
+    unsettled: str | None = None
 
     @property
     def ran(self) -> bool:
@@ -75,7 +78,10 @@ class Alternative:
 class ConfigurationRobustness:
     """One configuration (a term of the initial solution; ``label`` its columns in the
     configuration table): the alternatives without an identical term, its share of the
-    leave-one-out runs that keep it, and its typical and deviant cases."""
+    leave-one-out runs that keep it, and its typical and deviant cases. ``unsettled`` are the
+    alternatives whose listed models lack the term but which may have more models, and
+    ``undecided`` why no comparison is established at all (the initial solution's models are
+    not all listed)."""
 
     label: str
     expression: str
@@ -84,11 +90,14 @@ class ConfigurationRobustness:
     typical: list[str]
     deviant: list[str]
     tested: int = 0  # alternative analyses that ran
+    unsettled: list[Alternative] = field(default_factory=list)
+    undecided: str | None = None
 
     @property
     def robust(self) -> bool:
-        """Whether every alternative analysis that ran (one at least) has this term."""
-        return self.tested > 0 and not self.lost
+        """Whether every alternative analysis that ran (one at least) has this term, as
+        established from complete model lists."""
+        return self.tested > 0 and not self.lost and not self.unsettled and not self.undecided
 
     def reasons(self) -> list[str]:
         """The choices the configuration depends on, in words: "disappears at PRI cut 0.75",
@@ -105,13 +114,27 @@ class ConfigurationRobustness:
                 out.append(f"disappears {join_words(a.phrase for a in gone)}")
         return out
 
+    def left_out(self) -> list[str]:
+        """The alternatives left out of the verdict, with why: "at PRI cut 0.75 (the
+        parsimonious solution has more than 100 models)"."""
+        return [f"{a.phrase} ({a.unsettled})" for a in self.unsettled]
+
     def verdict(self) -> str:
-        """``robust`` or ``not robust``, with the reasons."""
+        """``robust``, ``not robust`` or ``not established as robust``, with the reasons."""
         if not self.tested:
             return "not tested: no alternative analysis ran"
+        if self.undecided:
+            return f"not established as robust: {self.undecided}"
+        left = self.left_out()
         if self.robust:
             return "robust: in every alternative analysis that ran"
-        return "not robust: " + "; ".join(self.reasons())
+        if not self.lost:
+            return (
+                "not established as robust: in every other alternative analysis that ran, "
+                f"but not among the models listed {join_words(left)}"
+            )
+        text = "not robust: " + "; ".join(self.reasons())
+        return text + (f"; not established {join_words(left)}" if left else "")
 
 
 @dataclass(frozen=True)
@@ -259,6 +282,7 @@ def robustness(
     alternatives, tests, test_terms = [], [], []
     for choice, label, phrase, opts in _alternatives(options, base, data):
         found, tab = reruns.run(data, opts)
+        kept = same(found, initial)
         sc = None
         if not found.error and tab is not None:
             ts_m = rf.solution_membership(_first(found), tab.x)
@@ -273,8 +297,9 @@ def robustness(
                 [] if found.error else text(found).split(" | "),
                 [expression(t, names) for t in found.terms],
                 found.error,
-                found.ran and not same(found, initial),
+                None if found.ran and kept is None else found.ran and not kept,
                 sc,
+                (initial.partial or found.partial) if found.ran else None,
             )
         )
     core, whole = rf.robust_core([list(_first(initial)), *test_terms])
@@ -302,8 +327,8 @@ def robustness(
             if reruns.out_of_time():
                 break
             found, _ = reruns.run(_without(calibrated, i), loo_options, tab)
-            if not found.ran:
-                break
+            if not found.ran:  # only the runs that finished count
+                continue
             loo_runs += 1
             present = {expression(t, names) for t in found.terms}
             for t in kept:
@@ -312,15 +337,19 @@ def robustness(
     configs = []
     for term, t in zip(base_terms, initial.terms, strict=True):
         member = rf.solution_membership([t], x0)
+        missing = [a for a in alternatives if a.ran and term not in a.terms]
+        judged = [] if initial.partial else missing
         configs.append(
             ConfigurationRobustness(
                 labels[term],
                 term,
-                [a for a in alternatives if a.ran and term not in a.terms],
+                [a for a in judged if not a.unsettled],
                 kept[term] / loo_runs if loo_runs else None,
                 rf.typical_cases(member, y0, base.case_ids),
                 rf.deviant_cases(member, y0, base.case_ids),
                 sum(a.ran for a in alternatives),
+                [a for a in judged if a.unsettled],
+                initial.partial,
             )
         )
     cut = _cut(alternatives, ranges, loo_runs if loo else None, len(data.case_ids))
