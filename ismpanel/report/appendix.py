@@ -182,7 +182,7 @@ def solution_section(res: Result, key: str, title: str) -> Section:
             ]
     if res.intermediate is not None:
         tables += [
-            solutions.model_table(m, res.outcome_label, f"Intermediate {m.name}")
+            solutions.model_table(m, res.outcome_label, qca_tables.intermediate_title(res, m))
             for m in res.intermediate.models
         ]
     return Section(key, title, tuple(tables), remainder_lines(res))

@@ -10,7 +10,7 @@ from ismpanel.analysis.fsqca.pipeline import Result
 from ismpanel.analysis.fsqca.solution import Model, Solution, sufficient_and_necessary
 from ismpanel.analysis.fsqca.terms import row_config
 from ismpanel.report.markdown import plural
-from ismpanel.report.qca_tables import SOLUTION_NAMES, f3
+from ismpanel.report.qca_tables import SOLUTION_NAMES, f3, intermediate_title
 from ismpanel.report.table import STRONG, Table
 
 MAX_LISTED_ROWS = 32
@@ -105,7 +105,7 @@ def intermediate_tables(res: Result) -> list[Table]:
     tables: list[Table] = []
     for g in inter.groups:
         group: list[Table] = [
-            model_table(m, res.outcome_label, f"Intermediate {m.name} (from {', '.join(m.isols)})")
+            model_table(m, res.outcome_label, intermediate_title(res, m, pairs=True))
             for m in g.models
         ]
         if g.models:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
 from ismpanel.analysis.fsqca.configuration import RULES, core_literals, model_label
 from ismpanel.analysis.fsqca.pipeline import Result
+from ismpanel.analysis.fsqca.solution import Model
 from ismpanel.analysis.fsqca.terms import row_config
 from ismpanel.analysis.fsqca.truthtable import COMPLETE_UP_TO, agteb
 from ismpanel.report.markdown import capital, join_ids, plural
@@ -246,6 +247,18 @@ def intermediate_names(res: Result) -> dict[str, str]:
         model_label(m): f"intermediate model {k}" if len(models) > 1 else "intermediate"
         for k, m in enumerate(models, start=1)
     }
+
+
+def intermediate_title(res: Result, m: Model, pairs: bool = False) -> str:
+    """A heading for one intermediate model, unique across its groups (which number their
+    models from M1 each): ``Intermediate M1`` when there is one model, else its plain name and
+    internal label, ``Intermediate model 2 (C1P2 M1)``; ``pairs`` adds the complex-parsimonious
+    pairs it comes from."""
+    origin = [f"from {', '.join(m.isols)}"] if pairs else []
+    if len(res.intermediate.models) < 2:
+        return f"Intermediate {m.name}" + (f" ({origin[0]})" if origin else "")
+    label = model_label(m)
+    return f"{capital(intermediate_names(res)[label])} ({'; '.join([label, *origin])})"
 
 
 def models_table(res: Result) -> Table:
