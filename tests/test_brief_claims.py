@@ -316,3 +316,42 @@ def test_presence_in_a_single_model_is_counted_against_its_configurations():
             "solution for the outcome: "
         )
         assert re.findall(r"C\d+", statement) == present
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_summary_says_how_its_list_stands_against_the_high_priority_factors(tmp_path, seed):
+    """The summary lists the highest-ranked factors; the line before the list says whether
+    they are all the high-priority factors, some of more, or include others."""
+    folder = make_study(tmp_path / "s", EHR[: 6 + seed], experts=3, seed=seed)
+    text, built = brief_of(folder, allow_incomplete=True)
+    summary = text.split("## Summary")[1].split("\n## ")[0]
+    listed_ids = re.findall(r"^- \*\*.*? \((\w+)\)\*\*:", summary, flags=re.M)
+    ranked = sorted(built.results.profiles, key=lambda p: p.rank)
+    assert listed_ids == [p.id for p in ranked[:5]]
+    high = sum(p.priority == "high" for p in ranked)
+    note = next(line for line in summary.splitlines() if line.startswith("The "))
+    if high == len(listed_ids):
+        assert note == f"The {high} high-priority factor{'s' if high != 1 else ''}:"
+    elif high > len(listed_ids):
+        assert note.startswith(f"The 5 highest-ranked of the {high} high-priority factors")
+    else:
+        among = f"{high} of them" if high else "none of them"
+        assert note == f"The 5 highest-ranked factors, {among} of high priority:"
+
+
+def test_the_summary_note_covers_each_case():
+    """Six high-priority factors, five shown: "the 5 highest-ranked of the 6"; as many high
+    as shown: just those; fewer: how many of those shown are high."""
+    from types import SimpleNamespace
+
+    from ismpanel.report.context import top_note
+
+    def profiles(*priorities):
+        return [SimpleNamespace(priority=p) for p in priorities]
+
+    six = profiles(*["high"] * 6, "low")
+    assert top_note(six, 5).startswith("The 5 highest-ranked of the 6 high-priority factors")
+    assert top_note(profiles(*["high"] * 5, "low"), 5) == "The 5 high-priority factors:"
+    assert top_note(profiles("high", "medium", "low"), 3) == (
+        "The 3 highest-ranked factors, 1 of them of high priority:"
+    )

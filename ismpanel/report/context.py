@@ -26,6 +26,7 @@ from ismpanel.report.results import StudyResults
 from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
 from ismpanel.report.table import Table
 
+TOP_FACTORS = 5  # factors the summary lists
 FACTOR_PAIRS = 5  # contested pairs named per factor in the brief's stability table
 CONFIG_WORDS = {
     "core_present": "core present",
@@ -45,7 +46,7 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
     dimensions = [
         {"dimension": d, "factors": [by_id[p.id] for p in grouped[d.id]]} for d in study.dimensions
     ]
-    top = sorted(factors, key=lambda v: v["p"].rank)[:5]
+    top = sorted(factors, key=lambda v: v["p"].rank)[:TOP_FACTORS]
     return {
         "tool": {"name": "ismpanel", "version": __version__},
         "study": study,
@@ -71,6 +72,7 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
         "priority_sources": priority_sources(results),
         "dimensions": dimensions,
         "top": top,
+        "top_note": top_note(results.profiles, len(top)),
         "n_factors": len(results.profiles),
         "methods": methods(results),
         "provenance": _provenance(results),
@@ -203,6 +205,22 @@ def _roles(roles: tuple[QcaRole, ...]) -> str:
 def _present(roles: tuple[QcaRole, ...]) -> str:
     """The configurations that hold the factor's presence, core ones marked."""
     return ", ".join(f"{r.configuration}{' (core)' if r.core else ''}" for r in roles if r.present)
+
+
+def top_note(profiles: list[FactorProfile], shown: int) -> str:
+    """What the summary's list is: the high-priority factors, or how the highest-ranked
+    factors it shows stand against them."""
+    high = sum(p.priority == "high" for p in profiles)
+    if high == shown:
+        return f"The {plural(high, 'high-priority factor')}:"
+    if high > shown:
+        return (
+            f"The {shown} highest-ranked of the {high} high-priority factors (the "
+            "recommendations list all):"
+        )
+    among = f"{high} of them" if high else "none of them"
+    factors = "factor" if shown == 1 else "factors"
+    return f"The {shown} highest-ranked {factors}, {among} of high priority:"
 
 
 def priority_sources(results: StudyResults) -> str:

@@ -14,7 +14,7 @@ from ismpanel.report import context, terminal
 from ismpanel.report.results import StudyResults
 from ismpanel.report.table import Table
 
-TOP = 5
+TOP = context.TOP_FACTORS
 
 
 def views(results: StudyResults) -> Iterator[RenderableType]:
@@ -54,6 +54,9 @@ def views(results: StudyResults) -> Iterator[RenderableType]:
             ("#", "Factor", "Dimension", "Priority", "Role", "Evidence"),
             rows,
             "Top priorities",
-            (context.priority_sources(results),),
+            (
+                context.top_note(results.profiles, len(top)).rstrip(":") + ".",
+                context.priority_sources(results),
+            ),
         )
     )
