@@ -498,3 +498,56 @@ def test_a_capped_base_solution_gives_no_verdict():
     assert same_table and same_table[0].changed is None and same_table[0].unsettled == reason
     pri = next(r for r in rb.ranges if r.choice == "pri_cut")
     assert pri.high.stop == "unsettled" and pri.high.changed_at is None
+
+
+def test_leave_one_out_does_not_count_a_term_missing_from_a_partial_list(monkeypatch):
+    """As in test_leave_one_out_counts_only_runs_that_finished, the runs without c2, c3 give
+    A, without c4, c5 give B, without c6, c7 keep A*B and without c0, c1 have no positive row.
+    When every leave-one-out solution lists only some of its models, A*B missing from A or B
+    is not established: those four runs are not counted for it, so it is kept in 2 of 4."""
+    from dataclasses import replace as with_
+
+    from ismpanel.analysis.fsqca import reruns as rr
+
+    data = _crisp_rows()
+    options = pipeline.Options(
+        outcome="Y", incl_cut=(0.8,), n_cut=2, solution="parsimonious", time_limit=None
+    )
+    base = pipeline.run(data, ["A", "B"], "Y", options)
+    real = rr.formula_of
+
+    def capped(res, kind):
+        found = real(res, kind)
+        return with_(found, partial="capped") if len(res.case_ids) == 7 else found
+
+    monkeypatch.setattr(rr, "formula_of", capped)
+    rb = robustness(data, ["A", "B"], "Y", options, base)
+    (c,) = rb.configurations
+    assert rb.loo_runs == 8 and c.loo_runs == 4 and c.loo_share == pytest.approx(0.5)
+
+
+def test_qca_json_says_what_a_capped_model_list_leaves_unestablished(cli, tmp_path):
+    """The data of _cyclic_rows as a file (A, B, C crisp, Y calibrated), run as a user runs
+    it: with --max-models 1 the alternative at consistency cut 0.75 lists one of its two
+    models, and the configuration it lacks is not established as robust."""
+    data = _cyclic_rows()
+    path = tmp_path / "cyclic.csv"
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["case", "A", "B", "C", "Y"])
+        for i, case in enumerate(data.case_ids):
+            out.writerow([case, *(data.columns[n][i] for n in "ABCY")])
+    args = ["qca", path, "--outcome", "Y", "--incl-cut", "0.8", "--solution", "parsimonious"]
+    args += [f"--calibrate={n}=crisp:0.5" for n in "ABC"] + ["--calibrate=Y=calibrated"]
+    run = cli(*args, "--max-models", "1", "--robustness", "--json")
+    assert run.code == 0, run.err
+    rb = json.loads(run.out)["robustness"]
+    alt = next(a for a in rb["alternatives"] if a["label"] == "consistency cut 0.75")
+    assert alt["changed"] is True
+    assert alt["not_established"] == "the parsimonious solution has more than 1 model"
+    shaky = [c for c in rb["configurations"] if not c["robust"]]
+    assert len(shaky) == 1 and shaky[0]["lost_in"] == []
+    assert shaky[0]["not_established_in"] == ["consistency cut 0.75"]
+    assert shaky[0]["verdict"].startswith("not established as robust")
+    text = cli(*args, "--max-models", "1", "--robustness")
+    assert "not established as robust" in " ".join(text.out.split())

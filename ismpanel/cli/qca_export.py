@@ -324,6 +324,7 @@ def robustness_json(robust: Robustness) -> dict:
                 "not_established_in": [a.label for a in c.unsettled],
                 "not_established": c.undecided,
                 "leave_one_out": num(c.loo_share),
+                "leave_one_out_runs": c.loo_runs,
                 "typical_cases": c.typical,
                 "deviant_cases": c.deviant,
             }

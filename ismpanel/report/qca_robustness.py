@@ -123,7 +123,7 @@ def configurations_table(rb: Robustness) -> Table:
     for i, c in enumerate(rb.configurations):
         loo = "-"
         if c.loo_share is not None:
-            loo = f"{round(c.loo_share * rb.loo_runs)} of {rb.loo_runs}"
+            loo = f"{round(c.loo_share * c.loo_runs)} of {c.loo_runs}"
         label = "" if c.label == c.expression else c.label
         rows.append((label, c.expression, c.verdict(), loo, _cases(c.typical), _cases(c.deviant)))
         if not c.robust:
@@ -131,6 +131,12 @@ def configurations_table(rb: Robustness) -> Table:
     loo_note = (
         f"Leave-one-out: of {plural(rb.loo_runs, 'run')} (one case left out each, "
         "memberships as calibrated on all cases), those whose solution has the configuration."
+        + (
+            " A run whose solution lists only some of its models is not counted for a "
+            "configuration missing from those listed."
+            if any(c.loo_runs < rb.loo_runs for c in rb.configurations)
+            else ""
+        )
         if rb.loo_runs
         else "Leave-one-out runs: none were run."
     )

@@ -78,10 +78,10 @@ class Alternative:
 class ConfigurationRobustness:
     """One configuration (a term of the initial solution; ``label`` its columns in the
     configuration table): the alternatives without an identical term, its share of the
-    leave-one-out runs that keep it, and its typical and deviant cases. ``unsettled`` are the
-    alternatives whose listed models lack the term but which may have more models, and
-    ``undecided`` why no comparison is established at all (the initial solution's models are
-    not all listed)."""
+    leave-one-out runs that keep it (of ``loo_runs``), and its typical and deviant cases.
+    ``unsettled`` are the alternatives whose listed models lack the term but which may have
+    more models, and ``undecided`` why no comparison is established at all (the initial
+    solution's models are not all listed)."""
 
     label: str
     expression: str
@@ -92,6 +92,7 @@ class ConfigurationRobustness:
     tested: int = 0  # alternative analyses that ran
     unsettled: list[Alternative] = field(default_factory=list)
     undecided: str | None = None
+    loo_runs: int = 0  # leave-one-out runs that finished and establish whether it is kept
 
     @property
     def robust(self) -> bool:
@@ -309,7 +310,7 @@ def robustness(
     conds = list(conditions)
     ranges += anchor_ranges(data, options, base.calibration, conds, initial, reruns, text)
     base_terms = [expression(t, names) for t in initial.terms]
-    kept = dict.fromkeys(base_terms, 0)
+    kept, judged_runs = dict.fromkeys(base_terms, 0), dict.fromkeys(base_terms, 0)
     loo_runs = 0
     if loo:
         calibrated = Dataset(
@@ -331,8 +332,9 @@ def robustness(
                 continue
             loo_runs += 1
             present = {expression(t, names) for t in found.terms}
-            for t in kept:
+            for t in kept:  # missing from a partial list: not established, not counted
                 kept[t] += t in present
+                judged_runs[t] += t in present or not found.partial
     labels = _labels(base, kind, base_terms)
     configs = []
     for term, t in zip(base_terms, initial.terms, strict=True):
@@ -344,12 +346,13 @@ def robustness(
                 labels[term],
                 term,
                 [a for a in judged if not a.unsettled],
-                kept[term] / loo_runs if loo_runs else None,
+                kept[term] / judged_runs[term] if judged_runs[term] else None,
                 rf.typical_cases(member, y0, base.case_ids),
                 rf.deviant_cases(member, y0, base.case_ids),
                 sum(a.ran for a in alternatives),
                 [a for a in judged if a.unsettled],
                 initial.partial,
+                judged_runs[term],
             )
         )
     cut = _cut(alternatives, ranges, loo_runs if loo else None, len(data.case_ids))
