@@ -15,8 +15,8 @@ import pytest
 
 from ismpanel.analysis.recommend import FactorProfile, NecessityFact, QcaRole
 from ismpanel.report.narrative.grounding import build_evidence, check_text, named_factors
-from ismpanel.report.narrative.grounding_rules import matches
 from ismpanel.report.narrative.grounding_text import Figure, scan, sentences
+from ismpanel.report.narrative.grounding_words import matches
 
 # id: name, dimension, level, tier, cluster, driving power, dependence, score, rank
 FACTS = {

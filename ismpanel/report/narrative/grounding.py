@@ -53,8 +53,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ismpanel.analysis.recommend import FactorProfile
-from ismpanel.report.narrative.grounding_rules import RULES, Evidence
+from ismpanel.report.narrative.grounding_rules import RULES
 from ismpanel.report.narrative.grounding_text import scan, sentences
+from ismpanel.report.narrative.grounding_words import Evidence
 
 
 def build_evidence(profiles: Iterable[FactorProfile], dimensions: int | None = None) -> Evidence:
