@@ -12,7 +12,7 @@ import typer
 from ismpanel.errors import InputError
 
 if TYPE_CHECKING:
-    from ismpanel.analysis.sensitivity import Change, Outcome, Sensitivity
+    from ismpanel.analysis.sensitivity_results import Change, Outcome, Sensitivity
     from ismpanel.analysis.structure import StructuralModel
     from ismpanel.elicitation.aggregate import PanelOptions
 

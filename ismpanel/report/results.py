@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ismpanel.analysis import recommend
-from ismpanel.analysis.sensitivity import Sensitivity
+from ismpanel.analysis.sensitivity_results import Sensitivity
 from ismpanel.analysis.structure import StructuralModel, analyse_structure, options_from_table
 from ismpanel.elicitation.aggregate import Aggregate, PanelOptions
 from ismpanel.elicitation.agreement import LlmAgreement

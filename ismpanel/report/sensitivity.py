@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from ismpanel.analysis import recommend
 from ismpanel.analysis.majority import Pair
 from ismpanel.analysis.recommend import FactorProfile
-from ismpanel.analysis.sensitivity import Sensitivity, ThresholdVariant, sensitivity
+from ismpanel.analysis.sensitivity import sensitivity
+from ismpanel.analysis.sensitivity_results import Sensitivity, ThresholdVariant
 from ismpanel.analysis.structure import Options
 from ismpanel.elicitation.aggregate import PanelOptions
 from ismpanel.elicitation.store import PanelStore

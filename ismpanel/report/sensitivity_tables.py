@@ -4,7 +4,7 @@ other aggregation rules and the MICMAC thresholds."""
 
 from __future__ import annotations
 
-from ismpanel.analysis.sensitivity import Change, Outcome, Sensitivity
+from ismpanel.analysis.sensitivity_results import Change, Outcome, Sensitivity
 from ismpanel.report.markdown import plural
 from ismpanel.report.table import Table
 
