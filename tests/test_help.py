@@ -118,12 +118,14 @@ def test_qca_choices_are_listed_and_checked_at_parsing(cli, tmp_path, option, ba
 
 def test_the_qca_choices_are_the_engines():
     from ismpanel.analysis.fsqca.calibrate import CONVENTIONS, HALF_REMEDIES
+    from ismpanel.analysis.fsqca.configuration import RULES
     from ismpanel.analysis.fsqca.pipeline import SOLUTION_CHOICES
-    from ismpanel.cli.qca import Convention, Half, Solution
+    from ismpanel.cli.qca import Convention, CoreRule, Half, Solution
 
     assert tuple(Solution) == SOLUTION_CHOICES
     assert tuple(Half) == HALF_REMEDIES
     assert tuple(Convention) == tuple(CONVENTIONS)
+    assert tuple(CoreRule) == tuple(RULES)
 
 
 @pytest.mark.parametrize(

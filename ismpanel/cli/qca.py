@@ -15,8 +15,8 @@ OUTPUT_SHARE = 0.05  # of --time-limit, kept for rendering and writing the resul
 ROBUSTNESS_SHARE = 0.25  # of the rest, kept at least for the --robustness reruns
 
 
-# the engine's choices (pipeline.SOLUTION_CHOICES, calibrate.HALF_REMEDIES and CONVENTIONS),
-# spelled out here so that --help starts without importing it; a test keeps them equal
+# the engine's choices (pipeline.SOLUTION_CHOICES, calibrate.HALF_REMEDIES, CONVENTIONS and
+# configuration.RULES), spelled out here so that --help starts without importing it; a test keeps them equal
 class Solution(StrEnum):
     complex = "complex"
     parsimonious = "parsimonious"
@@ -33,6 +33,11 @@ class Half(StrEnum):
 class Convention(StrEnum):
     r = "r"
     fsqca = "fsqca"
+
+
+class CoreRule(StrEnum):
+    all = "all"
+    any = "any"
 
 
 def register(app: typer.Typer) -> None:
@@ -156,13 +161,13 @@ def qca(
         ),
     ] = False,
     core_rule: Annotated[
-        str,
+        CoreRule,
         typer.Option(
             "--core-rule",
             help="With several parsimonious models: a condition is core when core under all "
             "of them (all) or under any (any).",
         ),
-    ] = "all",
+    ] = CoreRule.all,
     complete: Annotated[
         bool, typer.Option("--complete", help="List every truth-table row, remainders too.")
     ] = False,
@@ -211,7 +216,7 @@ def qca(
         max_models=max_models,
         max_pairs=max(1, max_pairs),
         time_limit=time_limit if time_limit > 0 else None,
-        core_rule=core_rule,
+        core_rule=core_rule.value,
     )
     grid = read_grid(data, sheet)
     chosen = [c.strip() for c in conditions.split(",") if c.strip()] if conditions else None
