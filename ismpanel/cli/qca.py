@@ -16,7 +16,8 @@ ROBUSTNESS_SHARE = 0.25  # of the rest, kept at least for the --robustness rerun
 
 
 # the engine's choices (pipeline.SOLUTION_CHOICES, calibrate.HALF_REMEDIES, CONVENTIONS and
-# configuration.RULES), spelled out here so that --help starts without importing it; a test keeps them equal
+# configuration.RULES), spelled out here so that --help starts without importing it; a test
+# keeps them equal
 class Solution(StrEnum):
     complex = "complex"
     parsimonious = "parsimonious"
