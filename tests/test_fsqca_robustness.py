@@ -173,6 +173,31 @@ def test_crisp_threshold_range_by_hand():
     assert (r.high.held, r.high.stop) == (10.0, "steps")
 
 
+def test_anchor_ranges_stay_within_the_observed_values():
+    """A 1-7 scale whose inclusion anchor sits at 6.9: stepping up by 2.5% of the range
+    (0.15) would pass 7, an answer nobody can give, so the side ends there (the domain);
+    every value a range reports lies within the observed values."""
+    from ismpanel.analysis.fsqca.ranges import anchor_ranges
+
+    data = _crisp_rows()
+    scale = np.array([7.0, 6.0, 5.0, 5.0, 3.0, 2.0, 1.0, 1.0])
+    data = Dataset(data.case_ids, {**data.columns, "S": scale}, data.rows, [])
+    spec = CalibrationSpec({"S": Anchor("direct", (2.0, 4.0, 6.9))})
+    options = pipeline.Options(outcome="Y", calibration=spec, incl_cut=(0.8,), time_limit=None)
+    base = pipeline.run(data, ["S", "B"], "Y", options)
+    kind = primary_kind(base)
+    reruns = Reruns(data, ["S", "B"], "Y", kind)
+    ranges = anchor_ranges(
+        data, options, base.calibration, ["S", "B"], formula_of(base, kind), reruns, str
+    )
+    inclusion = next(r for r in ranges if r.label == "S inclusion")
+    assert inclusion.high.stop in ("domain", "changed") and inclusion.high.held <= 7.0
+    for r in ranges:
+        for side in (r.low, r.high):
+            assert 1.0 <= side.held <= 7.0, (r.label, side)
+            assert side.changed_at is None or 1.0 <= side.changed_at <= 7.0, (r.label, side)
+
+
 def test_vectorised_coding_matches_the_truth_table():
     """The reruns code a table from row statistics computed at once; for random fuzzy data
     and several cut-offs the coding equals the truth table's."""

@@ -4,7 +4,8 @@ solution's formula does not change, found by stepping the value down and then up
 step, at most :data:`MAX_RUNS` steps each way. As in SetMethods, a bound is the last value
 tested at which the formula held; the value at which it changed is kept too, and a side that
 did not change within its steps, or reached the end of the choice's domain (a PRI cut of 0,
-an anchor meeting its neighbour), says so."""
+an anchor meeting its neighbour or leaving the condition's observed values: a Likert item's
+anchor is not stepped past the answers given), says so."""
 
 from __future__ import annotations
 
@@ -158,7 +159,8 @@ def anchor_ranges(
         if c.method not in ("direct", "crisp"):
             continue
         raw = data.columns[name]
-        span = float(raw.max() - raw.min())
+        lowest, highest = float(raw.min()), float(raw.max())
+        span = highest - lowest
         if span <= 0:
             continue
         step = round(span * ANCHOR_STEP, 10)
@@ -166,8 +168,14 @@ def anchor_ranges(
         for j, anchor_name in enumerate(names):
 
             def rerun(
-                v: float, j: int = j, c: cal.Calibrated = c, name: str = name
+                v: float,
+                j: int = j,
+                c: cal.Calibrated = c,
+                name: str = name,
+                bounds: tuple[float, float] = (lowest, highest),
             ) -> tuple[Formula, bool]:
+                if not bounds[0] <= v <= bounds[1]:
+                    return Formula(error="outside the observed values"), False
                 anchors = list(c.anchors)
                 anchors[j] = v
                 if c.method == "direct":
