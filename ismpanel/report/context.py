@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ismpanel import __version__
 from ismpanel.analysis import recommend
-from ismpanel.analysis.ism import LEVEL_TESTS
 from ismpanel.analysis.recommend import FactorProfile, QcaRole
 from ismpanel.report import (
     appendix,
@@ -19,6 +18,7 @@ from ismpanel.report import (
     structure_tables,
 )
 from ismpanel.report import markdown as md
+from ismpanel.report.context_methods import methods, provenance, provenance_note
 from ismpanel.report.limitations import limitations, tie_rule
 from ismpanel.report.markdown import join_ids, plural, sentence
 from ismpanel.report.panel_tables import composition_table
@@ -27,7 +27,11 @@ from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
 from ismpanel.report.table import Table
 
 TOP_FACTORS = 5  # factors the summary lists
+
+
 FACTOR_PAIRS = 5  # contested pairs named per factor in the brief's stability table
+
+
 CONFIG_WORDS = {
     "core_present": "core present",
     "peripheral_present": "peripheral present",
@@ -50,7 +54,7 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
     return {
         "tool": {"name": "ismpanel", "version": __version__},
         "study": study,
-        "provenance_note": _provenance_note(study),
+        "provenance_note": provenance_note(study),
         "panel": _panel(results),
         "llm": _llm(results),
         "ism": {
@@ -75,7 +79,7 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
         "top_note": top_note(results.profiles, len(top)),
         "n_factors": len(results.profiles),
         "methods": methods(results),
-        "provenance": _provenance(results),
+        "provenance": provenance(results),
         "limitations": [md.inline(line) for line in limitations(results)],
         "appendix": appendix.to_markdown(appendix.sections(results), level=3).rstrip(),
     }
@@ -365,132 +369,4 @@ def _qca(results: StudyResults) -> dict | None:
         "solutions": md.table(qca_tables.models_table(res)),
         "configurations": md.table(config) if config else None,
         "robustness": qca_robustness.markdown(rb) if (rb := results.qca.robustness) else None,
-    }
-
-
-def methods(results: StudyResults) -> str:
-    """The methods table in markdown (rebuilt when a narrative is added)."""
-    return md.table(_methods_table(results))
-
-
-def _methods_table(results: StudyResults) -> Table:
-    """Each step of the method with the rule used; no row repeats its own label."""
-    model, result, options = results.model, results.aggregate, results.options
-    rule = {
-        "direction": "majority per direction: an arc is kept when more than half of the experts "
-        "who answered the pair say yes (V or X for i→j, A or X for j→i); exactly half is a tie "
-        "and the arc is not kept",
-        "letter": "majority per letter: the most frequent letter; ties go to the direction rule",
-    }[result.rule]
-    rows = [
-        (
-            "Aggregation",
-            f"{rule}; quorum {plural(result.quorum, 'answer')} per pair; LLM panelists "
-            f"{'included' if options.panel.include_llm else 'excluded'}",
-        ),
-        ("Contested pairs", f"agreement below {options.below:.0%}, ties and pairs under quorum"),
-        ("Panel agreement", "Fleiss' kappa over the pairs with at least two answers"),
-        (
-            "Reachability",
-            "initial matrix = the aggregated verdicts (what the brief calls direct); final "
-            "matrix = its full reflexive-transitive closure, entries added by transitivity "
-            "marked 1* (what the brief calls reach)",
-        ),
-        (
-            "Level partition",
-            f"{model.ism.level_rule} rule, {LEVEL_TESTS[model.ism.level_rule]} on the remaining "
-            "factors; members of a cycle share a level",
-        ),
-        ("Tiers", tier_rule(model)),
-        (
-            "Hierarchy diagram",
-            "cycles condensed into one node, transitive reduction of the condensed graph (a "
-            "direct link implied by a longer path is not drawn)",
-        ),
-        ("MICMAC", model.threshold.describe()),
-        ("Indirect MICMAC", indirect_note(model)),
-        ("ISM against MICMAC", structure_tables.check_rule()),
-        ("Structural sensitivity", sensitivity.METHOD),
-        ("Role of a factor", recommend.describe_roles()),
-        ("Priority", recommend.describe_priority(results.qca is not None)),
-    ]
-    if results.qca is not None:
-        rows += _qca_methods(results.qca.result)
-    if results.narrative:
-        rows.append(("Narrative", results.narrative))
-    return Table(("Step", "Rule used"), tuple(rows))
-
-
-def _qca_methods(res) -> list[tuple[str, str]]:
-    from ismpanel.analysis.fsqca.calibrate import CONVENTION_NAMES
-    from ismpanel.analysis.fsqca.configuration import RULES
-
-    opts = res.options
-    specs = opts.calibration.columns
-    calibration = "; ".join(
-        f"{name} {c.method} {specs[name].describe() + ' = ' if name in specs else ''}"
-        f"({', '.join(f'{a:.4g}' for a in c.anchors)})"
-        if c.anchors
-        else f"{name} {c.method}"
-        for name, c in res.calibration.items()
-    )
-    cut = ", ".join(f"{c:g}" for c in opts.incl_cut)
-    return [
-        ("fsQCA calibration", f"direct method, {CONVENTION_NAMES[res.convention]}; {calibration}"),
-        (
-            "fsQCA truth table",
-            f"consistency cut {cut}, frequency cut {opts.n_cut}, PRI cut {opts.pri_cut:g}; "
-            f"memberships of exactly 0.5: {_HALF[opts.half]}",
-        ),
-        (
-            "fsQCA minimization",
-            "exact (all prime implicants, every minimal model); intermediate solution with "
-            f"directional expectations {opts.dir_exp or 'none'}",
-        ),
-        ("fsQCA core and peripheral", RULES[opts.core_rule]),
-        ("fsQCA necessity", f"necessary from consistency {opts.necessity_cut:g}"),
-    ]
-
-
-_HALF = {
-    "keep": "kept (such a case belongs to no truth-table row)",
-    "up": "shifted up to 0.501",
-    "down": "shifted down to 0.499",
-}
-
-
-def _provenance(results: StudyResults) -> list[tuple[str, str]]:
-    from ismpanel.readers import short_digest
-
-    folder, sources = results.folder, results.answers_by_source
-    items = [
-        ("Study definition", f"study.toml (sha256 {short_digest(folder / 'study.toml')})"),
-        (
-            "Panel answers",
-            f"{plural(sum(sources.values()), 'answer')} in panel.db over "
-            f"{plural(len(results.rounds) or 1, 'round')}; by source: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())),
-        ),
-    ]
-    if results.qca is not None:
-        run = results.qca
-        items.append(
-            (
-                "Questionnaire",
-                f"{run.path.name} (sha256 {short_digest(run.path)}), "
-                f"{plural(len(run.result.case_ids), 'case')}",
-            )
-        )
-    return items
-
-
-def _provenance_note(study) -> dict:
-    """The study's ``[provenance]`` table with every key the brief reads (synthetic, note,
-    generator, seed), so that a study without one renders too."""
-    table = study.extra.get("provenance", {})
-    return {
-        "synthetic": bool(table.get("synthetic", False)),
-        "note": str(table.get("note", "")),
-        "generator": table.get("generator"),
-        "seed": table.get("seed"),
     }
