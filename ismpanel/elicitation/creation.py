@@ -38,7 +38,9 @@ def create_from_template(
     ``with_data`` also copies that data (the questionnaire; the demo imports the panel itself)."""
     found = bundled_templates()
     if name not in found:
-        raise InputError(f"--template {name}: no such template; bundled: {', '.join(found)}")
+        raise InputError(
+            f"{name!r}: no such template; bundled: {', '.join(found)}", option="template"
+        )
     source = found[name] / STUDY_FILE
     study = load_study(found[name])
     text = source.read_text(encoding="utf-8")

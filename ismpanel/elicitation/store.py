@@ -614,9 +614,8 @@ class PanelStore:
                 ).fetchone()
             ):
                 raise InputError(
-                    f"round {current} has no answer yet; --force opens round {current + 1} anyway",
-                    option="force",
-                )
+                    f"round {current} has no answer yet; --force opens round {current + 1} anyway"
+                )  # the message names its remedy: no option is at fault
             number = current + 1
             self.conn.execute(
                 "INSERT INTO rounds (number, started, below) VALUES (?, ?, ?)",

@@ -80,7 +80,7 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
         "n_factors": len(results.profiles),
         "methods": methods(results),
         "provenance": provenance(results),
-        "limitations": [md.inline(line) for line in limitations(results)],
+        "limitations": [md.inline(md.text(line)) for line in limitations(results)],
         "appendix": appendix.to_markdown(appendix.sections(results), level=3).rstrip(),
     }
 
@@ -92,7 +92,8 @@ def _sensitivity(results: StudyResults) -> dict | None:
         return None
     return {
         "text": "\n\n".join(
-            " ".join(md.inline(line) for line in lines) for lines in sensitivity.paragraphs(s)
+            " ".join(md.inline(md.text(line)) for line in lines)
+            for lines in sensitivity.paragraphs(s)
         ),
         "factors": md.table(sensitivity_tables.factors_table(s, FACTOR_PAIRS)),
     }
