@@ -18,6 +18,7 @@ import pandas as pd
 
 from ismpanel.analysis.fsqca import calibrate as cal
 from ismpanel.analysis.fsqca import pipeline
+from ismpanel.analysis.fsqca.data import parse_number
 from ismpanel.analysis.ssim import Structure, parse_structure
 from ismpanel.analysis.structure import Options, StructuralModel, analyse_structure
 from ismpanel.elicitation.aggregate import PanelOptions
@@ -102,8 +103,8 @@ class StructureResult:
                     "driving_power": res.driving_power.astype(int),
                     "dependence": res.dependence.astype(int),
                     "cluster": list(self.model.quadrants),
-                    "indirect_driving_rank": _ranks(ind.driving.order, len(f)),
-                    "indirect_dependence_rank": _ranks(ind.dependence.order, len(f)),
+                    "indirect_driving_rank": ind.driving.rank,
+                    "indirect_dependence_rank": ind.dependence.rank,
                 },
                 index=pd.Index(f, name="factor"),
             )
@@ -111,14 +112,14 @@ class StructureResult:
             matrix = res.irm if table == "irm" else res.frm
             return pd.DataFrame(matrix.astype(np.uint8), index=f, columns=f)
         if table == "levels":
-            levels = sorted(set(int(v) for v in res.levels))
+            levels = list(range(1, res.n_levels + 1))
             return pd.DataFrame(
                 {
                     "level": levels,
                     "factors": [
                         [n for n, v in zip(f, res.levels, strict=True) if v == lv] for lv in levels
                     ],
-                    "tier": [res.tiers[list(res.levels).index(lv)] for lv in levels],
+                    "tier": [res.tier_of(lv) for lv in levels],
                 }
             ).set_index("level")
         if table == "ssim" and self.ssim is not None:
@@ -196,10 +197,12 @@ def calibrate(
             raise InputError(
                 f"calibration names {name!r}, which is not a column", option="calibration"
             )
-        values = pd.to_numeric(data[name], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(values).any():
-            row = ids[int(np.flatnonzero(np.isnan(values))[0])]
+        cells = _grid(data[[name]], index=False, numbers=True)[1:]
+        parsed = [parse_number(row[0]) for row in cells]  # as the case table reads cells
+        if None in parsed:
+            row = ids[parsed.index(None)]
             raise InputError(f"column {name}, case {row}: not a number", option="calibration")
+        values = np.array(parsed, dtype=float)
         out[name] = cal.calibrate_column(name, values, _anchor(name, spec), convention, ids).values
     return pd.DataFrame(out, index=data.index)
 
@@ -326,13 +329,6 @@ def _anchor(name: str, spec: Anchors) -> cal.Anchor:
     """An anchor from its command-line text or a sequence of anchors."""
     text = spec if isinstance(spec, str) else ",".join(str(a) for a in spec)
     return cal.parse_anchor(name, text, option="calibration")
-
-
-def _ranks(order: np.ndarray, n: int) -> np.ndarray:
-    """1-based rank of each factor from an ordering of factor indices."""
-    ranks = np.empty(n, dtype=int)
-    ranks[np.asarray(order, dtype=int)] = np.arange(1, n + 1)
-    return ranks
 
 
 def _has_labels(frame: pd.DataFrame) -> bool:
