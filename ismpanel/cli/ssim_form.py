@@ -48,10 +48,7 @@ def form_command(
 
 def form_content(store, expert: str):
     """What the expert's form shows in the current round (see :class:`FormContent`)."""
-    from collections import Counter
-
-    from ismpanel.analysis.relations import LETTERS
-    from ismpanel.elicitation.panel import counted_answers
+    from ismpanel.elicitation.panel import round_feedback
     from ismpanel.report.ssim_form import FormContent
 
     number = store.current_round()
@@ -59,14 +56,7 @@ def form_content(store, expert: str):
     now = store.round_answers(expert, number)
     latest = store.latest_answers().get(expert, {})
     shown = {p: (now.get(p) if p in asked else latest.get(p)) for p in store.pairs}
-    before, panel = {}, {}
-    if number > 1:
-        earlier = counted_answers(store, up_to_round=number - 1)
-        humans = {e.id for e in store.experts("human")}  # counted as the interview counts
-        before = {p: earlier[expert][p] for p in asked if p in earlier.get(expert, {})}
-        for p in asked:
-            counts = Counter(a[p] for e, a in earlier.items() if e in humans and p in a)
-            panel[p] = {c: counts.get(c, 0) for c in LETTERS}
+    before, panel = round_feedback(store, expert, [p for p in store.pairs if p in asked], number)
     study = store.study
     return FormContent(
         study.title,

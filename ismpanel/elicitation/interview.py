@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import random
 import statistics
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -170,16 +169,9 @@ class Session:
         aggregation counts them: an expert who withdrew only with the answers given before)."""
         if self.round == 1:
             return {}, {}
-        from ismpanel.elicitation.panel import counted_answers  # numpy: in later rounds only
+        from ismpanel.elicitation.panel import round_feedback  # numpy: in later rounds only
 
-        earlier = counted_answers(self.store, up_to_round=self.round - 1)
-        humans = {e.id for e in self.store.experts("human")}
-        mine = earlier.get(self.expert.id, {})
-        distribution = {}
-        for pair in self.order:
-            counts = Counter(a[pair] for e, a in earlier.items() if e in humans and pair in a)
-            distribution[pair] = {c: counts.get(c, 0) for c in LETTERS}
-        return {p: mine[p] for p in self.order if p in mine}, distribution
+        return round_feedback(self.store, self.expert.id, list(self.order), self.round)
 
     def _pair_notes(self) -> dict[Pair, list[PairNote]]:
         """The notes shown with each pair: the expert's own (any round) and, as round

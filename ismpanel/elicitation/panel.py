@@ -3,12 +3,13 @@ mapping an expert's spreadsheet SSIM onto the study's pairs."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
-from ismpanel.analysis.relations import SWAPPED
+from ismpanel.analysis.relations import LETTERS, SWAPPED
 from ismpanel.analysis.ssim import Structure, irm_from_letters
 from ismpanel.elicitation.aggregate import Aggregate, PairResult, PanelOptions, aggregate
 from ismpanel.elicitation.store import Pair, PanelStore, Withdrawal, study_pairs
@@ -80,6 +81,25 @@ def counted_answers(
             before = store.latest_answers(up_to_round=left.round - 1) if left.round > 1 else {}
             latest[eid] = before.get(eid, {})
     return latest
+
+
+def round_feedback(
+    store: PanelStore, expert: str, pairs: list[Pair], number: int
+) -> tuple[dict[Pair, str], dict[Pair, dict[str, int]]]:
+    """What round ``number`` shows an expert on each pair: their previous answer and the
+    human panel's anonymous distribution of answers up to the previous round, counted as
+    aggregation counts them (an expert who withdrew only with the answers given before).
+    Nothing in round 1."""
+    if number == 1:
+        return {}, {}
+    earlier = counted_answers(store, up_to_round=number - 1)
+    humans = {e.id for e in store.experts("human")}
+    mine = earlier.get(expert, {})
+    distribution = {}
+    for pair in pairs:
+        counts = Counter(a[pair] for e, a in earlier.items() if e in humans and pair in a)
+        distribution[pair] = {c: counts.get(c, 0) for c in LETTERS}
+    return {p: mine[p] for p in pairs if p in mine}, distribution
 
 
 @dataclass(frozen=True)
