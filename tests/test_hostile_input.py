@@ -514,3 +514,22 @@ def test_a_planted_link_beside_the_database_is_refused(cli, tmp_path, name):
     run = cli("expert", "add", tmp_path / "s", "Jane")
     assert run.code == 2 and f"{name}: is a symbolic link; refused" in run.err
     assert victim.read_text() == "precious\n"
+
+
+def test_written_tables_hold_no_formula(tmp_path):
+    """A cell that would start a formula (an LLM's drafted name, say) is written as text to
+    CSV and XLSX alike: a leading apostrophe, never a formula cell."""
+    from openpyxl import load_workbook
+
+    from ismpanel.cli.writers import write_grid
+
+    grid = [["id", "name"], ["F1", '=HYPERLINK("http://x.example","y")'], ["F2", "@SUM(A1)"]]
+    write_grid(tmp_path / "t.csv", grid)
+    assert (
+        "'=HYPERLINK" in (tmp_path / "t.csv").read_text()
+        and "'@SUM" in (tmp_path / "t.csv").read_text()
+    )
+    write_grid(tmp_path / "t.xlsx", grid)
+    sheet = load_workbook(tmp_path / "t.xlsx").active
+    assert sheet["B2"].data_type == "s" and sheet["B2"].value.startswith("'=")
+    assert sheet["A2"].value == "F1"

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from ismpanel.cli.output import write_file
 from ismpanel.errors import InputError
+from ismpanel.text import spreadsheet_text
 
 
 def write_grid(path: Path, grid: list[list[str]]) -> None:
-    """Write a table of strings to ``.csv`` (UTF-8) or ``.xlsx`` (first sheet)."""
+    """Write a table of strings to ``.csv`` (UTF-8) or ``.xlsx`` (first sheet); a cell a
+    spreadsheet would take for a formula (an LLM's draft, a factor's name) stays text."""
+    grid = [[spreadsheet_text(cell) for cell in row] for row in grid]
     suffix = path.suffix.lower()
     if suffix == ".csv":
         buffer = io.StringIO()

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 from ismpanel.analysis.relations import LETTERS
 from ismpanel.elicitation.study import Factor
+from ismpanel.text import spreadsheet_text
 
 Pair = tuple[str, str]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STAMP = "Expert {expert}, round {round}"  # whose form, for which round: read back on import
 STAMP_PATTERN = re.compile(r"Expert ([A-Za-z]\w*), round (\d+)\Z")
 OPEN_FILL, LOCKED_FILL, SHADED_FILL = "FFFFFF", "EDEDED", "BFBFBF"
@@ -46,12 +46,6 @@ class FormContent:
     shown: Mapping[Pair, str]
     before: Mapping[Pair, str] = field(default_factory=dict)
     panel: Mapping[Pair, Mapping[str, int]] = field(default_factory=dict)
-
-
-def spreadsheet_text(text: str) -> str:
-    """A text no spreadsheet reads as a formula: a leading apostrophe when it would start with
-    ``=``, ``+``, ``-``, ``@`` (after spaces) or a tab or carriage return."""
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
 def stamp(grid: Sequence[Sequence[str]]) -> tuple[str, int] | None:
