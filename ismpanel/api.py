@@ -145,19 +145,15 @@ def ism(
     base = Options()
     if isinstance(source, str | Path) and Path(source).is_dir():
         from ismpanel.analysis.structure import options_from_table
+        from ismpanel.elicitation.panel import panel_structure
 
         folder = Path(source)
-        p = panel or PanelOptions()
-        structure = panel_ssim(
-            folder,
-            rule=p.rule,
-            quorum=p.quorum,
-            include_llm=p.include_llm,
-            allow_incomplete=p.allow_incomplete,
-        )
-        study = open_panel(folder)
-        table = study.study.extra.get("ism", {})
-        study.close()
+        store = open_panel(folder)
+        try:
+            structure = panel_structure(store, panel or PanelOptions()).structure
+            table = store.study.extra.get("ism", {})
+        finally:
+            store.close()
         base = options_from_table(table, f"{folder}/study.toml [ism]")
     elif isinstance(source, Structure):
         structure = source
