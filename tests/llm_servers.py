@@ -24,8 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 @dataclass
 class Reply:
     """What the server sends back: status, body (a dict is sent as JSON), delay first, any
-    extra headers (e.g. ``Retry-After``), the seconds between streamed events, and whether a
-    completion is streamed when the request asks for it."""
+    extra headers (e.g. ``Retry-After``), the seconds between streamed events, whether a
+    completion is streamed when the request asks for it, and how many SSE comment lines
+    (``: ping``, as llama-cpp-python's server sends while the model is busy) come first."""
 
     body: dict | str
     status: int = 200
@@ -33,6 +34,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     gap: float = 0.0
     stream: bool = True
+    pings: int = 0
 
 
 def events(body: dict, size: int = 8) -> list[str]:
@@ -139,7 +141,8 @@ class FakeServer:
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")
                 self.end_headers()
-                for event in events(reply.body):
+                pings = [f": ping - {k}\r\n\r\n" for k in range(reply.pings)]
+                for event in [*pings, *events(reply.body)]:
                     self.wfile.write(event.encode())
                     self.wfile.flush()
                     time.sleep(reply.gap)

@@ -161,6 +161,19 @@ def test_a_slow_stream_is_never_cut_while_tokens_keep_coming(cli, study, monkeyp
     assert set(PanelStore.open(study).round_answers("L1", 1).values()) == {"O"}
 
 
+def test_keep_alive_pings_before_and_between_events_are_skipped(cli, study, monkeypatch):
+    # llama-cpp-python's server sends ": ping - <time>" comments while a request waits for
+    # the model; read as the body's first line they once made every queued reply "not JSON"
+    def busy(body: dict, server: FakeServer) -> Reply:
+        return Reply(completion(verdict("X")).body, gap=0.05, pings=3)
+
+    with serve(monkeypatch, busy) as server:
+        run = cli("llm-expert", study, "--samples", "1", "--timeout", "0.5")
+    assert run.code == 0, run.err
+    assert len(server.requests) == len(PAIRS)  # no request failed, none repaired
+    assert set(PanelStore.open(study).round_answers("L1", 1).values()) == {"X"}
+
+
 def test_a_server_that_ignores_streaming_is_read_whole(cli, study, monkeypatch):
     with serve(
         monkeypatch, lambda body, server: Reply(completion(verdict("A")).body, stream=False)

@@ -1,5 +1,7 @@
 """A chat completion read from the lines of a response body: a server-sent event stream (the
 usual answer to ``stream: true``), or one JSON completion from a server that does not stream.
+SSE comment lines (``: ping``, which llama-cpp-python's server sends while a request waits
+for the model) are skipped wherever they come.
 
 Anything else (an HTML page, a truncated or non-JSON body) is :class:`NotACompletion`, one
 line that quotes the start of the body, so that no parser error reaches the user.
@@ -12,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 MAX_BODY = 2_000_000  # characters; a completion of a few thousand tokens is far below
+SSE_FIELDS = ("data:", "event:", "id:", "retry:")
 
 
 class NotACompletion(ValueError):
@@ -41,8 +44,10 @@ def read_body(lines: Iterable[str]) -> Body:
         size += len(line)
         if size > MAX_BODY:
             raise NotACompletion(f"the reply is longer than {MAX_BODY:,} characters")
+        if line.startswith(":"):
+            continue  # an SSE comment: a keep-alive ping sent while the model is busy
         if events is None and line.strip():
-            events = line.startswith("data:")
+            events = line.startswith(SSE_FIELDS)
         if events:
             seen.append(line)
             if line.strip() == "data: [DONE]":
