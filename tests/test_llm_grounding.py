@@ -156,6 +156,8 @@ EVIDENCE = build_evidence(PROFILES, dimensions=3)
         "U1 \u2194 U2.",
         "U1 and U2 influence each other.",
         "P1 has driving power 5 while T1 has driving power 3.",
+        # a factor named twice in a clause is no link between two factors (slot prose)
+        "Fund Privacy law (P1) because P1 is at level 4 of 4 (deep tier).",
     ],
 )
 def test_grounded_sentences_pass(text):

@@ -138,7 +138,7 @@ def local_only(monkeypatch):
 
 def run(behaviour, timeout: float = 5.0) -> tuple[Narrative, FakeServer]:
     with FakeServer(behaviour) as server:
-        return narrate(config(server, timeout), STUDY, sections(), PROFILES), server
+        return narrate(config(server, timeout), STUDY, sections(), PROFILES, "free"), server
 
 
 def by_dimension(narrative: Narrative) -> dict:

@@ -13,6 +13,7 @@ from ismpanel.cli.options import (
     DataOpt,
     LlmOpt,
     ModelOpt,
+    NarrativeStyle,
     QuorumOpt,
     ReportIncompleteOpt,
     RetriesOpt,
@@ -56,6 +57,15 @@ def brief(
             "checked, and a section with any mismatch keeps its template text.",
         ),
     ] = False,
+    narrative_style: Annotated[
+        NarrativeStyle,
+        typer.Option(
+            "--narrative-style",
+            help="free: the model restates the facts it is given; slots: it writes tags the "
+            "program fills from the results (for small local models); auto: free, then slots "
+            "for the sections whose free prose was not kept.",
+        ),
+    ] = NarrativeStyle.auto,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
@@ -89,7 +99,7 @@ def brief(
     panel = PanelOptions(rule.value, quorum, include_llm, allow_incomplete)
     built = report.prepare(folder, BriefOptions(panel, below, data), dest)
     if config is not None:
-        _rewrite_recommendations(folder, built, config)
+        _rewrite_recommendations(folder, built, config, narrative_style.value)
     written = report.files(folder, built)
     for warning in built.results.warnings:
         warn(warning)
@@ -97,7 +107,7 @@ def brief(
         write_file(path, content)
 
 
-def _rewrite_recommendations(folder: Path, built, config) -> None:
+def _rewrite_recommendations(folder: Path, built, config, style: str) -> None:
     """Replace each dimension's recommendations by the LLM's checked prose where it passes;
     print the usage and every mismatch, and record in the methods which sections changed.
     The reply format the server takes is read from and kept in the study."""
@@ -120,7 +130,7 @@ def _rewrite_recommendations(folder: Path, built, config) -> None:
         store = PanelStore.open(folder, read_only=True)
     client = LlmClient(config, formats.remembered(store, config.server, config.model))
     try:
-        result = narrate(client, results.study, sections, results.profiles)
+        result = narrate(client, results.study, sections, results.profiles, style)
     finally:
         client.close()
         formats.remember(store, config.server, config.model, client.formats.current)
@@ -134,11 +144,25 @@ def _rewrite_recommendations(folder: Path, built, config) -> None:
         if entry["text"] != section.text.strip():
             rewritten.append(section.dimension.name)
     kept = len(sections) - len(rewritten)
+    slotted = [
+        s.dimension.name
+        for s in sections
+        if any(
+            r.dimension == s.dimension.id and r.prose and r.style == "slots"
+            for r in result.sections
+        )
+    ]
+    filled = (
+        f" ({', '.join(slotted)} in the slot style: the facts are clauses the program wrote from "
+        "the results)"
+        if slotted
+        else ""
+    )
     results.narrative = (
         f"recommendations rewritten as prose by {config.model} for: "
-        f"{', '.join(rewritten) or 'no dimension'}; its factor ids, figures, levels, tiers, "
-        "clusters, priorities, fsQCA roles, necessity and stated links were checked against "
-        "the results (the wording of the measures was not); "
+        f"{', '.join(rewritten) or 'no dimension'}{filled}; its factor ids, figures, levels, "
+        "tiers, clusters, priorities, fsQCA roles, necessity and stated links were checked "
+        "against the results (the wording of the measures was not); "
         f"{kept} section(s) kept the template text (mismatches or failures are listed when "
         "the brief is written)"
     )

@@ -17,6 +17,14 @@ class Rule(StrEnum):
     letter = "letter"
 
 
+class NarrativeStyle(StrEnum):
+    """How ``brief --narrative`` asks for prose (see ismpanel.report.narrative.prose)."""
+
+    auto = "auto"
+    free = "free"
+    slots = "slots"
+
+
 RuleOpt = Annotated[
     Rule, typer.Option("--rule", help="Majority per arc direction (default) or per letter.")
 ]

@@ -90,17 +90,20 @@ def ask_json_each(
     *,
     temperature: float | None = None,
     max_tokens: int | None = None,
+    contract_for: Callable[[T], tuple[dict, Validator]] | None = None,
 ) -> list[Exchange]:
     """:func:`ask_json` once per item, at most the client's concurrency at a time, sharing what
     is learnt about reply formats (the client keeps it); the exchanges in item order. A call
-    that raises (a refused key, an unknown model) stops them all."""
+    that raises (a refused key, an unknown model) stops them all. ``contract_for`` gives an
+    item its own schema and validator instead of ``schema`` and ``validate``."""
 
     def ask(item: T) -> Exchange:
+        own_schema, own_validate = contract_for(item) if contract_for else (schema, validate)
         return ask_json(
             client,
             messages_for(item),
-            schema,
-            validate,
+            own_schema,
+            own_validate,
             temperature=temperature,
             max_tokens=max_tokens,
         )

@@ -126,6 +126,8 @@ def _relations(s: Scan, ev: Evidence) -> Iterator[str]:
         gap = s.masked[groups[k][-1].end : groups[k + 1][0].start]
         if k in checked or re.search(r"[;:]", gap):
             continue
+        if {x.factor for x in groups[k]} == {x.factor for x in groups[k + 1]}:
+            continue  # a factor named twice ("PL4 ... because PL4 is ..."): no link stated
         tail = re.split(rf"{CLAUSE_BREAK.pattern}|{CONNECTOR.pattern}", gap, flags=re.I)[-1]
         chain = CHAIN.search(gap)
         if chain:  # "drives TE1 and, through it, PL4": a link of TE1 to PL4 nobody checked

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 from ismpanel.llm.vocabulary import BACKWARD, CLAUSE_BREAK, FORWARD
 
+# Markup where plain paragraphs were asked for: headings, list items, quotes, tables, code,
+# HTML and links.
+NOT_PROSE = re.compile(r"^\s*(?:#|[-*+>|]\s|\d+[.)]\s)|```|<[A-Za-z/!]|\]\(", re.MULTILINE)
 WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z0-9_]*")
 ID_SHAPED = re.compile(r"[A-Za-z]+_?\d[A-Za-z0-9_]*\Z")
 NUMBER = re.compile(

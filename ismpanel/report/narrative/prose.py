@@ -1,20 +1,22 @@
 """``brief --narrative``: each dimension's recommendations rewritten as prose by an LLM from
 the computed factor profiles, used only when every claim in it checks against the results.
 
-One call per section (concurrently, up to the client's limit), with the facts as JSON and the
-template text as the draft to rewrite; the reply is a JSON object of paragraphs (see
-:mod:`ismpanel.llm.structured`). The prose is kept when it is plain paragraphs, names every
-factor of the section, and :func:`~.grounding.check_text` finds no mismatch against all the
-study's profiles; otherwise the section keeps its template text and the reasons are listed.
-The kept prose starts with the template's own heading and ends with a line saying that an LLM
-wrote it from the profiles, which of its claims were checked and that the rest of its wording
-was not. Pure apart from the model calls.
+One call per section (concurrently, up to the client's limit). In the free style the facts go
+as JSON with the template text as the draft to rewrite; in the slot style (:mod:`.slots`) the
+model refers to each fact by a tag the program fills from the results, which small local
+models manage where restating the facts fails; ``auto`` asks in the free style and, for the
+sections whose prose was not kept, once more in the slot style. The reply is a JSON object of
+paragraphs (see :mod:`ismpanel.llm.structured`). The prose is kept when it is plain
+paragraphs, names every factor of the section, and :func:`~.grounding.check_text` finds no
+mismatch against all the study's profiles; otherwise the section keeps its template text and
+the reasons are listed. The kept prose starts with the template's own heading and ends with a
+line saying that an LLM wrote it, which of its claims were checked (or put in by the program)
+and that the rest of its wording was not. Pure apart from the model calls.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 from ismpanel.analysis.recommend import FactorProfile
@@ -28,12 +30,22 @@ from ismpanel.report.narrative.grounding import (
     check_text,
     named_factors,
 )
+from ismpanel.report.narrative.grounding_text import NOT_PROSE
+from ismpanel.report.narrative.slots import (
+    fill,
+    lead,
+    slot_messages,
+    slot_schema,
+    slot_validator,
+    slot_values,
+    uses_tag,
+)
 
 TEMPERATURE = 0.3
 MAX_TOKENS = 1500
 MAX_PARAGRAPHS = 6
+STYLES = ("auto", "free", "slots")
 NO_PROSE = "the model wrote no usable prose for any section; the brief keeps the template text"
-NOT_PROSE = re.compile(r"^\s*(?:#|[-*+>|]\s|\d+[.)]\s)|```|<[A-Za-z/!]|\]\(", re.MULTILINE)
 NARRATIVE_SCHEMA = {
     "title": "narrative",
     "type": "object",
@@ -65,6 +77,7 @@ class SectionNarrative:
     mismatches: tuple[str, ...] = ()
     failure: str | None = None
     draft: str | None = None
+    style: str = "free"
 
 
 @dataclass(frozen=True)
@@ -98,14 +111,29 @@ def narrate(
     study: Study,
     sections: list[Section],
     profiles: list[FactorProfile],
+    style: str = "auto",
 ) -> Narrative:
-    """Ask for each section's prose and keep what checks against ``profiles`` (all of the
-    study's factors). A client given is left open; one made from a configuration is closed.
-    Raises ``InputError`` only when openai is missing, or the server refuses the key or does
-    not know the model; timeouts and bad replies keep the template text."""
+    """Ask for each section's prose in ``style`` (one of :data:`STYLES`) and keep what checks
+    against ``profiles`` (all of the study's factors). A client given is left open; one made
+    from a configuration is closed. Raises ``InputError`` only when openai is missing, or the
+    server refuses the key or does not know the model; timeouts and bad replies keep the
+    template text."""
+    if style not in STYLES:
+        raise ValueError(f"unknown narrative style {style!r}")
     client = llm if isinstance(llm, LlmClient) else LlmClient(llm)
     try:
-        results = _narrate(client, study, sections, profiles)
+        styles = (
+            ("slots",) if style == "slots" else ("free", "slots") if style == "auto" else ("free",)
+        )
+        results = _narrate(client, study, sections, profiles, styles[0])
+        for later in styles[1:]:
+            again = [
+                s for s, r in zip(sections, results, strict=True) if s.profiles and r.prose is None
+            ]
+            if not again:
+                break
+            redone = {r.dimension: r for r in _narrate(client, study, again, profiles, later)}
+            results = [redone.get(r.dimension, r) for r in results]
     finally:
         if client is not llm:
             client.close()
@@ -113,25 +141,46 @@ def narrate(
 
 
 def _narrate(
-    client: LlmClient, study: Study, sections: list[Section], profiles: list[FactorProfile]
+    client: LlmClient,
+    study: Study,
+    sections: list[Section],
+    profiles: list[FactorProfile],
+    style: str,
 ) -> list[SectionNarrative]:
     names = {p.id: p.name for p in profiles}
     asked = [s for s in sections if s.profiles]
-    exchanges = ask_json_each(
-        client,
-        asked,
-        lambda section: narrative_messages(study, section, profiles),
-        NARRATIVE_SCHEMA,
-        validate_paragraphs,
-        temperature=TEMPERATURE,
-        max_tokens=MAX_TOKENS,
-    )
+    if style == "slots":
+        exchanges = ask_json_each(
+            client,
+            asked,
+            lambda section: slot_messages(study, section.dimension, section.profiles),
+            {},
+            validate_paragraphs,
+            temperature=TEMPERATURE,
+            max_tokens=MAX_TOKENS,
+            contract_for=lambda section: (
+                slot_schema([p.id for p in section.profiles]),
+                slot_validator(section.profiles),
+            ),
+        )
+    else:
+        exchanges = ask_json_each(
+            client,
+            asked,
+            lambda section: narrative_messages(study, section, profiles),
+            NARRATIVE_SCHEMA,
+            validate_paragraphs,
+            temperature=TEMPERATURE,
+            max_tokens=MAX_TOKENS,
+        )
     replies = {s.dimension.id: e for s, e in zip(asked, exchanges, strict=True)}
     results = []
     for section in sections:
         exchange = replies.get(section.dimension.id)
         evidence = build_evidence(profiles, len(study.dimensions))
-        results.append(_judge(section, exchange, evidence, names, client.config.model))
+        results.append(
+            _judge(section, exchange, evidence, names, client.config.model, style, len(profiles))
+        )
     return results
 
 
@@ -141,32 +190,72 @@ def _judge(
     evidence: Evidence,
     names: dict[str, str],
     model: str,
+    style: str,
+    factors: int,
 ) -> SectionNarrative:
-    """Keep the reply's prose when it is usable, complete and grounded."""
+    """Keep the reply's prose (its tags filled in the slot style) when it is usable, complete
+    and grounded."""
     dim = section.dimension.id
+    tag = " (slot style)" if style == "slots" else ""
     if exchange is None:
-        return SectionNarrative(dim, None)
+        return SectionNarrative(dim, None, style=style)
     if exchange.value is None:
         what = "no reply" if exchange.failed else "no usable reply"
         reason = exchange.problem or "empty"
-        return SectionNarrative(dim, None, failure=f"{dim}: {what} ({reason}); template kept")
-    prose = "\n\n".join(exchange.value)
-    mismatches = [f"{dim}: {line}" for line in check_text(prose, evidence)]
+        failure = f"{dim}: {what}{tag} ({reason}); template kept"
+        return SectionNarrative(dim, None, failure=failure, style=style)
+    if style == "slots":
+        prose, unknown = _filled(exchange.value, section, evidence, factors)
+        if unknown:
+            failure = (
+                f"{dim}: no usable reply{tag} (it uses tags the study does not have: "
+                f"{', '.join(unknown[:5])}); template kept"
+            )
+            return SectionNarrative(dim, None, failure=failure, draft=prose, style=style)
+    else:
+        prose = "\n\n".join(exchange.value)
+    mismatches = [f"{dim}: {line}{tag}" for line in check_text(prose, evidence)]
     named = set(named_factors(prose, evidence))
     mismatches += [
-        f"{dim}: leaves out {p.id} ({names[p.id]})" for p in section.profiles if p.id not in named
+        f"{dim}: leaves out {p.id} ({names[p.id]}){tag}"
+        for p in section.profiles
+        if p.id not in named
     ]
     if mismatches:
-        return SectionNarrative(dim, None, tuple(mismatches), draft=prose)
+        return SectionNarrative(dim, None, tuple(mismatches), draft=prose, style=style)
     lines = section.text.strip().splitlines()
     heading = lines[0] if lines and lines[0].startswith("#") else f"### {section.dimension.name}"
-    note = (
-        f"*Written by the LLM {model} from the factor profiles. Its factor ids, figures, "
-        "levels, tiers, MICMAC clusters, priorities and ranks, fsQCA roles, necessity and the "
-        "links it states between factors were checked against the results; the rest of its "
-        "wording (the measures and their reasons) was not.*"
-    )
-    return SectionNarrative(dim, f"{heading}\n\n{prose}\n\n{note}", draft=prose)
+    if style == "slots":
+        note = (
+            f"*Written by the LLM {model} around clauses the program wrote from the results "
+            "(the factors' levels, tiers, MICMAC clusters, figures, priorities and ranks, "
+            "fsQCA roles and direct links). The whole text was checked against the results "
+            "like any prose; the rest of its wording (the measures and their reasons) was not.*"
+        )
+    else:
+        note = (
+            f"*Written by the LLM {model} from the factor profiles. Its factor ids, figures, "
+            "levels, tiers, MICMAC clusters, priorities and ranks, fsQCA roles, necessity and "
+            "the links it states between factors were checked against the results; the rest "
+            "of its wording (the measures and their reasons) was not.*"
+        )
+    return SectionNarrative(dim, f"{heading}\n\n{prose}\n\n{note}", draft=prose, style=style)
+
+
+def _filled(
+    texts: dict[str, str], section: Section, evidence: Evidence, factors: int
+) -> tuple[str, list[str]]:
+    """The slot-style reply as paragraphs, one per factor in the section's order, each with
+    its tags filled and opened by the program's sentence of the factor's priority unless the
+    text has that tag; and the tags that name nothing known."""
+    values = {k: v for p in evidence.factors.values() for k, v in slot_values(p, factors).items()}
+    paragraphs, unknown = [], []
+    for p in section.profiles:
+        has_priority = uses_tag(texts[p.id], f"[{p.id} priority]")
+        text, strangers = fill(texts[p.id], values)
+        unknown += [t for t in strangers if t not in unknown]
+        paragraphs.append(text if has_priority else f"{lead(p, factors)} {text}")
+    return "\n\n".join(paragraphs), unknown
 
 
 def validate_paragraphs(obj: object) -> tuple[list[str] | None, str | None]:

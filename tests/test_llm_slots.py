@@ -1,0 +1,248 @@
+"""``brief --narrative`` in the slot style: the model writes tags, the program fills them with
+clauses written from the results. Every clause must pass the grounding checker on any study
+(hand-written profiles, the bundled study with its fsQCA, random panels of another domain);
+a reply with made-up tags or with claims of its own is not kept; ``auto`` falls back to slots
+for the sections whose free prose failed; and the brief says which sections used slots."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from ismpanel.report.narrative.grounding import build_evidence, check_text
+from ismpanel.report.narrative.prose import NO_PROSE, narrate
+from ismpanel.report.narrative.slots import fill, slot_values
+from tests.llm_servers import FakeServer, Reply, completion
+from tests.test_brief_claims import EHR, brief_of, make_study
+from tests.test_llm_narrative import PROFILES, STUDY, config, sections, writer
+
+FACTOR = re.compile(r"^Factor (\w+): ", re.MULTILINE)
+
+
+def factors_of(body: dict) -> list[str]:
+    """The factor ids a slot-style request asks texts for, in order."""
+    return FACTOR.findall(body["messages"][1]["content"])
+
+
+def slot_texts(body: dict, extra: str = "") -> dict[str, str]:
+    """What a small model that follows the slot rules writes: advice and tags per factor."""
+    return {
+        fid: f"Policy makers should fund it and review it every year, because [{fid} position]."
+        + extra
+        for fid in factors_of(body)
+    }
+
+
+def slot_writer(extra: str = "") -> Callable[[dict, FakeServer], Reply]:
+    """A server that answers slot-style requests with :func:`slot_texts` (``extra`` added to
+    each text) and free-style ones with a wrong level, so that only slot prose gets through."""
+
+    def behaviour(body: dict, server: FakeServer):
+        if "Facts:\n" in body["messages"][1]["content"]:
+            return completion(json.dumps({"paragraphs": ["P1 is at level 9 of 4."]}))
+        return completion(json.dumps(slot_texts(body, extra)))
+
+    return behaviour
+
+
+def every_clause_passes(profiles, dimensions: int) -> int:
+    evidence = build_evidence(profiles, dimensions)
+    checked = 0
+    for p in profiles:
+        for tag, clause in slot_values(p, len(profiles)).items():
+            filled, unknown = fill(f"We note that {tag}.", slot_values(p, len(profiles)))
+            assert unknown == []
+            assert check_text(filled, evidence) == [], (tag, filled)
+            assert clause in filled
+            checked += 1
+    return checked
+
+
+def test_every_clause_of_the_hand_written_profiles_passes_the_checker():
+    # P1, T1 and U1 are fsQCA conditions (U1 in no configuration)
+    assert every_clause_passes(PROFILES, len(STUDY.dimensions)) == 5 * 4 + 3
+
+
+def test_the_clauses_state_the_results():
+    values = {k: v for p in PROFILES for k, v in slot_values(p, 5).items()}
+    # P1 → P2 → T1 → {U1 ⇄ U2}: levels 4..1, P1 core in C1 and necessary (0.912)
+    assert values["[P1 position]"].startswith("P1 is at level 4 of 4 (deep tier)")
+    assert values["[P1 links]"] == "P1 drives P2 directly"
+    assert values["[U1 links]"] == (
+        "U1 drives U2 directly; U1 is driven directly by T1 and U2; U1 and U2 are in a "
+        "feedback loop"
+    )
+    assert values["[P1 fsqca]"] == (
+        "P1 is a core condition of C1; P1 is necessary for the outcome (consistency 0.91)"
+    )
+    assert values["[T1 fsqca]"] == (
+        "T1 is a peripheral condition of C1; the absence of T1 is a peripheral condition of C2"
+    )
+    assert "[P2 fsqca]" not in values  # not a condition: no tag offered
+    assert values["[P2]"] == "Open data rules (P2)"
+
+
+@pytest.mark.parametrize("seed", [1, 7, 23])
+def test_every_clause_passes_the_checker_on_random_panels(tmp_path, seed):
+    folder = make_study(tmp_path / "s", EHR, experts=5, seed=seed)
+    _, built = brief_of(folder)
+    profiles = built.results.profiles
+    assert every_clause_passes(profiles, len(built.results.study.dimensions)) >= 4 * len(EHR)
+
+
+def test_every_clause_passes_the_checker_on_the_bundled_study(tmp_path):
+    from ismpanel.cli.app import main
+
+    with contextlib.suppress(SystemExit):
+        main(["demo", "--out", str(tmp_path / "demo")])
+    _, built = brief_of(tmp_path / "demo", allow_incomplete=True)
+    profiles = built.results.profiles
+    conditions = sum(p.is_condition for p in profiles)
+    assert conditions > 0  # the demo's questionnaire makes fsQCA tags
+    assert every_clause_passes(profiles, 4) == 4 * len(profiles) + conditions
+
+
+def test_tags_are_filled_whatever_their_case_and_unknown_ones_are_named():
+    values = slot_values(PROFILES[0], 5)
+    text, unknown = fill("[p1  POSITION], so act. [P1 level] and [PL9] too.", values)
+    assert text.startswith("P1 is at level 4 of 4 (deep tier)")
+    assert unknown == ["[P1 level]", "[PL9]"]
+    assert fill("[P1 fsqca].", {"[P1 fsqca]": "the absence of P1 is ..."})[0].startswith("The ")
+
+
+# the study with a measure for P1 and instruments for the policy dimension
+MEASURED = replace(
+    STUDY,
+    dimensions=(replace(STUDY.dimensions[0], instruments="laws and audits"), *STUDY.dimensions[1:]),
+    factors=(replace(STUDY.factors[0], action="Pass a privacy law."), *STUDY.factors[1:]),
+)
+
+
+def run(behaviour, style: str):
+    with FakeServer(behaviour) as server:
+        asked = [
+            replace(s, dimension=d) for s, d in zip(sections(), MEASURED.dimensions, strict=True)
+        ]
+        return narrate(config(server), MEASURED, asked, PROFILES, style), server
+
+
+def test_slot_prose_is_filled_checked_and_kept():
+    narrative, server = run(slot_writer(), "slots")
+    assert narrative.notes == []
+    policy = next(s for s in narrative.sections if s.dimension == "policy")
+    assert policy.style == "slots"
+    first = policy.draft.split("\n\n")[0]
+    assert first == (  # the program's lead sentence, then the model's text with its tag filled
+        "Privacy law (P1) is a high priority (rank 1 of 5). Policy makers should fund it and "
+        "review it every year, because P1 is at level 4 of 4 (deep tier) and in the "
+        "independent cluster of MICMAC (driving power 5, dependence 1)."
+    )
+    assert len(policy.draft.split("\n\n")) == 2  # one paragraph per factor: P1, P2
+    assert "around clauses the program wrote from the results" in policy.prose
+    request = next(b for b in server.requests if "Factor P1: " in b["messages"][1]["content"])
+    user = request["messages"][1]["content"]
+    assert "Facts:\n" not in user
+    assert "[P1 position] = its level in the hierarchy" in user
+    assert "Measure: Pass a privacy law." in user
+    assert "Instruments that fit this dimension: laws and audits" in user
+    # no result reaches the model: neither the template's bullets nor any figure
+    assert "- **" not in user and "high priority" not in user and "level 4" not in user
+    assert request["response_format"]["json_schema"]["schema"]["required"] == ["P1", "P2"]
+    assert len(server.requests) == 3
+
+
+def test_a_text_with_the_priority_tag_gets_no_lead_sentence():
+    def tagged(body, server):
+        return completion(
+            json.dumps({f: f"[{f} priority], so fund it well now." for f in factors_of(body)})
+        )
+
+    narrative, _ = run(tagged, "slots")
+    policy = next(s for s in narrative.sections if s.dimension == "policy")
+    assert policy.draft.startswith("P1 is a high priority (rank 1 of 5), so fund it well now.")
+
+
+def test_a_text_that_is_only_the_factors_name_is_unusable():
+    def names(body, server):
+        return completion(json.dumps({f: f"{f} Privacy law" for f in factors_of(body)}))
+
+    narrative, server = run(names, "slots")
+    assert all(s.prose is None for s in narrative.sections)
+    assert "(more than its name); none for P1, P2" in narrative.notes[0]
+    assert len(server.requests) == 6  # each section once repaired
+
+
+def test_made_up_tags_are_an_unusable_reply():
+    narrative, _ = run(slot_writer(" See [P1 level] and [ID position]."), "slots")
+    assert narrative.notes[0] == (
+        "policy: no usable reply (slot style) (it uses tags the study does not have: "
+        "[P1 level], [ID position]); template kept"
+    )
+    assert narrative.notes[-1] == NO_PROSE
+    assert all(s.prose is None for s in narrative.sections)
+
+
+def test_claims_in_the_models_own_words_are_still_checked():
+    narrative, _ = run(slot_writer(" P2 drives P1."), "slots")
+    policy = next(s for s in narrative.sections if s.dimension == "policy")
+    assert policy.prose is None
+    assert any("says P2 drives P1; there is no path" in m for m in policy.mismatches)
+    assert all(m.endswith("(slot style)") for m in policy.mismatches)
+
+
+def test_auto_asks_again_in_slots_only_for_the_sections_free_prose_failed():
+    def mixed(body, server):
+        content = body["messages"][1]["content"]
+        if "Facts:\n" in content:  # free prose: right for policy, wrong elsewhere
+            good = writer()(body, server)
+            return good if '"id": "policy"' in content else slot_writer()(body, server)
+        return slot_writer()(body, server)
+
+    narrative, server = run(mixed, "auto")
+    assert narrative.notes == []
+    styles = {s.dimension: s.style for s in narrative.sections if s.prose}
+    assert styles == {"policy": "free", "technology": "slots", "users": "slots"}
+    assert len(server.requests) == 3 + 2
+    free = next(s for s in narrative.sections if s.dimension == "policy")
+    assert free.draft.startswith("Privacy law (P1) sits at level 4 of 4 in the deep tier")
+
+
+def test_free_style_never_asks_for_slots():
+    narrative, server = run(slot_writer(), "free")
+    assert all(s.prose is None for s in narrative.sections)
+    assert len(server.requests) == 3  # well-formed, so no repair request
+    assert all("Facts:\n" in b["messages"][1]["content"] for b in server.requests)
+
+
+def test_brief_says_which_sections_used_slots(cli, tmp_path, monkeypatch):
+    from tests.helpers import answered_study
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    answered = answered_study(tmp_path / "study")
+    with FakeServer(slot_writer()) as server:
+        run_ = cli(
+            "brief",
+            answered,
+            "-o",
+            tmp_path / "out.md",
+            "--narrative",
+            "--narrative-style",
+            "slots",
+            "--model",
+            "fake-model",
+            "--base-url",
+            server.url,
+            "--retries",
+            "0",
+        )
+    assert run_.code == 0, run_.err
+    text = (tmp_path / "out.md").read_text()
+    assert "in the slot style: the facts are clauses the program wrote from the results" in text
+    assert "around clauses the program wrote from the results" in text
+    assert re.search(r"\[\w+ (position|links|priority|fsqca)\]", text) is None
+    assert "Policy makers should fund it and review it every year, because" in text
