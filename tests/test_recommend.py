@@ -106,7 +106,8 @@ def test_direct_links_reach_and_the_diagram_are_kept_apart():
 
 def test_the_rules_in_words_use_the_weights():
     text = recommend.describe_priority(with_qca=True)
-    assert "high priority from 67% of the points, medium from 33%" in text
+    # exact shares: a factor with 2 of 3 points is high priority, which "67%" would deny
+    assert "high priority from 2/3 of the points, medium from 1/3" in text
     assert "deep 2, middle 1, surface 0" in text and "an absence earns nothing" in text
     assert "the stronger share decides" in text
     assert "fsQCA" not in recommend.describe_priority(with_qca=False)

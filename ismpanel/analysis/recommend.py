@@ -317,13 +317,15 @@ def describe_priority(with_qca: bool) -> str:
             "passes the necessity test (an absence earns nothing)"
         )
     return (
-        f"{text}; high priority from {_percent(HIGH)} of the points, medium from "
-        f"{_percent(MEDIUM)}; ties by the other source's share, then by driving power"
+        f"{text}; high priority from {_share(HIGH)} of the points, medium from "
+        f"{_share(MEDIUM)}; ties by the other source's share, then by driving power"
     )
 
 
-def _percent(value: Fraction) -> str:
-    return f"{float(value):.0%}"
+def _share(value: Fraction) -> str:
+    """A threshold share as the exact fraction it is ("2/3"): a rounded percentage ("67%")
+    would put a factor with exactly two thirds of the points below the stated bar."""
+    return f"{value.numerator}/{value.denominator}"
 
 
 def qca_evidence(conditions, configurations, necessity) -> QcaEvidence:
