@@ -55,6 +55,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         study = Path(tmp) / "demo"
         ismpanel("demo", "--out", str(study))
+        ismpanel("round", "close", str(study), "--reopen")  # the demo closes its round
         seconds, run = ismpanel("llm-expert", str(study), "--samples", "1", "--calibrate", *server)
         store = PanelStore.open(study)
         calls = store.llm_calls("L1", "panelist")

@@ -6,11 +6,12 @@ stored with a known outcome. ``bench/bench_llm.py`` measures the same path."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
 from ismpanel.elicitation.store import PanelStore
-from tests.helpers import small_study
+from tests.helpers import answered_study, small_study
 
 URL = os.environ.get("ISMPANEL_TEST_LLM_BASE_URL")
 MODEL = os.environ.get("ISMPANEL_TEST_LLM_MODEL", "local")
@@ -40,3 +41,16 @@ def test_a_real_model_answers_as_a_panelist_without_a_traceback(cli, tmp_path):
 def test_a_real_model_drafts_factors_without_a_traceback(cli, tmp_path):
     run = cli("factors", "draft", "Privacy in open data", "-o", tmp_path / "f.csv", *SERVER)
     assert run.code in (0, 1) and "Traceback" not in run.err
+
+
+@real_llm
+def test_a_real_model_writes_slot_prose_or_says_why_not(cli, tmp_path):
+    folder = answered_study(tmp_path / "s")
+    out = tmp_path / "b.md"
+    run = cli("brief", folder, "-o", out, "--narrative", "--narrative-style", "slots", *SERVER)
+    assert run.code == 0 and "Traceback" not in run.err
+    text = out.read_text()
+    assert re.search(r"\[\w+ (position|links|priority|fsqca)\]", text) is None  # all filled
+    kept = text.count("around clauses the program wrote from the results")
+    notes = [line for line in run.err.splitlines() if line.startswith("narrative:")]
+    assert kept or notes  # prose, or a line saying why each section kept its template

@@ -113,6 +113,36 @@ def test_tags_are_filled_whatever_their_case_and_unknown_ones_are_named():
     assert text.startswith("P1 is at level 4 of 4 (deep tier)")
     assert unknown == ["[P1 level]", "[PL9]"]
     assert fill("[P1 fsqca].", {"[P1 fsqca]": "the absence of P1 is ..."})[0].startswith("The ")
+    # lower-case ids and the model's own words are never re-cased
+    assert (
+        fill("e.g. the plan. [p1] works.", {"[p1]": "Law (p1)"})[0]
+        == "e.g. the plan. Law (p1) works."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is not the case that [P1 links].",
+        "It is false that [P1 position].",
+        "Earlier studies claimed [T1 fsqca].",
+        "If [U1 links], fund it.",
+        "Fund [P1 position.] now.",
+        "Fund [[P1 links]] now.",
+    ],
+)
+def test_a_tag_under_a_negation_or_a_malformed_tag_is_unusable(text):
+    values = {k: v for p in PROFILES for k, v in slot_values(p, 5).items()}
+    assert fill(text, values)[1] != []
+
+
+def test_ids_and_tags_are_no_words_of_advice():
+    from ismpanel.report.narrative.slots import _says_more_than_its_name
+
+    p1 = PROFILES[0]
+    assert not _says_more_than_its_name("P1 P1 P1 P1 P1 Privacy law", p1)
+    assert not _says_more_than_its_name("[P1 position] [P1 links] [P1 priority]", p1)
+    assert _says_more_than_its_name("Pass the law and fund its regulator.", p1)
 
 
 # the study with a measure for P1 and instruments for the policy dimension
@@ -180,7 +210,8 @@ def test_a_text_that_is_only_the_factors_name_is_unusable():
 def test_made_up_tags_are_an_unusable_reply():
     narrative, _ = run(slot_writer(" See [P1 level] and [ID position]."), "slots")
     assert narrative.notes[0] == (
-        "policy: no usable reply (slot style) (it uses tags the study does not have: "
+        "policy: no usable reply (slot style) (tags it uses that the program cannot fill as "
+        "written: "
         "[P1 level], [ID position]); template kept"
     )
     assert narrative.notes[-1] == NO_PROSE

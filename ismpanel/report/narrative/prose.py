@@ -208,7 +208,8 @@ def _judge(
         prose, unknown = _filled(exchange.value, section, evidence, factors)
         if unknown:
             failure = (
-                f"{dim}: no usable reply{tag} (it uses tags the study does not have: "
+                f"{dim}: no usable reply{tag} (tags it uses that the program cannot fill as "
+                "written: "
                 f"{', '.join(unknown[:5])}); template kept"
             )
             return SectionNarrative(dim, None, failure=failure, draft=prose, style=style)

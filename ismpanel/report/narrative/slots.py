@@ -24,6 +24,13 @@ from ismpanel.analysis.recommend import FactorProfile
 from ismpanel.elicitation.study import Dimension, Study
 from ismpanel.report.narrative.grounding_text import NOT_PROSE
 
+# words that would make a filled clause say something else than the clause: a negation, a
+# condition, a report of someone's claim
+HEDGE = re.compile(
+    r"\b(?:not|no|never|nobody|false|untrue|wrong|claim\w*|if|unless|whether|contrary|"
+    r"doubt\w*|neither|nor)\b|n't\b",
+    re.IGNORECASE,
+)
 TAG = re.compile(r"\[\s*([A-Za-z][\w.-]*)(?:\s+([A-Za-z]+))?\s*\]")
 
 
@@ -93,10 +100,18 @@ def fill(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
         if value is None:
             unknown[" ".join(m.group(0).split())] = None
             return m.group(0)
-        return value
+        starts = re.search(r"(?:^|[.!?]\s+)\Z", m.string[: m.start()]) is not None
+        return "The" + value[3:] if starts and value.startswith("the ") else value
 
     filled = TAG.sub(put, text)
-    return _capitalised(filled), list(unknown)
+    for m in TAG.finditer(text):
+        before = re.split(r"[.!?;:]\s", text[: m.start()])[-1]
+        hedge = HEDGE.search(before)
+        if hedge and m.group(0) not in unknown:
+            unknown[f"{m.group(0)} under {hedge.group(0)!r}"] = None
+    if re.search(r"[\[\]]", TAG.sub("", text)):
+        unknown["a bracket outside a tag"] = None
+    return filled, list(unknown)
 
 
 def uses_tag(text: str, tag: str) -> bool:
@@ -107,12 +122,6 @@ def uses_tag(text: str, tag: str) -> bool:
 def _key(tag: str) -> str:
     m = TAG.fullmatch(tag.strip())
     return f"{m.group(1).casefold()} {(m.group(2) or '').casefold()}".strip() if m else tag
-
-
-def _capitalised(text: str) -> str:
-    """Each sentence starting with a capital letter, as a clause put first would not be
-    ("the absence of TE1 is ...")."""
-    return re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 def slot_schema(ids: list[str]) -> dict:
@@ -162,8 +171,10 @@ def _says_more_than_its_name(value: object, p: FactorProfile) -> bool:
     small model may answer with the name alone)."""
     if not isinstance(value, str):
         return False
-    rest = re.sub(re.escape(p.name), " ", value, flags=re.IGNORECASE)
-    words = [w for w in re.findall(r"[^\W\d_]+", rest) if w.casefold() != p.id.casefold()]
+    rest = TAG.sub(" ", value)
+    rest = re.sub(re.escape(p.name), " ", rest, flags=re.IGNORECASE)
+    rest = re.sub(rf"(?<!\w){re.escape(p.id)}(?!\w)", " ", rest, flags=re.IGNORECASE)
+    words = re.findall(r"[^\W\d_]+", rest)
     return len(words) >= MIN_WORDS
 
 
