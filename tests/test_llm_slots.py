@@ -273,7 +273,7 @@ def test_brief_says_which_sections_used_slots(cli, tmp_path, monkeypatch):
         )
     assert run_.code == 0, run_.err
     text = (tmp_path / "out.md").read_text()
-    assert "in the slot style: the facts are clauses the program wrote from the results" in text
+    assert "in the slot style: each paragraph opens with the program's sentence" in text
     assert "around clauses the program wrote from the results" in text
     assert re.search(r"\[\w+ (position|links|priority|fsqca)\]", text) is None
     assert "Policy makers should fund it and review it every year, because" in text

@@ -153,8 +153,9 @@ def _rewrite_recommendations(folder: Path, built, config, style: str) -> None:
         )
     ]
     filled = (
-        f" ({', '.join(slotted)} in the slot style: the facts are clauses the program wrote from "
-        "the results)"
+        f" ({', '.join(slotted)} in the slot style: each paragraph opens with the program's "
+        "sentence of the factor's priority, and the model's tags were filled with clauses the "
+        "program wrote from the results)"
         if slotted
         else ""
     )

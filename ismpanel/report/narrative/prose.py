@@ -230,8 +230,9 @@ def _judge(
         note = (
             f"*Written by the LLM {model} around clauses the program wrote from the results "
             "(the factors' levels, tiers, MICMAC clusters, figures, priorities and ranks, "
-            "fsQCA roles and direct links). The whole text was checked against the results "
-            "like any prose; the rest of its wording (the measures and their reasons) was not.*"
+            "fsQCA roles, necessity, direct links and feedback loops). The whole text was "
+            "checked against the results like any prose; the rest of its wording (the measures "
+            "and their reasons) was not.*"
         )
     else:
         note = (
