@@ -277,3 +277,17 @@ def test_brief_says_which_sections_used_slots(cli, tmp_path, monkeypatch):
     assert "around clauses the program wrote from the results" in text
     assert re.search(r"\[\w+ (position|links|priority|fsqca)\]", text) is None
     assert "Policy makers should fund it and review it every year, because" in text
+
+
+def test_a_factor_name_with_markup_is_inert_in_the_kept_prose():
+    named = replace(PROFILES[0], name="Law <img src=x>")
+    profiles = [named, *PROFILES[1:]]
+    asked = [
+        replace(s, profiles=tuple(named if p.id == "P1" else p for p in s.profiles))
+        for s in sections()
+    ]
+    with FakeServer(slot_writer()) as server:
+        narrative = narrate(config(server), MEASURED, asked, profiles, "slots")
+    policy = next(s for s in narrative.sections if s.dimension == "policy")
+    assert "Law \\<img src=x\\> (P1) is a high priority" in policy.prose
+    assert re.search(r"(?<!\\)[<>]", policy.prose) is None  # every angle bracket escaped

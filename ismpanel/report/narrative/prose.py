@@ -24,6 +24,7 @@ from ismpanel.elicitation.study import Dimension, Study
 from ismpanel.llm.client import LlmClient
 from ismpanel.llm.config import LlmConfig
 from ismpanel.llm.structured import Exchange, ask_json_each
+from ismpanel.report import markdown
 from ismpanel.report.narrative.grounding import (
     Evidence,
     build_evidence,
@@ -241,7 +242,10 @@ def _judge(
             "the links it states between factors were checked against the results; the rest "
             "of its wording (the measures and their reasons) was not.*"
         )
-    return SectionNarrative(dim, f"{heading}\n\n{prose}\n\n{note}", draft=prose, style=style)
+    # factor names come from the study file and the words from the model: neither may fetch
+    # or run anything where the brief is shown (images, raw HTML, code)
+    shown = f"{heading}\n\n{markdown.text(prose)}\n\n{note}"
+    return SectionNarrative(dim, shown, draft=prose, style=style)
 
 
 def _filled(
