@@ -7,6 +7,7 @@ for the sections whose free prose failed; and the brief says which sections used
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -118,6 +119,46 @@ def test_tags_are_filled_whatever_their_case_and_unknown_ones_are_named():
         fill("e.g. the plan. [p1] works.", {"[p1]": "Law (p1)"})[0]
         == "e.g. the plan. Law (p1) works."
     )
+
+
+def test_two_tags_in_one_sentence_pass_the_checker_in_either_order():
+    # a links clause ends on the factors it names; before another clause of the same
+    # sentence they read as the subject of its figures, so the program puts links clauses
+    # last within their sentence (the facts stated are the same)
+    evidence = build_evidence(PROFILES, len(STUDY.dimensions))
+    failed = []
+    for p in PROFILES:
+        values = slot_values(p, len(PROFILES))
+        for first, second in itertools.permutations(values, 2):
+            for joiner in (" and ", ", and ", "; "):
+                filled, unknown = fill(f"Fund it because {first}{joiner}{second}.", values)
+                assert unknown == []
+                assert values[first] in filled and values[second] in filled
+                failed += [(first, second, joiner)] if check_text(filled, evidence) else []
+    assert failed == []
+    values = slot_values(PROFILES[0], 5)
+    assert fill("[P1 links] and [P1 priority]. [P1 links].", values)[0] == (
+        f"{values['[P1 priority]']} and {values['[P1 links]']}. {values['[P1 links]']}."
+    )
+
+
+def test_ids_that_differ_by_case_alone_are_two_factors():
+    from ismpanel.report.narrative.slots import slot_validator
+
+    upper, lower = PROFILES[0], replace(PROFILES[1], id="p1")
+    values = {**slot_values(upper, 5), **slot_values(lower, 5)}
+    assert fill("[P1 priority].", values)[0].startswith("P1 is a")
+    assert fill("[p1 priority].", values)[0].startswith("p1 is a")
+    assert fill("[p1 PRIORITY].", values)[1] == []  # the kind's case never matters
+    # a spelling that matches neither exactly could be either: not guessed
+    assert fill("[p1 priority].", slot_values(upper, 5))[1] == []
+    validate = slot_validator((upper, lower))
+    advice = "Pass the law and fund its regulator well."
+    texts, problem = validate({"P1": advice + " One.", "p1": advice + " Two."})
+    assert problem is None and texts == {"P1": advice + " One.", "p1": advice + " Two."}
+    # one key for two factors whose ids differ by case: neither gets the other's text
+    texts, problem = validate({"P1": advice})
+    assert texts is None and "none for p1" in problem
 
 
 @pytest.mark.parametrize(
@@ -241,6 +282,23 @@ def test_auto_asks_again_in_slots_only_for_the_sections_free_prose_failed():
     assert len(server.requests) == 3 + 2
     free = next(s for s in narrative.sections if s.dimension == "policy")
     assert free.draft.startswith("Privacy law (P1) sits at level 4 of 4 in the deep tier")
+
+
+def test_auto_reports_both_attempts_when_slots_fail_too():
+    def neither(body, server):
+        if "Facts:\n" in body["messages"][1]["content"]:
+            return completion(json.dumps({"paragraphs": ["P1 is at level 9 of 4."]}))
+        return completion(
+            json.dumps({f: f"[{f} level] matters a lot for every agency" for f in factors_of(body)})
+        )
+
+    narrative, _ = run(neither, "auto")
+    policy = next(s for s in narrative.sections if s.dimension == "policy")
+    assert policy.prose is None and policy.style == "slots"
+    notes = [n for n in narrative.notes if n.startswith("policy:")]
+    assert "says P1 is at level 9" in notes[0] and not notes[0].endswith("(slot style)")
+    assert any("(slot style)" in n and "[P1 level]" in n for n in notes[1:])
+    assert narrative.notes[-1] == NO_PROSE
 
 
 def test_free_style_never_asks_for_slots():

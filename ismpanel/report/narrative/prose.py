@@ -17,7 +17,7 @@ and that the rest of its wording was not. Pure apart from the model calls.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ismpanel.analysis.recommend import FactorProfile
 from ismpanel.elicitation.study import Dimension, Study
@@ -71,7 +71,8 @@ class SectionNarrative:
     """The outcome for one section: the markdown to print instead of the template text (its
     heading included), or None to keep the template; the mismatches found and why no prose
     came back (each line starts with the dimension id); and the model's paragraphs as they
-    came, checked or not, so that a mismatch's sentence can be found (never for the brief)."""
+    came, checked or not, so that a mismatch's sentence can be found (never for the brief);
+    ``earlier``, the lines of an earlier style's attempt when this one failed too."""
 
     dimension: str
     prose: str | None
@@ -79,6 +80,12 @@ class SectionNarrative:
     failure: str | None = None
     draft: str | None = None
     style: str = "free"
+    earlier: tuple[str, ...] = ()
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """Why the section keeps its template text: each attempt's failure and mismatches."""
+        return self.earlier + ((self.failure,) if self.failure else ()) + self.mismatches
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,7 @@ class Narrative:
         empty when every section with factors got its prose."""
         lines = []
         for s in self.sections:
-            lines += [s.failure] if s.failure else []
-            lines += list(s.mismatches)
+            lines += list(s.lines)
         if lines and not any(s.prose for s in self.sections):
             lines.append(NO_PROSE)
         return lines
@@ -134,11 +140,19 @@ def narrate(
             if not again:
                 break
             redone = {r.dimension: r for r in _narrate(client, study, again, profiles, later)}
-            results = [redone.get(r.dimension, r) for r in results]
+            results = [_after(r, redone.get(r.dimension)) for r in results]
     finally:
         if client is not llm:
             client.close()
     return Narrative(tuple(results), client.usage.summary(client.config))
+
+
+def _after(first: SectionNarrative, then: SectionNarrative | None) -> SectionNarrative:
+    """A section's outcome once a later style was tried: the later one, with the first
+    attempt's lines kept when the later one failed too, so that no cause goes unreported."""
+    if then is None:
+        return first
+    return then if then.prose is not None else replace(then, earlier=first.lines)
 
 
 def _narrate(

@@ -32,6 +32,7 @@ HEDGE = re.compile(
     re.IGNORECASE,
 )
 TAG = re.compile(r"\[\s*([A-Za-z][\w.-]*)(?:\s+([A-Za-z]+))?\s*\]")
+SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
 
 def slot_values(profile: FactorProfile, factors: int) -> dict[str, str]:
@@ -90,13 +91,31 @@ def _fsqca(p: FactorProfile) -> str:
 
 
 def fill(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
-    """``text`` with each tag replaced by its clause (case and spacing inside the brackets
-    do not matter), and the tags it uses that name nothing known."""
-    known = {_key(tag): value for tag, value in values.items()}
+    """``text`` with each tag replaced by its clause (spacing inside the brackets and the case
+    of the kind do not matter; the id's case only when no other id differs from it by case
+    alone), and the tags it uses that name nothing known. Within a sentence, links clauses
+    are put after the sentence's other clauses: the factors a links clause names would
+    otherwise stand before, and be read as the subject of, the figures of the next clause."""
+    exact = {_spaced(tag): value for tag, value in values.items()}
+    folded: dict[str, str | None] = {}
+    for tag, value in values.items():
+        folded[_key(tag)] = None if _key(tag) in folded else value
     unknown: dict[str, None] = {}
 
+    def lookup(tag: str) -> str | None:
+        return exact.get(_spaced(tag)) or folded.get(_key(tag))
+
+    found = [(m, lookup(m.group(0))) for m in TAG.finditer(text)]
+    placed: dict[int, str] = {}
+    sentence_of = [len(SENTENCE_END.findall(text, 0, m.start())) for m, _ in found]
+    for sentence in set(sentence_of):
+        here = [(m, v) for (m, v), s in zip(found, sentence_of, strict=True) if s == sentence]
+        here = [(m, v) for m, v in here if v is not None]
+        order = [v for m, v in here if not _is_links(m)] + [v for m, v in here if _is_links(m)]
+        placed.update({m.start(): v for (m, _), v in zip(here, order, strict=True)})
+
     def put(m: re.Match) -> str:
-        value = known.get(_key(m.group(0)))
+        value = placed.get(m.start())
         if value is None:
             unknown[" ".join(m.group(0).split())] = None
             return m.group(0)
@@ -114,14 +133,24 @@ def fill(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
     return filled, list(unknown)
 
 
+def _is_links(m: re.Match) -> bool:
+    return (m.group(2) or "").casefold() == "links"
+
+
 def uses_tag(text: str, tag: str) -> bool:
     """Whether ``text`` has ``tag`` (case and spacing inside the brackets aside)."""
     return any(_key(m.group(0)) == _key(tag) for m in TAG.finditer(text))
 
 
 def _key(tag: str) -> str:
+    """A tag's id and kind, both casefolded."""
+    return _spaced(tag).casefold()
+
+
+def _spaced(tag: str) -> str:
+    """A tag's id as written and its kind casefolded, spacing aside."""
     m = TAG.fullmatch(tag.strip())
-    return f"{m.group(1).casefold()} {(m.group(2) or '').casefold()}".strip() if m else tag
+    return f"{m.group(1)} {(m.group(2) or '').casefold()}".strip() if m else tag
 
 
 def slot_schema(ids: list[str]) -> dict:
@@ -137,16 +166,22 @@ def slot_schema(ids: list[str]) -> dict:
 
 def slot_validator(profiles: tuple[FactorProfile, ...]):
     """A validator of the reply (see :mod:`ismpanel.llm.structured`): a non-empty plain text
-    for each factor, keyed by its id or its name (any case), whitespace tidied, by id in the
-    section's order."""
+    for each factor, keyed by its id or its name (in any case, unless two of the section's
+    factors differ by case alone), whitespace tidied, by id in the section's order."""
 
     def validate(obj: object) -> tuple[dict[str, str] | None, str | None]:
         if not isinstance(obj, dict):
             return None, "expected an object with one text per factor id"
-        given = {" ".join(str(k).split()).casefold(): v for k, v in obj.items()}
+        given = {" ".join(str(k).split()): v for k, v in obj.items()}
+        folded = _unique_folds(given)
+        for key in _shared_folds(profiles):
+            folded.pop(key, None)
         texts, missing = {}, []
         for p in profiles:
-            value = given.get(p.id.casefold(), given.get(p.name.casefold()))
+            value = next(
+                (v for k in (p.id, p.name) for v in (given.get(k), folded.get(k.casefold())) if v),
+                None,
+            )
             if _says_more_than_its_name(value, p):
                 texts[p.id] = " ".join(value.split())
             else:
@@ -161,6 +196,30 @@ def slot_validator(profiles: tuple[FactorProfile, ...]):
         return texts, None
 
     return validate
+
+
+def _unique_folds(given: dict[str, object]) -> dict[str, object]:
+    """``given`` keyed by casefolded key, without the keys two entries share once casefolded
+    (ids "p1" and "P1" are two factors, never one)."""
+    folds: dict[str, object] = {}
+    clashes = set()
+    for key, value in given.items():
+        if key.casefold() in folds:
+            clashes.add(key.casefold())
+        folds[key.casefold()] = value
+    return {k: v for k, v in folds.items() if k not in clashes}
+
+
+def _shared_folds(profiles: tuple[FactorProfile, ...]) -> set[str]:
+    """The casefolded ids and names that two factors share: keys only their exact case may
+    assign."""
+    seen: dict[str, str] = {}
+    shared = set()
+    for p in profiles:
+        for key in {p.id.casefold(), p.name.casefold()}:
+            if seen.setdefault(key, p.id) != p.id:
+                shared.add(key)
+    return shared
 
 
 MIN_WORDS = 5  # of advice besides the factor's name and id
