@@ -101,15 +101,13 @@ def check_token(store: PanelStore, expert: str, token: str | None, token_file: P
     try:
         store.check_token(expert, token)
     except InputError as err:
-        message = str(err)
-        if not message.startswith("--token: "):
+        if err.option != "token":
             raise
         if not token:
             raise InputError(
-                f"{message.removeprefix('--token: ')}: give it with --token-file PATH, "
-                f"${TOKEN_VARIABLE} or --token"
+                f"{err}: give it with --token-file PATH, ${TOKEN_VARIABLE} or --token"
             ) from None
-        raise InputError(f"{source}: {message.removeprefix('--token: ')}") from None
+        raise InputError(f"{source}: {err}") from None
 
 
 def read_token_file(path: Path) -> str:

@@ -453,9 +453,9 @@ class PanelStore:
         if row[0] is None:
             return
         if not token:
-            raise InputError(f"--token: expert {eid} needs the token given at invitation")
+            raise InputError(f"expert {eid} needs the token given at invitation", option="token")
         if not hmac.compare_digest(row[0], hash_token(token)):
-            raise InputError(f"--token: wrong token for expert {eid}")
+            raise InputError(f"wrong token for expert {eid}", option="token")
 
     def reissue_token(self, eid: str) -> str:
         """A new token for a human expert; the old one stops working with this commit."""
