@@ -76,10 +76,12 @@ def counted_answers(
     who withdrew counts only with the answers given before the round they withdrew from."""
     limit = store.current_round() if up_to_round is None else up_to_round
     latest = store.latest_answers(up_to_round=limit)
+    earlier: dict[int, dict[str, dict[Pair, str]]] = {0: {}}  # by round, read once each
     for eid, left in store.withdrawals().items():
         if left.round <= limit:
-            before = store.latest_answers(up_to_round=left.round - 1) if left.round > 1 else {}
-            latest[eid] = before.get(eid, {})
+            if left.round - 1 not in earlier:
+                earlier[left.round - 1] = store.latest_answers(up_to_round=left.round - 1)
+            latest[eid] = earlier[left.round - 1].get(eid, {})
     return latest
 
 
