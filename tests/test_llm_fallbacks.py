@@ -6,6 +6,7 @@ server, and a rationale that contradicts its letter."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -172,6 +173,34 @@ def test_keep_alive_pings_before_and_between_events_are_skipped(cli, study, monk
     assert run.code == 0, run.err
     assert len(server.requests) == len(PAIRS)  # no request failed, none repaired
     assert set(PanelStore.open(study).round_answers("L1", 1).values()) == {"X"}
+
+
+def test_a_server_that_ends_a_reply_when_another_request_comes_gets_one_call_at_a_time(
+    cli, study, monkeypatch
+):
+    # llama-cpp-python's server (interrupt_requests, on by default) ends the reply it is
+    # computing with [DONE] as soon as another request waits: with calls in parallel every
+    # reply but the last came back without text, retried into the same fate
+    computing: list[threading.Event] = []
+    lock = threading.Lock()
+
+    def interrupting(body: dict, server: FakeServer) -> Reply:
+        mine = threading.Event()
+        with lock:
+            for other in computing:
+                other.set()
+            computing.append(mine)
+        cut = mine.wait(0.15)
+        with lock:
+            computing.remove(mine)
+        return completion("") if cut else completion(verdict("V"))
+
+    with serve(monkeypatch, interrupting) as server:
+        run = cli("llm-expert", study, "--samples", "1", "--concurrency", "4")
+    assert run.code == 0, run.err
+    assert set(PanelStore.open(study).round_answers("L1", 1).values()) == {"V"}
+    empty = len(server.requests) - len(PAIRS)
+    assert 0 < empty <= 6  # the calls cut before the switch, each asked again once or twice
 
 
 def test_a_server_that_ignores_streaming_is_read_whole(cli, study, monkeypatch):

@@ -19,12 +19,13 @@ sees or stores it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ismpanel.errors import InputError
@@ -116,6 +117,13 @@ class LlmClient:
         )
         self._slots = threading.BoundedSemaphore(config.concurrency)
         self._lock = threading.Lock()
+        # Some local servers (llama-cpp-python's, by default) end a streamed reply as soon as
+        # another request arrives; once a reply comes back empty while others were in flight,
+        # calls go one at a time (``_one``) for the rest of the run.
+        self._one = threading.Lock()
+        self.serial = False
+        self._running = 0
+        self._started = 0
         self._usage_in_stream = True  # until the server refuses ``stream_options``
 
     def complete(
@@ -151,7 +159,7 @@ class LlmClient:
                 hint = None
             self._count(calls=1)
             try:
-                with self._slots:
+                with self._slots, self._turn() as crowded:
                     completion = self._stream(messages, options)
             except self._openai.APIStatusError as err:
                 problem, hint = self._status_problem(err, response_format), _retry_after(err)
@@ -179,6 +187,12 @@ class LlmClient:
                 continue
             if completion is None:
                 problem = "the response holds no message text"
+                if crowded() and not self.serial:
+                    self.serial = True
+                    problem += (
+                        " (the server ended it when another request came, as llama-cpp-python's "
+                        "server does by default; calls now go one at a time)"
+                    )
                 continue
             self._count(
                 prompt_tokens=completion.prompt_tokens or 0,
@@ -187,6 +201,23 @@ class LlmClient:
             return completion
         self._count(failures=1)
         raise LlmError(problem)
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[Callable[[], bool]]:
+        """Hold a call's turn (the one-at-a-time lock once :attr:`serial`); yields a test of
+        whether another call was in flight at any time during this one."""
+        with self._one if self.serial else contextlib.nullcontext():
+            with self._lock:
+                others, self._running = self._running, self._running + 1
+                self._started += 1
+                mine = self._started
+            ended: list[bool] = []
+            try:
+                yield lambda: bool(others) or self._started > mine or any(ended)
+            finally:
+                with self._lock:
+                    self._running -= 1
+                    ended.append(self._running > 0)
 
     def clean(self, text: str) -> str:
         """A text from the server made safe to show and store: no control characters, and
