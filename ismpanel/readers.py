@@ -92,7 +92,7 @@ def _read_csv(path: Path) -> list[list[str]]:
     delimiter = next((d for d in ",;\t" if d in first), ",")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        return [list(map(str.strip, row)) for row in reader]  # map: 3x faster on wide grids
+        return [list(map(str.strip, row)) for row in reader]  # map: 1.3x a comprehension
     except csv.Error as err:
         detail = str(err)
         if detail.startswith("field larger than field limit"):

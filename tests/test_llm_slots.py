@@ -150,7 +150,7 @@ def test_ids_that_differ_by_case_alone_are_two_factors():
     assert fill("[P1 priority].", values)[0].startswith("P1 is a")
     assert fill("[p1 priority].", values)[0].startswith("p1 is a")
     assert fill("[p1 PRIORITY].", values)[1] == []  # the kind's case never matters
-    # a spelling that matches neither exactly could be either: not guessed
+    # with one such id, any case of it fills its tag
     assert fill("[p1 priority].", slot_values(upper, 5))[1] == []
     validate = slot_validator((upper, lower))
     advice = "Pass the law and fund its regulator well."

@@ -25,7 +25,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ismpanel.errors import InputError
@@ -159,7 +159,7 @@ class LlmClient:
                 hint = None
             self._count(calls=1)
             try:
-                with self._slots, self._turn() as crowded:
+                with self._slots, self._turn() as turn:
                     completion = self._stream(messages, options)
             except self._openai.APIStatusError as err:
                 problem, hint = self._status_problem(err, response_format), _retry_after(err)
@@ -187,11 +187,12 @@ class LlmClient:
                 continue
             if completion is None:
                 problem = "the response holds no message text"
-                if crowded() and not self.serial:
+                if turn.crowded and not self.serial:
                     self.serial = True
                     problem += (
-                        " (the server ended it when another request came, as llama-cpp-python's "
-                        "server does by default; calls now go one at a time)"
+                        " while other calls were in flight; some servers (llama-cpp-python's by "
+                        "default) end a reply when another request arrives, so calls now go one "
+                        "at a time"
                     )
                 continue
             self._count(
@@ -203,21 +204,22 @@ class LlmClient:
         raise LlmError(problem)
 
     @contextlib.contextmanager
-    def _turn(self) -> Iterator[Callable[[], bool]]:
-        """Hold a call's turn (the one-at-a-time lock once :attr:`serial`); yields a test of
-        whether another call was in flight at any time during this one."""
+    def _turn(self) -> Iterator[_Turn]:
+        """Hold a call's turn (the one-at-a-time lock once :attr:`serial`); on leaving, the
+        turn says whether another call was in flight at any time during this one."""
+        turn = _Turn()
         with self._one if self.serial else contextlib.nullcontext():
             with self._lock:
-                others, self._running = self._running, self._running + 1
+                others = self._running
+                self._running += 1
                 self._started += 1
                 mine = self._started
-            ended: list[bool] = []
             try:
-                yield lambda: bool(others) or self._started > mine or any(ended)
+                yield turn
             finally:
                 with self._lock:
                     self._running -= 1
-                    ended.append(self._running > 0)
+                    turn.crowded = bool(others or self._running or self._started > mine)
 
     def clean(self, text: str) -> str:
         """A text from the server made safe to show and store: no control characters, and
@@ -303,6 +305,13 @@ class LlmClient:
         with self._lock:
             for name, amount in amounts.items():
                 setattr(self.usage, name, getattr(self.usage, name) + amount)
+
+
+@dataclass
+class _Turn:
+    """One call's stay on the server: whether another call overlapped it."""
+
+    crowded: bool = False
 
 
 def _transport_module(http: object) -> str:

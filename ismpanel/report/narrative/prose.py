@@ -271,7 +271,7 @@ def _filled(
     values = {k: v for p in evidence.factors.values() for k, v in slot_values(p, factors).items()}
     paragraphs, unknown = [], []
     for p in section.profiles:
-        has_priority = uses_tag(texts[p.id], f"[{p.id} priority]")
+        has_priority = uses_tag(texts[p.id], f"[{p.id} priority]", values)
         text, strangers = fill(texts[p.id], values)
         unknown += [t for t in strangers if t not in unknown]
         paragraphs.append(text if has_priority else f"{lead(p, factors)} {text}")

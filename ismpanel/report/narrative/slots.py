@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import groupby
+from typing import TypeVar
 
 from ismpanel.analysis.recommend import FactorProfile
 from ismpanel.elicitation.study import Dimension, Study
@@ -33,6 +35,7 @@ HEDGE = re.compile(
 )
 TAG = re.compile(r"\[\s*([A-Za-z][\w.-]*)(?:\s+([A-Za-z]+))?\s*\]")
 SENTENCE_END = re.compile(r"[.!?](?=\s)")
+T = TypeVar("T")
 
 
 def slot_values(profile: FactorProfile, factors: int) -> dict[str, str]:
@@ -96,23 +99,15 @@ def fill(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
     alone), and the tags it uses that name nothing known. Within a sentence, links clauses
     are put after the sentence's other clauses: the factors a links clause names would
     otherwise stand before, and be read as the subject of, the figures of the next clause."""
-    exact = {_spaced(tag): value for tag, value in values.items()}
-    folded: dict[str, str | None] = {}
-    for tag, value in values.items():
-        folded[_key(tag)] = None if _key(tag) in folded else value
-    unknown: dict[str, None] = {}
-
-    def lookup(tag: str) -> str | None:
-        return exact.get(_spaced(tag)) or folded.get(_key(tag))
-
+    lookup = _lookup(values)
     found = [(m, lookup(m.group(0))) for m in TAG.finditer(text)]
     placed: dict[int, str] = {}
-    sentence_of = [len(SENTENCE_END.findall(text, 0, m.start())) for m, _ in found]
-    for sentence in set(sentence_of):
-        here = [(m, v) for (m, v), s in zip(found, sentence_of, strict=True) if s == sentence]
-        here = [(m, v) for m, v in here if v is not None]
-        order = [v for m, v in here if not _is_links(m)] + [v for m, v in here if _is_links(m)]
-        placed.update({m.start(): v for (m, _), v in zip(here, order, strict=True)})
+    sentences = groupby(found, key=lambda f: len(SENTENCE_END.findall(text, 0, f[0].start())))
+    for _, here in sentences:
+        known = [(m, v) for m, v in here if v is not None]
+        order = sorted(known, key=lambda f: _is_links(f[0]))  # stable: links last
+        placed.update({m.start(): v for (m, _), (_, v) in zip(known, order, strict=True)})
+    unknown: dict[str, None] = {}
 
     def put(m: re.Match) -> str:
         value = placed.get(m.start())
@@ -137,9 +132,18 @@ def _is_links(m: re.Match) -> bool:
     return (m.group(2) or "").casefold() == "links"
 
 
-def uses_tag(text: str, tag: str) -> bool:
-    """Whether ``text`` has ``tag`` (case and spacing inside the brackets aside)."""
-    return any(_key(m.group(0)) == _key(tag) for m in TAG.finditer(text))
+def uses_tag(text: str, tag: str, values: dict[str, str]) -> bool:
+    """Whether ``text`` has ``tag``, read as :func:`fill` reads it against ``values``."""
+    lookup = _lookup(values)
+    return any(lookup(m.group(0)) == values[tag] for m in TAG.finditer(text))
+
+
+def _lookup(values: dict[str, str]):
+    """The clause a tag as written stands for: its exact id first, else its id in any case
+    when no other id folds to the same; None when neither."""
+    exact = {_spaced(tag): value for tag, value in values.items()}
+    folded = _unique_folds(exact)
+    return lambda tag: exact.get(_spaced(tag)) or folded.get(_key(tag))
 
 
 def _key(tag: str) -> str:
@@ -198,10 +202,10 @@ def slot_validator(profiles: tuple[FactorProfile, ...]):
     return validate
 
 
-def _unique_folds(given: dict[str, object]) -> dict[str, object]:
+def _unique_folds(given: dict[str, T]) -> dict[str, T]:
     """``given`` keyed by casefolded key, without the keys two entries share once casefolded
     (ids "p1" and "P1" are two factors, never one)."""
-    folds: dict[str, object] = {}
+    folds: dict[str, T] = {}
     clashes = set()
     for key, value in given.items():
         if key.casefold() in folds:
