@@ -41,3 +41,46 @@ def test_exact_counts_are_used_while_the_work_is_moderate():
     assert not big.exact
     assert list(big.driving.order[:3]) == [0, 1, 2]  # the head of the chain reaches most
     assert list(big.dependence.order[:3]) == [1499, 1498, 1497]
+
+
+def _rankings(ind):
+    return [
+        (r.order.tolist(), r.low.tolist(), r.high.tolist())
+        for r in (ind.direct_driving, ind.direct_dependence, ind.driving, ind.dependence)
+    ]
+
+
+def test_batches_scaled_once_give_the_rankings_of_rescaling_at_every_power(monkeypatch):
+    """I+A keeps each count's exponent for a batch of powers; forcing the power-by-power
+    rescaling (as for A) must give the very same rankings, ties and settling power."""
+    from ismpanel.analysis import indirect as module
+
+    rng = np.random.default_rng(11)
+    cases = [rng.random((n, n)) < d for n, d in [(30, 0.1), (80, 0.04), (150, 0.02), (60, 0.5)]]
+    fast = [indirect(c, horizon=300, exact=False) for c in cases]
+    monkeypatch.setattr(module._FloatSums, "_advance_scaled", lambda self, powers: None)
+    slow = [indirect(c, horizon=300, exact=False) for c in cases]
+    for a, b in zip(fast, slow, strict=True):
+        assert _rankings(a) == _rankings(b)
+        assert a.settled_at == b.settled_at
+
+
+def test_a_batch_whose_counts_outgrow_the_limit_is_redone_power_by_power(monkeypatch):
+    from ismpanel.analysis import indirect as module
+
+    irm = np.random.default_rng(3).random((40, 40)) < 0.2
+    expected = indirect(irm, horizon=200, exact=False)
+    calls = []
+    original = module._FloatSums._advance_scaled
+
+    def spied(self, powers):
+        found = original(self, powers)
+        calls.append(found is None)
+        return found
+
+    monkeypatch.setattr(module._FloatSums, "_LIMIT", 2.0**20)  # 40 factors pass it in a batch
+    monkeypatch.setattr(module._FloatSums, "_advance_scaled", spied)
+    again = indirect(irm, horizon=200, exact=False)
+    assert any(calls)  # some batch was refused and redone
+    assert _rankings(again) == _rankings(expected)
+    assert again.settled_at == expected.settled_at

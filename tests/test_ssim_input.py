@@ -200,3 +200,61 @@ def test_a_consistent_printed_frm_passes_without_warning(cli, tmp_path):
     run = cli("ism", write_csv(tmp_path / "frm.csv", rows), "--json")
     assert run.code == 0 and run.err == ""
     assert json.loads(run.out)["levels"] == expected["published"]["levels"]
+
+
+@pytest.mark.parametrize(
+    "text, cells",
+    [
+        ("id,A,B\nA,1,0\nB,0,1\n", [["id", "A", "B"], ["A", "1", "0"], ["B", "0", "1"]]),
+        ("id, A ,B\nA,1 ,0\n", [["id", "A", "B"], ["A", "1", "0"]]),
+        ("id\tA\nA\t 1\n", [["id", "A"], ["A", "1"]]),
+        ('id,"A\n"\nA,1\n', [["id", "A"], ["A", "1"]]),
+        ("id,\u00a0A\u3000\nA,1\n", [["id", "A"], ["A", "1"]]),
+    ],
+)
+def test_cells_are_stripped_whatever_the_padding(tmp_path, text, cells):
+    """A file with no whitespace is read without stripping its million cells; any space, tab,
+    quote or character beyond ASCII in it, and every cell is stripped as before."""
+    from ismpanel.readers import read_grid
+
+    path = tmp_path / "grid.csv"
+    path.write_text(text, encoding="utf-8")
+    assert read_grid(path) == cells
+
+
+def _plain_cells(grid):
+    """The cell array as the general conversion makes it: every cell converted and stripped,
+    None blank, trailing blank rows and columns dropped."""
+    width = max(len(r) for r in grid)
+    rows = [[("" if c is None else c) for c in r] + [""] * (width - len(r)) for r in grid]
+    cells = np.strings.strip(np.array(rows, dtype=str))
+    filled = cells != ""
+    used_rows, used_cols = np.flatnonzero(filled.any(axis=1)), np.flatnonzero(filled.any(axis=0))
+    return cells[: used_rows[-1] + 1, : used_cols[-1] + 1]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_one_character_bodies_read_as_the_general_conversion_reads_them(seed):
+    """Grids whose body cells are single characters take a fast path (one joined string);
+    with whitespace, non-ASCII, NUL, blank, None or longer cells mixed in, the result is the
+    general conversion's."""
+    from ismpanel.analysis.ssim import _cells
+
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(2, 9)), int(rng.integers(2, 9))
+    alphabet = ["0", "1", "V", "a", " ", "\t", "é", "\u3000", "\U0001f600", "\x00", "*"]
+    grid = [[f" h{j} " for j in range(m)]]
+    for i in range(1, n):
+        grid.append([f"r{i}"] + [str(rng.choice(alphabet[:4])) for _ in range(m - 1)])
+    odd = rng.integers(0, 6)
+    i, j = int(rng.integers(1, n)), int(rng.integers(1, m))
+    if odd == 1:
+        grid[i][j] = str(rng.choice(alphabet[4:]))
+    elif odd == 2:
+        grid[i][j] = ""
+    elif odd == 3:
+        grid[i][j] = None
+    elif odd == 4:
+        grid[i][j] = "1*"
+    got = _cells(grid)
+    assert got.tolist() == _plain_cells(grid).tolist()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +30,9 @@ DEPTH = 4  # levels of nesting written one item per line (a model's terms, a tru
 
 
 def _plain(value: object) -> object:
-    """numpy values inside compact parts, as lists and numbers."""
+    """numpy values and labelled tables inside compact parts, as lists and numbers."""
+    if isinstance(value, Labelled):
+        return [[value.labels[i] for i in row] for row in np.asarray(value.codes).tolist()]
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
@@ -39,33 +41,58 @@ def _plain(value: object) -> object:
 
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), default=_plain)
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def write(document: object) -> None:
-    """Write ``document`` to stdout, followed by a newline."""
-    sys.stdout.write(dumps(document))
-    sys.stdout.write("\n")
+    """Write ``document`` to stdout as UTF-8, followed by a newline. The matrices, built as
+    bytes, go to the byte stream as they are, never decoded and encoded again."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a text-only stream (some test harnesses)
+        out.write(dumps(document) + "\n")
+        return
+    out.flush()
+    for part in _parts(document, ""):
+        buffer.write(part if isinstance(part, bytes) else part.encode("utf-8"))
+    buffer.write(b"\n")
+    buffer.flush()
 
 
 def dumps(value: object, indent: str = "") -> str:
     """``value`` as JSON; nested containers start on their own lines under ``indent`` down to
     :data:`DEPTH` levels, deeper ones are written on one line by the json module's C encoder
     (which it uses only without indentation)."""
-    if isinstance(value, Labelled):
-        return _labelled(value, indent)
-    if isinstance(value, np.ndarray):
-        return _array(value, indent)
+    return "".join(p if isinstance(p, str) else p.decode("utf-8") for p in _parts(value, indent))
+
+
+def _parts(value: object, indent: str) -> Iterator[str | bytes]:
+    """The JSON text of ``value`` in pieces: an object's members one by one, a matrix or a
+    labelled table as one bytes piece, anything else as one string."""
+    if isinstance(value, dict) and value and len(indent) < 2 * DEPTH:
+        inner = indent + "  "
+        lead = "{\n"
+        for k, v in value.items():
+            yield f"{lead}{inner}{_compact.encode(str(k))}: "
+            yield from _parts(v, inner)
+            lead = ",\n"
+        yield "\n" + indent + "}"
+    elif isinstance(value, Labelled):
+        yield _labelled(value, indent)
+    elif isinstance(value, np.ndarray):
+        yield _array(value, indent)
+    else:
+        yield _text(value, indent)
+
+
+def _text(value: object, indent: str) -> str:
+    """``value`` (neither a matrix nor a labelled table at its top) as a JSON string."""
+    if isinstance(value, _SCALARS):
+        return _compact.encode(value)
     if len(indent) >= 2 * DEPTH:
         return _compact.encode(value)
     if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = indent + "  "
-        items = ",\n".join(
-            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {dumps(v, inner)}"
-            for k, v in value.items()
-        )
-        return "{\n" + items + "\n" + indent + "}"
+        return dumps(value, indent) if value else "{}"
     if isinstance(value, list | tuple) and any(
         isinstance(v, dict | list | tuple | np.ndarray) for v in value
     ):
@@ -74,13 +101,13 @@ def dumps(value: object, indent: str = "") -> str:
     return _compact.encode(value)
 
 
-def _labelled(value: Labelled, indent: str) -> str:
+def _labelled(value: Labelled, indent: str) -> bytes:
     """The rows of label indices, one per line, assembled as a byte matrix: each label is
     encoded once and padded with spaces after its comma (whitespace between JSON tokens), so
     that every row has the same width and no per-cell string is built."""
     codes = np.asarray(value.codes, dtype=np.intp)
     if not codes.size:
-        return "[]"
+        return b"[]"
     encoded = [json.dumps(str(u), ensure_ascii=False).encode() for u in value.labels]
     width = max(len(e) for e in encoded) + 2
     cells = np.full((len(encoded), width), ord(" "), dtype=np.uint8)
@@ -93,27 +120,30 @@ def _labelled(value: Labelled, indent: str) -> str:
     out = np.full((n, start + m * width + 3), ord(" "), dtype=np.uint8)
     out[:, : len(inner)] = np.frombuffer(inner, dtype=np.uint8)
     out[:, len(inner)] = ord("[")
-    out[:, start : start + m * width].reshape(n, m, width)[:] = cells[codes]
+    # each label's bytes gathered as one opaque item: four times faster than byte by byte
+    gathered = cells.view(f"V{width}").ravel().take(codes)
+    out[:, start : start + m * width] = gathered.view(np.uint8).reshape(n, m * width)
     last = np.array([len(e) for e in encoded])[codes[:, -1]]
     out[np.arange(n), start + (m - 1) * width + last] = ord(" ")  # no comma after the last
     out[:, -3:] = np.frombuffer(b"],\n", dtype=np.uint8)
     out[-1, -2] = ord(" ")
-    return "[\n" + out.tobytes().decode("utf-8") + indent + "]"
+    return b"[\n" + out.tobytes() + indent.encode() + b"]"
 
 
-def _array(value: np.ndarray, indent: str) -> str:
+def _array(value: np.ndarray, indent: str) -> str | bytes:
     """A 1-D array on one line; a 2-D array of small non-negative integers (0/1 matrices) one
     row per line, built as bytes; anything else through lists."""
     small = value.ndim == 2 and value.size and value.dtype.kind in "bui"
     if small and value.min() >= 0 and value.max() <= 9:
         n, m = value.shape
-        out = np.full((n, 2 * m + 1), ord(","), dtype=np.uint8)
-        out[:, 0] = ord("[")
-        out[:, 1::2] = value.astype(np.uint8) + ord("0")
-        out[:, -1] = ord("]")
-        inner = indent + "  "
-        lines = (inner + row.tobytes().decode("ascii") for row in out)
-        return "[\n" + ",\n".join(lines) + "\n" + indent + "]"
+        inner = (indent + "  ").encode()
+        start = len(inner) + 1
+        out = np.full((n, start + 2 * m + 2), ord(","), dtype=np.uint8)
+        out[:, : len(inner)] = np.frombuffer(inner, dtype=np.uint8)
+        out[:, len(inner)] = ord("[")
+        out[:, start : start + 2 * m : 2] = value.astype(np.uint8) + ord("0")
+        out[:, -3:] = np.frombuffer(b"],\n", dtype=np.uint8)
+        return b"[\n" + out.tobytes()[:-2] + b"\n" + indent.encode() + b"]"
     if value.ndim <= 1:
         return json.dumps(value.tolist(), separators=(", ", ": "))
     return dumps(value.tolist(), indent)
