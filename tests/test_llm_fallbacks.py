@@ -333,6 +333,22 @@ def test_a_server_refusing_stream_options_is_asked_without_them(cli, study, monk
     assert all(b["response_format"]["type"] == "json_schema" for b in server.requests)
 
 
+def test_a_server_that_gives_no_token_counts_is_not_said_to_have_used_none(cli, study, monkeypatch):
+    """llama-cpp-python's server sends no usage in a stream: the summary says the counts
+    were not given rather than "0 prompt + 0 completion tokens"."""
+
+    def silent_about_usage(body: dict, server: FakeServer) -> Reply:
+        reply = completion(verdict("O"))
+        del reply.body["usage"]
+        return reply
+
+    with serve(monkeypatch, silent_about_usage):
+        run = cli("llm-expert", study, "--samples", "1", "--concurrency", "1")
+    assert run.code == 0, run.err
+    assert "0 failed; token counts not given by the server;" in run.err
+    assert "completion tokens" not in run.err
+
+
 def test_control_characters_never_reach_the_narrative():
     def hostile(body: dict, server: FakeServer) -> Reply:
         text = narrative.prose(narrative.facts_of(body)).replace(" sits ", " si\x1b\x07\x00\x9bts ")

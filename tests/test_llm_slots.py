@@ -156,9 +156,13 @@ def test_ids_that_differ_by_case_alone_are_two_factors():
     advice = "Pass the law and fund its regulator well."
     texts, problem = validate({"P1": advice + " One.", "p1": advice + " Two."})
     assert problem is None and texts == {"P1": advice + " One.", "p1": advice + " Two."}
-    # one key for two factors whose ids differ by case: neither gets the other's text
+    # one key for two factors whose ids differ by case: the other gets no text from it
     texts, problem = validate({"P1": advice})
-    assert texts is None and "none for p1" in problem
+    assert problem is None and texts == {"P1": advice}
+    texts, problem = validate({"p1": advice})
+    assert problem is None and texts == {"p1": advice}
+    texts, problem = validate({"P1": "P1"})
+    assert texts is None and problem.endswith("(more than the factor's name) for P1, p1")
 
 
 @pytest.mark.parametrize(
@@ -244,8 +248,35 @@ def test_a_text_that_is_only_the_factors_name_is_unusable():
 
     narrative, server = run(names, "slots")
     assert all(s.prose is None for s in narrative.sections)
-    assert "(more than its name); none for P1, P2" in narrative.notes[0]
-    assert len(server.requests) == 6  # each section once repaired
+    assert narrative.notes[0] == (
+        "policy: no usable reply (slot style) (no usable text for P1, P2, asked with the "
+        "section and then each alone (expected a text of advice (more than the factor's "
+        "name))); template kept"
+    )
+    # each of the 3 sections, then each of the 5 factors alone, once repaired
+    assert len(server.requests) == 2 * 3 + 2 * 5
+
+
+def test_factors_a_section_reply_leaves_out_are_asked_alone():
+    """A small model that writes some of a section's texts: the others are asked for one
+    factor at a time, and the section is kept once every factor has its text."""
+
+    def forgetful(body, server):
+        texts = slot_texts(body)
+        if len(texts) > 1:  # a section: the second factor gets its name only
+            second = list(texts)[1]
+            texts[second] = second
+        return completion(json.dumps(texts))
+
+    narrative, server = run(forgetful, "slots")
+    assert narrative.notes == []
+    asked = [factors_of(b) for b in server.requests]
+    assert asked[:3] == [["P1", "P2"], ["T1"], ["U1", "U2"]]
+    assert sorted(asked[3:]) == [["P2"], ["U2"]]  # no repair of a partly usable reply
+    policy = next(s for s in narrative.sections if s.dimension == "policy")
+    assert policy.draft.count("Policy makers should fund it") == 2
+    single = next(b for b in server.requests if factors_of(b) == ["P2"])
+    assert single["response_format"]["json_schema"]["schema"]["required"] == ["P2"]
 
 
 def test_made_up_tags_are_an_unusable_reply():

@@ -76,16 +76,20 @@ class Usage:
     refused: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    untold: int = 0  # answered calls whose reply gave no token counts
     started: float = field(default_factory=time.monotonic)
 
     def summary(self, config: LlmConfig) -> str:
         seconds = time.monotonic() - self.started
         refused = f", {self.refused} refused a reply format" if self.refused else ""
+        tokens = f"{self.prompt_tokens} prompt + {self.completion_tokens} completion tokens"
+        if self.untold and not self.prompt_tokens + self.completion_tokens:
+            tokens = "token counts not given by the server"
+        elif self.untold:
+            tokens += f" ({self.untold} call(s) gave no counts)"
         return (
             f"LLM usage ({config.model} at {config.server}): {self.calls} call(s), "
-            f"{self.retries} retried, {self.failures} failed{refused}; {self.prompt_tokens} "
-            "prompt + "
-            f"{self.completion_tokens} completion tokens; {seconds:.1f} s"
+            f"{self.retries} retried, {self.failures} failed{refused}; {tokens}; {seconds:.1f} s"
         )
 
 
@@ -198,6 +202,7 @@ class LlmClient:
             self._count(
                 prompt_tokens=completion.prompt_tokens or 0,
                 completion_tokens=completion.completion_tokens or 0,
+                untold=completion.prompt_tokens is None,
             )
             return completion
         self._count(failures=1)

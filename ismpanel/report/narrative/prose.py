@@ -165,19 +165,7 @@ def _narrate(
     names = {p.id: p.name for p in profiles}
     asked = [s for s in sections if s.profiles]
     if style == "slots":
-        exchanges = ask_json_each(
-            client,
-            asked,
-            lambda section: slot_messages(study, section.dimension, section.profiles),
-            {},
-            validate_paragraphs,
-            temperature=TEMPERATURE,
-            max_tokens=MAX_TOKENS,
-            contract_for=lambda section: (
-                slot_schema([p.id for p in section.profiles]),
-                slot_validator(section.profiles),
-            ),
-        )
+        exchanges = _slot_exchanges(client, study, asked)
     else:
         exchanges = ask_json_each(
             client,
@@ -197,6 +185,67 @@ def _narrate(
             _judge(section, exchange, evidence, names, client.config.model, style, len(profiles))
         )
     return results
+
+
+def _slot_exchanges(client: LlmClient, study: Study, sections: list[Section]) -> list[Exchange]:
+    """Each section's texts in the slot style: asked for the whole section, then once more
+    for each factor its reply left without a usable text, that factor alone (a small model
+    that writes some of a section's texts often writes the others when asked one at a time).
+    A section's exchange holds its texts only when every factor has one; otherwise no value,
+    and a problem naming the factors still without one and why."""
+
+    def ask(items: list, dimension_and_profiles) -> list[Exchange]:
+        def contract(item):
+            profiles = dimension_and_profiles(item)[1]
+            return slot_schema([p.id for p in profiles]), slot_validator(profiles)
+
+        return ask_json_each(
+            client,
+            items,
+            lambda item: slot_messages(study, *dimension_and_profiles(item)),
+            {},
+            validate_paragraphs,
+            temperature=TEMPERATURE,
+            max_tokens=MAX_TOKENS,
+            contract_for=contract,
+        )
+
+    whole = ask(sections, lambda s: (s.dimension, s.profiles))
+    alone = [
+        (s, p)
+        for s, e in zip(sections, whole, strict=True)
+        for p in s.profiles
+        if p.id not in (e.value or {})
+    ]
+    singles = ask(alone, lambda item: (item[0].dimension, (item[1],))) if alone else []
+    texts = {s.dimension.id: dict(e.value or {}) for s, e in zip(sections, whole, strict=True)}
+    problems: dict[str, dict[str, list[str]]] = {}  # section -> why -> factor ids
+    failed: dict[str, bool] = {}
+    for (s, p), e in zip(alone, singles, strict=True):
+        dim = s.dimension.id
+        failed[dim] = failed.get(dim, True) and e.failed
+        if e.value:
+            texts[dim][p.id] = e.value[p.id]
+        else:
+            why = (e.problem or "empty").removesuffix(f" for {p.id}")
+            problems.setdefault(dim, {}).setdefault(why, []).append(p.id)
+    found = []
+    for s, e in zip(sections, whole, strict=True):
+        dim = s.dimension.id
+        if dim not in problems:
+            found.append(replace(e, value=texts[dim], problem=None, failed=False))
+            continue
+        ids = [f for group in problems[dim].values() for f in group]
+        whys = [
+            why if len(problems[dim]) == 1 else f"{', '.join(group)}: {why}"
+            for why, group in problems[dim].items()
+        ]
+        problem = (
+            f"no usable text for {', '.join(ids)}, asked with the section and then each alone "
+            f"({'; '.join(whys)})"
+        )
+        found.append(replace(e, value=None, problem=problem, failed=e.failed and failed[dim]))
+    return found
 
 
 def _judge(

@@ -168,10 +168,16 @@ def slot_schema(ids: list[str]) -> dict:
     }
 
 
+MISSING = "expected a text of advice (more than the factor's name)"
+MARKUP = "expected plain prose (no headings, lists, tables, code or links)"
+
+
 def slot_validator(profiles: tuple[FactorProfile, ...]):
-    """A validator of the reply (see :mod:`ismpanel.llm.structured`): a non-empty plain text
-    for each factor, keyed by its id or its name (in any case, unless two of the section's
-    factors differ by case alone), whitespace tidied, by id in the section's order."""
+    """A validator of the reply (see :mod:`ismpanel.llm.structured`): the plain texts it
+    holds, keyed by factor id (given by its id or its name, in any case unless two of the
+    section's factors differ by case alone), whitespace tidied, in the section's order. A
+    factor whose text is missing, no more than its name, or not plain prose is left out (the
+    caller asks for it alone); a reply with no usable text at all is the problem."""
 
     def validate(obj: object) -> tuple[dict[str, str] | None, str | None]:
         if not isinstance(obj, dict):
@@ -180,24 +186,23 @@ def slot_validator(profiles: tuple[FactorProfile, ...]):
         folded = _unique_folds(given)
         for key in _shared_folds(profiles):
             folded.pop(key, None)
-        texts, missing = {}, []
+        texts, missing, markup = {}, [], []
         for p in profiles:
             value = next(
                 (v for k in (p.id, p.name) for v in (given.get(k), folded.get(k.casefold())) if v),
                 None,
             )
-            if _says_more_than_its_name(value, p):
-                texts[p.id] = " ".join(value.split())
-            else:
+            if not _says_more_than_its_name(value, p):
                 missing.append(p.id)
-        if missing:
-            return None, (
-                "expected a text of advice for each factor (more than its name); none for "
-                + ", ".join(missing)
-            )
-        if any(NOT_PROSE.search(t) for t in texts.values()):
-            return None, "texts must be plain prose: no headings, lists, tables, code or links"
-        return texts, None
+            elif NOT_PROSE.search(value):
+                markup.append(p.id)
+            else:
+                texts[p.id] = " ".join(value.split())
+        if texts:
+            return texts, None
+        problems = [f"{MISSING} for {', '.join(missing)}"] if missing else []
+        problems += [f"{MARKUP} for {', '.join(markup)}"] if markup else []
+        return None, "; ".join(problems)
 
     return validate
 
