@@ -205,6 +205,24 @@ def test_indirect_micmac_equals_exact_integer_powers(irm, matrix):
     assert list(ind.direct_driving.order) == exact[0][0]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    structures(max_n=7),
+    st.sampled_from(["I+A", "A"]),
+    st.sampled_from([63, 64, 65, 129, 130]),
+)
+def test_indirect_micmac_across_batches_of_powers_equals_exact_powers(irm, matrix, horizon):
+    """Powers are computed 64 at a time: horizons around a batch's end and spanning several
+    batches give the brute force's settling power and final orders (exact path)."""
+    ind = indirect.indirect(irm, matrix=matrix, horizon=horizon, exact=True)
+    exact = exact_power_rankings(irm, matrix, horizon)
+    changes = [k for k in range(2, horizon + 1) if exact[k - 1][:2] != exact[k - 2][:2]]
+    last_change = max(changes, default=1)
+    assert ind.settled_at == (last_change if last_change <= horizon // 2 else None)
+    assert list(ind.driving.order) == exact[-1][0]
+    assert list(ind.dependence.order) == exact[-1][1]
+
+
 @settings(max_examples=80, deadline=None)
 @given(structures(max_n=12), st.sampled_from(["I+A", "A"]))
 def test_float_counts_never_order_a_clearly_smaller_count_first(irm, matrix):

@@ -250,8 +250,8 @@ def test_a_text_that_is_only_the_factors_name_is_unusable():
     assert all(s.prose is None for s in narrative.sections)
     assert narrative.notes[0] == (
         "policy: no usable reply (slot style) (no usable text for P1, P2, asked with the "
-        "section and then each alone (expected a text of advice (more than the factor's "
-        "name))); template kept"
+        "section and then alone: expected a text of advice (more than the factor's name)); "
+        "template kept"
     )
     # each of the 3 sections, then each of the 5 factors alone, once repaired
     assert len(server.requests) == 2 * 3 + 2 * 5
@@ -271,12 +271,57 @@ def test_factors_a_section_reply_leaves_out_are_asked_alone():
     narrative, server = run(forgetful, "slots")
     assert narrative.notes == []
     asked = [factors_of(b) for b in server.requests]
-    assert asked[:3] == [["P1", "P2"], ["T1"], ["U1", "U2"]]
+    assert sorted(asked[:3]) == [["P1", "P2"], ["T1"], ["U1", "U2"]]  # two calls in flight
     assert sorted(asked[3:]) == [["P2"], ["U2"]]  # no repair of a partly usable reply
     policy = next(s for s in narrative.sections if s.dimension == "policy")
     assert policy.draft.count("Policy makers should fund it") == 2
     single = next(b for b in server.requests if factors_of(b) == ["P2"])
     assert single["response_format"]["json_schema"]["schema"]["required"] == ["P2"]
+
+
+def test_a_factor_without_advice_alone_too_is_named_with_its_reasons():
+    """P1 gets advice with its section; P2 writes a list with it and only its name alone; U2
+    writes a heading when alone: the notes name each factor still without advice and why,
+    and the sections keep their template text."""
+
+    def stubborn(body, server):
+        asked = factors_of(body)
+        texts = slot_texts(body)
+        if "P2" in asked:
+            texts["P2"] = "P2" if len(asked) == 1 else "Fund it.\n- Review it every year."
+        if "U2" in asked:
+            texts["U2"] = "# Advice\nFund the users' training and review it every year."
+        return completion(json.dumps(texts))
+
+    narrative, server = run(stubborn, "slots")
+    notes = {n.split(":")[0]: n for n in narrative.notes}
+    assert notes["policy"] == (
+        "policy: no usable reply (slot style) (no usable text for P2, asked with the section "
+        "and then alone: expected a text of advice (more than the factor's name)); template "
+        "kept"
+    )
+    assert notes["users"] == (
+        "users: no usable reply (slot style) (no usable text for U2, asked with the section "
+        "and then alone: expected plain prose (no headings, lists, tables, code or links)); "
+        "template kept"
+    )
+    kept = {s.dimension for s in narrative.sections if s.prose}
+    assert kept == {"technology"}
+    # the partly usable replies were not repaired; each factor left out was asked alone once
+    # and, its reply unusable, repaired once
+    assert sorted(map(tuple, map(factors_of, server.requests))) == sorted(
+        [("P1", "P2"), ("T1",), ("U1", "U2"), ("P2",), ("P2",), ("U2",), ("U2",)]
+    )
+
+
+def test_a_section_whose_call_failed_is_not_asked_again_factor_by_factor():
+    def down(body, server):
+        return Reply({"error": {"message": "overloaded", "type": "x", "code": None}}, 503)
+
+    narrative, server = run(down, "slots")
+    assert all(s.prose is None for s in narrative.sections)
+    assert all("no reply (slot style) (HTTP 503" in n for n in narrative.notes[:-1])
+    assert len(server.requests) == 3  # one per section, no retries configured, none alone
 
 
 def test_made_up_tags_are_an_unusable_reply():

@@ -66,9 +66,13 @@ def condense(adjacency: np.ndarray) -> Condensation:
 
 def strong_components(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """The strongly connected component of each of ``n`` vertices, given the edges
-    ``rows[e] -> cols[e]`` sorted by row; components are numbered by their smallest vertex,
-    so the numbering depends on the graph only. Tarjan's algorithm with an explicit stack (no
-    recursion limit), O(vertices + edges)."""
+    ``rows[e] -> cols[e]`` (as ``np.nonzero`` gives them; any order is sorted first);
+    components are numbered by their smallest vertex, so the numbering depends on the graph
+    only. Tarjan's algorithm with an explicit stack (no recursion limit), O(vertices +
+    edges)."""
+    if len(rows) > 1 and (rows[1:] < rows[:-1]).any():
+        order = np.argsort(rows, kind="stable")
+        rows, cols = rows[order], cols[order]
     starts = np.searchsorted(rows, np.arange(n + 1)).tolist()
     targets = cols.tolist()
     index, low, on_stack = [-1] * n, [0] * n, [False] * n

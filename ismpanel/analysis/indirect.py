@@ -202,7 +202,7 @@ class _FloatSums:
         self.empty = np.diff(m.indptr) == 0
         loops = np.zeros(size, dtype=bool)
         loops[self.rows[self.indices == self.rows]] = True
-        self.reflexive = bool(loops.all())
+        self.reflexive = size > 0 and bool(loops.all())
         self.mant = np.ones(size)
         self.exp = np.zeros(size, dtype=np.int32)
         self.step()

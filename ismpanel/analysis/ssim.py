@@ -297,9 +297,9 @@ def _letter_body(grid: Grid, width: int) -> np.ndarray | None:
         return None
     try:
         joined = "\x00".join(chain.from_iterable(r[1:] for r in grid[1:]))
-    except TypeError:  # a None cell
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    except (TypeError, UnicodeEncodeError):  # a None cell, a lone surrogate
         return None
-    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     count = (rows - 1) * (width - 1)
     # one character per cell exactly when every second code point is the NUL joining them
     if len(points) != 2 * count - 1 or points[1::2].any() or not points[::2].all():

@@ -9,7 +9,9 @@ matrix is a few numpy operations, and the output is the same JSON value.
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -45,18 +47,33 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def write(document: object) -> None:
-    """Write ``document`` to stdout as UTF-8, followed by a newline. The matrices, built as
-    bytes, go to the byte stream as they are, never decoded and encoded again."""
+    """Write ``document`` to stdout, followed by a newline; nothing is written unless the
+    whole document could be built. On a UTF-8 stream without newline translation the
+    matrices, built as bytes, go to the byte buffer as they are, never decoded and encoded
+    again; any other stream gets the text."""
     out = sys.stdout
-    buffer = getattr(out, "buffer", None)
-    if buffer is None:  # a text-only stream (some test harnesses)
-        out.write(dumps(document) + "\n")
+    parts = list(_parts(document, ""))
+    if not _takes_utf8_bytes(out):
+        out.write("".join(p if isinstance(p, str) else p.decode("utf-8") for p in parts) + "\n")
         return
+    errors = getattr(out, "errors", None) or "strict"
     out.flush()
-    for part in _parts(document, ""):
-        buffer.write(part if isinstance(part, bytes) else part.encode("utf-8"))
-    buffer.write(b"\n")
-    buffer.flush()
+    for part in parts:
+        out.buffer.write(part if isinstance(part, bytes) else part.encode("utf-8", errors))
+    out.buffer.write(b"\n")
+    out.buffer.flush()
+
+
+def _takes_utf8_bytes(stream: object) -> bool:
+    """Whether bytes written to the stream's buffer read as what its text layer would write:
+    a UTF-8 encoding and line ends left as they are."""
+    encoding = getattr(stream, "encoding", None)
+    if getattr(stream, "buffer", None) is None or not encoding or os.linesep != "\n":
+        return False
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def dumps(value: object, indent: str = "") -> str:

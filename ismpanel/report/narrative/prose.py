@@ -1,7 +1,8 @@
 """``brief --narrative``: each dimension's recommendations rewritten as prose by an LLM from
 the computed factor profiles, used only when every claim in it checks against the results.
 
-One call per section (concurrently, up to the client's limit). In the free style the facts go
+One call per section (concurrently, up to the client's limit), and in the slot style one more
+per factor a section's reply left without usable advice. In the free style the facts go
 as JSON with the template text as the draft to rewrite; in the slot style (:mod:`.slots`) the
 model refers to each fact by a tag the program fills from the results, which small local
 models manage where restating the facts fails; ``auto`` asks in the free style and, for the
@@ -211,40 +212,41 @@ def _slot_exchanges(client: LlmClient, study: Study, sections: list[Section]) ->
         )
 
     whole = ask(sections, lambda s: (s.dimension, s.profiles))
+    # a section whose call failed (the server unreachable, silent or refusing) is not asked
+    # again factor by factor: each call would fail the same way, with its own retries
     alone = [
-        (s, p)
-        for s, e in zip(sections, whole, strict=True)
+        (k, s, p)
+        for k, (s, e) in enumerate(zip(sections, whole, strict=True))
+        if not e.failed
         for p in s.profiles
         if p.id not in (e.value or {})
     ]
-    singles = ask(alone, lambda item: (item[0].dimension, (item[1],))) if alone else []
-    texts = {s.dimension.id: dict(e.value or {}) for s, e in zip(sections, whole, strict=True)}
-    problems: dict[str, dict[str, list[str]]] = {}  # section -> why -> factor ids
-    failed: dict[str, bool] = {}
-    for (s, p), e in zip(alone, singles, strict=True):
-        dim = s.dimension.id
-        failed[dim] = failed.get(dim, True) and e.failed
-        if e.value:
-            texts[dim][p.id] = e.value[p.id]
-        else:
-            why = (e.problem or "empty").removesuffix(f" for {p.id}")
-            problems.setdefault(dim, {}).setdefault(why, []).append(p.id)
+    asked = ask(alone, lambda a: (a[1].dimension, (a[2],)))
+    singles = {(k, p.id): e for (k, _, p), e in zip(alone, asked, strict=True)}
     found = []
-    for s, e in zip(sections, whole, strict=True):
-        dim = s.dimension.id
-        if dim not in problems:
-            found.append(replace(e, value=texts[dim], problem=None, failed=False))
+    for k, (s, e) in enumerate(zip(sections, whole, strict=True)):
+        if e.failed:
+            found.append(e)
             continue
-        ids = [f for group in problems[dim].values() for f in group]
-        whys = [
-            why if len(problems[dim]) == 1 else f"{', '.join(group)}: {why}"
-            for why, group in problems[dim].items()
-        ]
+        texts = dict(e.value or {})
+        whys: dict[str, list[str]] = {}  # why a factor has no text -> those factors
+        for p in s.profiles:
+            single = singles.get((k, p.id))
+            if single is not None and single.value:
+                texts[p.id] = single.value[p.id]
+            elif single is not None:
+                why = (single.problem or "empty").removesuffix(f" for {p.id}")
+                whys.setdefault(why, []).append(p.id)
+        if not whys:
+            found.append(replace(e, value=texts, problem=None))
+            continue
+        ids = [p.id for p in s.profiles if p.id not in texts]
+        said = [why if len(whys) == 1 else f"{', '.join(g)}: {why}" for why, g in whys.items()]
         problem = (
-            f"no usable text for {', '.join(ids)}, asked with the section and then each alone "
-            f"({'; '.join(whys)})"
+            f"no usable text for {', '.join(ids)}, asked with the section and then alone: "
+            + "; ".join(said)
         )
-        found.append(replace(e, value=None, problem=problem, failed=e.failed and failed[dim]))
+        found.append(replace(e, value=None, problem=problem))
     return found
 
 
