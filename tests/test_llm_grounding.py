@@ -24,7 +24,7 @@ FACTS = {
     "P2": ("Open data rules", "policy", 3, "middle", "independent", 4, 2, 3, 3),
     "T1": ("Web 2.0 platform", "technology", 2, "middle", "linkage", 3, 3, 4, 2),
     "U1": ("Awareness", "users", 1, "surface", "dependent", 2, 5, 0, 4),
-    "U2": ("Trust", "users", 1, "surface", "dependent", 2, 5, 0, 5),
+    "U2": ("Trust", "users", 1, "surface", "dependent", 2, 5, 0, 4),  # tied with U1
 }
 # id: role, reaches, reached by, only through others, above and below in the diagram, points
 # (ISM/MICMAC out of 4, fsQCA out of 3 for the fsQCA conditions P1, T1, U1), as the engines
@@ -371,9 +371,11 @@ def test_each_wrong_claim_is_reported(text, expected):
         ),
         # rank words next to priority or rank
         (
-            "U2 is the first priority of the users dimension.",
-            ["sentence 1 says U2 ranks first in its dimension; it ranks 2 in its dimension"],
+            "P2 is the first priority of the policy dimension.",
+            ["sentence 1 says P2 ranks first in its dimension; it ranks 2 in its dimension"],
         ),
+        # U1 and U2 share rank 4, so each is first in the users dimension
+        ("U2 is the first priority of the users dimension.", []),
         (
             "U1 is the top priority.",
             [

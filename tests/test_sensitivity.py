@@ -83,8 +83,9 @@ def test_a_contested_pair_in_a_chain_worked_by_hand():
     n/2 = 1.5 make A independent, B linkage, C dependent. With B-C as O only A→B is left:
     B and C at level 1, A at 2, two levels (surface 1, deep 2); B drives 1 and depends 2
     (dependent), C drives 1 and depends 1 (autonomous), A stays independent. Points (deep 2,
-    middle 1, + 2 for a driver) rank A 4, B 3, C 0 before and A 4, B 0, C 0 after, so the
-    ranks stay 1, 2, 3 (B before C on the input order)."""
+    middle 1, + 2 for a driver) rank A 4, B 3, C 0 before and A 4, B 0, C 0 after; B and C
+    then tie on points and on driving power (1 each), so they share rank 2: ranks 1, 2, 3
+    become 1, 2, 2."""
     found = sensitivity(CHAIN, CHAIN_PAIRS, CHAIN_PANEL)
     assert found.base.n_levels == 3
     assert found.base.tiers == ("deep", "middle", "surface")
@@ -101,7 +102,8 @@ def test_a_contested_pair_in_a_chain_worked_by_hand():
     assert changes["B"].level == (2, 1) and changes["B"].tier == ("middle", "surface")
     assert changes["B"].cluster == ("linkage", "dependent")
     assert changes["C"].level is None and changes["C"].cluster == ("dependent", "autonomous")
-    assert all(c.rank is None for c in changes.values())
+    assert changes["A"].rank is None and changes["B"].rank is None
+    assert changes["C"].rank == (3, 2)
     assert {s.factor: s.depends_on for s in found.stability} == {
         "A": (),
         "B": (("B", "C"),),
@@ -212,6 +214,20 @@ def test_priority_ranks_are_those_of_recommend_profiles(seed):
         res = model.ism
         ranks = priority_ranks(res.tiers, model.quadrants, res.driving_power, other)
         assert ranks.tolist() == [p.rank for p in profiles]
+
+
+def test_factors_equal_on_points_and_driving_power_share_a_rank():
+    """Competition ranking (1, 2, 2, 4): a strict order among equal factors would be their
+    input order, which says nothing about priority. Tiers and clusters give the structure's
+    points: deep independent 4, middle autonomous 1, surface dependent 0; driving powers
+    break the tie between the two middle factors only when they differ."""
+    tiers = ("deep", "middle", "middle", "surface", "surface")
+    clusters = ("independent", "autonomous", "autonomous", "dependent", "dependent")
+    other = [()] * 5
+    ranks = priority_ranks(tiers, clusters, np.array([5, 3, 3, 1, 1]), other)
+    assert ranks.tolist() == [1, 2, 2, 4, 4]
+    ranks = priority_ranks(tiers, clusters, np.array([5, 2, 3, 1, 1]), other)
+    assert ranks.tolist() == [1, 3, 2, 4, 4]
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -245,8 +245,17 @@ def profiles(
         shares = sorted((Fraction(got, top) for _, got, top in drafts[k]["points"]), reverse=True)
         return shares[0], sum(shares[1:], Fraction(0))
 
-    order = sorted(range(n), key=lambda k: (*(-x for x in strength(k)), -drafts[k]["driving"], k))
-    rank = {k: r for r, k in enumerate(order, start=1)}
+    def key(k: int) -> tuple:
+        return (*(-x for x in strength(k)), -drafts[k]["driving"])
+
+    # factors equal on all three share a rank (1, 2, 2, 4): a strict order among them would
+    # be the input order, which says nothing about priority
+    rank: dict[int, int] = {}
+    order = sorted(range(n), key=key)  # stable: equal factors stay in input order
+    for position, k in enumerate(order, start=1):
+        before = order[position - 2] if position > 1 else None
+        same = before is not None and key(before) == key(k)
+        rank[k] = rank[before] if same else position
     return [FactorProfile(**d, rank=rank[k]) for k, d in enumerate(drafts)]
 
 
@@ -318,7 +327,8 @@ def describe_priority(with_qca: bool) -> str:
         )
     return (
         f"{text}; high priority from {_share(HIGH)} of the points, medium from "
-        f"{_share(MEDIUM)}; ties by the other source's share, then by driving power"
+        f"{_share(MEDIUM)}; ties by the other source's share, then by driving power; factors "
+        "equal on all three share a rank"
     )
 
 

@@ -61,9 +61,13 @@ def priority_ranks(
     other_sum = np.array([sum(e) for e in extra], dtype=np.int64)
     best = np.maximum(shares, other_best)
     rest = shares + other_sum - best
-    order = np.lexsort((np.arange(n), -np.asarray(driving), -rest, -best))
+    drive = np.asarray(driving)
+    order = np.lexsort((np.arange(n), -drive, -rest, -best))
+    keys = np.stack([best, rest, drive], axis=1)[order]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = (keys[1:] != keys[:-1]).any(axis=1)  # equal factors share a rank
     ranks = np.empty(n, dtype=np.int64)
-    ranks[order] = np.arange(1, n + 1)
+    ranks[order] = np.maximum.accumulate(np.where(starts, np.arange(1, n + 1), 0))
     return ranks
 
 
