@@ -551,5 +551,5 @@ def test_truth_table_notes_say_what_the_cut_offs_did(cli):
     assert run.code == 0, run.err
     text = " ".join(run.out.split())
     assert "15 of 18 cases (83 %) are in rows kept by the frequency cut." in text
-    assert "Coded 0 by the PRI cut (consistent, but PRI under 0.75): row 22." in text
+    assert "Coded 0 by the PRI cut (inclusion passes its cut, PRI is under 0.75): row 22." in text
     assert "Rows by OUT: 1 (positive) 1, 0 (negative) 5" in text

@@ -201,3 +201,14 @@ def test_direct_calibration_is_a_monotone_membership(xs, c, below, above, conven
     assert cal.direct(np.array([c]), e, c, i, convention)[0] == 0.5
     steps = np.diff(fs)
     assert np.all(steps <= 1e-15) if decreasing else np.all(steps >= -1e-15)
+
+
+def test_percentile_anchors_of_a_constant_condition_say_it_is_constant():
+    x = np.full(12, 4.0)
+    with pytest.raises(
+        InputError,
+        match=r"PA2=p5,p50,p95: anchors 4, 4, 4 .* raw value 4, so the condition is constant",
+    ):
+        cal.calibrate_column(
+            "PA2", x, cal.parse_anchor("PA2", "p5,p50,p95"), "r", list("abcdefghijkl")
+        )

@@ -114,3 +114,21 @@ def test_the_rules_in_words_use_the_weights():
     roles = recommend.describe_roles()
     named = [r for r in recommend.ROLES if f". {recommend.ROLE_NAMES[r]}:" in roles]
     assert named == list(recommend.ROLES)
+
+
+def test_equal_factors_share_a_rank_and_a_top_list_never_cuts_inside_it():
+    """Three isolated factors and a chain A -> B: A (driving 2) ranks first; B, C, D are
+    equal (surface or middle, no driver) where their points and driving power match, and a
+    top-two list keeps every factor tied with the second."""
+    irm = np.eye(4, dtype=bool)
+    irm[0, 1] = True  # A -> B; C and D linked to nothing
+    found = recommend.profiles(analyse_structure(("A", "B", "C", "D"), irm), {}, {})
+    ranks = {p.id: p.rank for p in found}
+    key = {p.id: (p.score, p.driving) for p in found}
+    for a in ranks:
+        for b in ranks:
+            assert (ranks[a] == ranks[b]) == (key[a] == key[b])
+    second = sorted(ranks.values())[1]
+    top = recommend.top_ranked(found, 2)
+    assert {p.id for p in top} == {f for f, r in ranks.items() if r <= second}
+    assert len(top) >= 2

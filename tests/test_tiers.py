@@ -143,3 +143,24 @@ def test_the_default_rule_is_printed_in_words(cli):
     assert doc["tier_levels"] == {"surface": [1, 1], "middle": [2, 3], "deep": [4, 4]}
     out = cli("ism", KUMAR).out
     assert DEFAULT_WORDS in out
+
+
+def test_parts_of_the_structure_linked_to_nothing_else_are_named():
+    """A -> B -> C is the main part; D and E form a cycle linked to nothing else and F has no
+    link at all: the brief says so, since their levels say nothing of their place."""
+    import numpy as np
+
+    from ismpanel.analysis.structure import analyse_structure
+    from ismpanel.report.structure_text import detached_note
+
+    irm = np.eye(6, dtype=bool)
+    for a, b in [(0, 1), (1, 2), (3, 4), (4, 3)]:
+        irm[a, b] = True
+    model = analyse_structure(("A", "B", "C", "D", "E", "F"), irm)
+    assert detached_note(model) == (
+        "Not connected to the rest of the structure: D, E (linked only to each other); F "
+        "(linked to no other factor). Their levels, tiers and MICMAC clusters come from their "
+        "own links alone and say nothing of their place among the other factors."
+    )
+    irm[2, 3] = irm[2, 5] = True  # now every factor is joined to the chain
+    assert detached_note(analyse_structure(("A", "B", "C", "D", "E", "F"), irm)) == ""

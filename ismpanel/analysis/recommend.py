@@ -259,6 +259,16 @@ def profiles(
     return [FactorProfile(**d, rank=rank[k]) for k, d in enumerate(drafts)]
 
 
+def top_ranked(found: list[FactorProfile], count: int) -> list[FactorProfile]:
+    """The ``count`` highest-ranked profiles by rank, and every profile tied with the last of
+    them: a cut inside a shared rank would drop factors exactly as high as one it keeps."""
+    ordered = sorted(found, key=lambda p: p.rank)
+    if len(ordered) <= count:
+        return ordered
+    last = ordered[count - 1].rank
+    return [p for p in ordered if p.rank <= last]
+
+
 def node_label(factors: tuple[str, ...] | list[str], node: list[int] | tuple[int, ...]) -> str:
     """A node of the condensed digraph as the diagram draws it: ``GO2`` or ``[GO2 ⇄ GO3]``."""
     ids = [factors[i] for i in node]

@@ -23,7 +23,7 @@ from ismpanel.report.limitations import limitations, tie_rule
 from ismpanel.report.markdown import join_ids, plural, sentence
 from ismpanel.report.panel_tables import composition_table
 from ismpanel.report.results import StudyResults
-from ismpanel.report.structure_text import indirect_note, tier_rule, to_mermaid
+from ismpanel.report.structure_text import detached_note, indirect_note, tier_rule, to_mermaid
 from ismpanel.report.table import Table
 
 TOP_FACTORS = 5  # factors the summary lists
@@ -50,7 +50,7 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
     dimensions = [
         {"dimension": d, "factors": [by_id[p.id] for p in grouped[d.id]]} for d in study.dimensions
     ]
-    top = sorted(factors, key=lambda v: v["p"].rank)[:TOP_FACTORS]
+    top = [by_id[p.id] for p in recommend.top_ranked(results.profiles, TOP_FACTORS)]
     return {
         "tool": {"name": "ismpanel", "version": __version__},
         "study": study,
@@ -63,6 +63,7 @@ def build(results: StudyResults, figure: str, hierarchy: str) -> dict:
             "mermaid": to_mermaid(model, names).rstrip(),
             "levels_table": md.table(structure_tables.levels_table(model, names)),
             "cycles": [[model.factors[i] for i in c] for c in model.ism.cycles],
+            "detached": detached_note(model),
         },
         "micmac": {
             "figure": figure,
@@ -99,6 +100,14 @@ def _sensitivity(results: StudyResults) -> dict | None:
     }
 
 
+def _thresholds(threshold) -> str:
+    """The MICMAC threshold as the clusters used it: one figure, or driving and dependence."""
+    drive, dep = threshold.driving, threshold.dependence
+    if drive == dep:
+        return f"the threshold {drive:g}"
+    return f"the thresholds {drive:g} (driving) and {dep:g} (dependence)"
+
+
 def factor_view(results: StudyResults, p: FactorProfile) -> dict:
     """What the recommendation templates say of one factor, each list already condensed."""
     factor = results.study.factor(p.id)
@@ -109,6 +118,7 @@ def factor_view(results: StudyResults, p: FactorProfile) -> dict:
         "p": p,
         "role_name": recommend.ROLE_NAMES[p.role],
         "n_factors": len(results.profiles),
+        "micmac_threshold": _thresholds(results.model.threshold),
         "present": _present(p.roles),
         "n_present": len(p.present_in),
         "absent": ", ".join(
@@ -125,6 +135,16 @@ def factor_view(results: StudyResults, p: FactorProfile) -> dict:
     }
 
 
+def _share_of(count: int, total: int) -> str:
+    """``2 of the 5 configurations``, ``both configurations``, ``all 3 configurations``,
+    ``the one configuration``."""
+    if count < total:
+        return f"{count} of the {total} configurations"
+    return {1: "the one configuration", 2: "both configurations"}.get(
+        total, f"all {total} configurations"
+    )
+
+
 def presence_count(p: FactorProfile, qca) -> str:
     """The configurations holding the factor's presence, counted per intermediate model when
     there are several (a term two models share is one configuration of each): ``3 of the 5
@@ -139,8 +159,8 @@ def presence_count(p: FactorProfile, qca) -> str:
     if len(by_model) < 2:
         listed = [e for entries in by_model.values() for e in entries if e]
         return (
-            f"{len(listed)} of the {len(qca.configurations)} configurations of the fsQCA "
-            f"solution for the outcome: {', '.join(listed)}"
+            f"{_share_of(len(listed), len(qca.configurations))} of the fsQCA solution for the "
+            f"outcome: {', '.join(listed)}"
         )
     parts = []
     for k, (model, entries) in enumerate(by_model.items()):

@@ -76,11 +76,12 @@ def panel_limitations(results: StudyResults) -> list[str]:
     out = []
     if summary.contested:
         names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.contested]
+        tied = " (a tied one as the next line says)" if summary.ties else ""
         out.append(
             f"{len(names)} of {plural(len(aggregate.pairs), 'pair')} "
             f"{'was' if len(names) == 1 else 'were'} contested (agreement under "
             f"{results.options.below * 100:.0f} %, a tie or under the quorum): {join_ids(names)}; "
-            f"the structure takes the majority verdict on each; {reopening(summary)}."
+            f"the structure takes the majority verdict on each{tied}; {reopening(summary)}."
         )
     if summary.ties:
         names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.ties]
@@ -219,11 +220,16 @@ def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
     tt = res.truth_table
     pri_zero = pri_coded_zero(res)
     if pri_zero:
+        rows = [tt.rows[r - 1] for r in pri_zero]
+        one = len(rows) == 1
         out.append(
-            f"The PRI cut ({tt.pri_cut:g}) coded {'row' if len(pri_zero) == 1 else 'rows'} "
-            f"{rows_text(pri_zero)} 0 although consistent enough: the solutions treat "
-            f"{'it' if len(pri_zero) == 1 else 'them'} as cases without the outcome, which "
-            "can bring a condition's absence into a configuration."
+            f"{'Row' if one else 'Rows'} {join_ids([str(r) for r in pri_zero])} "
+            f"{'passes' if one else 'pass'} the consistency cut (inclusion "
+            f"{', '.join(f'{r.incl:.3f}' for r in rows)}) but not the PRI cut (PRI "
+            f"{', '.join(f'{r.pri:.3f}' for r in rows)}, under {tt.pri_cut:g}), so "
+            f"{'it is' if one else 'they are'} coded 0: the solutions treat "
+            f"{'its' if one else 'their'} cases as cases without the outcome, which can bring a "
+            "condition's absence into a configuration."
         )
     out += weak_configurations(res)
     if pars is not None and pars.models:
@@ -236,7 +242,8 @@ def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
                 else ""
             )
             out.append(
-                f"The parsimonious solution rests on {span} remainder rows (simplifying "
+                f"The parsimonious solution rests on {span} remainder "
+                f"row{'' if used == [1] else 's'} (simplifying "
                 f"assumptions: rows without enough cases treated as if they had the outcome)"
                 f"{core}."
             )

@@ -39,10 +39,9 @@ def _side(side: Side) -> str:
 
 def range_text(r: Range) -> str:
     """``holds from 0.68 to 0.71 (step 0.01; changes at 0.67 and at 0.72)``."""
-    return (
-        f"holds from {num(r.low.held)} to {num(r.high.held)} (step {num(r.step)}; below: "
-        f"{_side(r.low)}; above: {_side(r.high)})"
-    )
+    low, high = num(r.low.held), num(r.high.held)
+    span = f"only at {low}" if low == high else f"from {low} to {high}"
+    return f"holds {span} (step {num(r.step)}; below: {_side(r.low)}; above: {_side(r.high)})"
 
 
 def ranges_table(rb: Robustness) -> Table:

@@ -172,7 +172,7 @@ def truth_table_notes(res: Result, complete: bool) -> tuple[str, ...]:
     pri_zero = pri_coded_zero(res)
     if pri_zero:
         notes.append(
-            f"Coded 0 by the PRI cut (consistent, but PRI under {tt.pri_cut:g}): "
+            f"Coded 0 by the PRI cut (inclusion passes its cut, PRI is under {tt.pri_cut:g}): "
             f"{'row' if len(pri_zero) == 1 else 'rows'} {', '.join(map(str, pri_zero))}."
         )
     hidden = (1 << tt.k) - len(tt.rows) if not complete else 0

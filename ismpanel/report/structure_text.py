@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
+from ismpanel.analysis.graph import strong_components
 from ismpanel.analysis.structure import StructuralModel
 
 DEFAULT_TIER_RULE = "the levels split into three contiguous groups as evenly as possible"
@@ -24,6 +27,32 @@ def tier_rule(model: StructuralModel) -> str:
         else f"default rule: {DEFAULT_TIER_RULE}"
     )
     return "; ".join(parts) + f" ({source})"
+
+
+def detached_note(model: StructuralModel) -> str:
+    """The factors that no link joins to the largest connected part of the structure, in a
+    sentence ("" when the structure is connected): their level, tier and cluster come from
+    their own links alone, which a reader of the hierarchy would not guess."""
+    irm = np.asarray(model.ism.irm, dtype=bool)
+    n = len(irm)
+    rows, cols = np.nonzero(irm | irm.T)
+    parts = strong_components(n, rows, cols)  # of the undirected graph: its connected parts
+    if n == 0 or parts.max() == 0:
+        return ""
+    main = int(np.argmax(np.bincount(parts)))
+    said = []
+    for part in sorted(set(parts.tolist()) - {main}):
+        ids = [model.factors[i] for i in np.flatnonzero(parts == part)]
+        if len(ids) == 1:
+            said.append(f"{ids[0]} (linked to no other factor)")
+        else:
+            among = "each other" if len(ids) == 2 else "one another"
+            said.append(f"{', '.join(ids)} (linked only to {among})")
+    return (
+        f"Not connected to the rest of the structure: {'; '.join(said)}. Their levels, tiers "
+        "and MICMAC clusters come from their own links alone and say nothing of their place "
+        "among the other factors."
+    )
 
 
 def indirect_note(model: StructuralModel) -> str:

@@ -36,7 +36,7 @@ def views(results: StudyResults) -> Iterator[RenderableType]:
             for k, c in enumerate(res.configurations, start=1)
         ]
         yield Text("\n".join(lines))
-    top = sorted(results.profiles, key=lambda p: p.rank)[:TOP]
+    top = recommend.top_ranked(results.profiles, TOP)
     rows = tuple(
         (
             str(p.rank),

@@ -193,6 +193,12 @@ def direct(x: np.ndarray, e: float, c: float, i: float, convention: str = "r") -
     """Direct-method memberships for anchors e, c, i (increasing when e < c < i, decreasing
     when e > c > i); the anchors must be strictly monotone."""
     if not (e < c < i or e > c > i):
+        values = np.unique(x[~np.isnan(x)]) if len(x) else x
+        if len(values) == 1:  # percentile anchors of constant data all coincide
+            raise InputError(
+                f"anchors {e:g}, {c:g}, {i:g} are not in order: every case has the raw value "
+                f"{values[0]:g}, so the condition is constant and cannot be analysed"
+            )
         raise InputError(
             f"anchors {e:g}, {c:g}, {i:g} are not in order: expected full non-membership < "
             "crossover < full membership, or the reverse for a decreasing set"
