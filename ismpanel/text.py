@@ -13,7 +13,7 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def printable(text: str) -> str:
     """The text without control characters other than line breaks and tabs."""
-    return CONTROL.sub("", text) if CONTROL.search(text) else text  # search: 2x faster
+    return CONTROL.sub("", text) if CONTROL.search(text) else text  # search: 1.7x faster
 
 
 def spreadsheet_text(text: str) -> str:

@@ -61,3 +61,12 @@ def test_the_closure_of_a_chain_of_components():
     reach, cond = closure(adjacency)
     assert cond.size == 3
     assert reach.astype(int).tolist() == [[1, 1, 1, 1], [1, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 1]]
+
+
+@pytest.mark.parametrize("density", [0.0, 0.02, 0.1])
+def test_connected_parts_are_scipys_weak_components(density):
+    from ismpanel.analysis.graph import connected_parts
+
+    adjacency = np.random.default_rng(int(density * 100)).random((60, 60)) < density
+    _, reference = connected_components(csr_matrix(adjacency), directed=True, connection="weak")
+    assert _partition(connected_parts(adjacency)) == _partition(reference)

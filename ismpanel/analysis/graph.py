@@ -123,6 +123,14 @@ def strong_components(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return rank[labels]
 
 
+def connected_parts(adjacency: np.ndarray) -> np.ndarray:
+    """The connected part of each vertex when links are read in either direction (the weak
+    components), numbered by their smallest vertex."""
+    links = np.asarray(adjacency, dtype=bool)
+    rows, cols = np.nonzero(links | links.T)
+    return strong_components(len(links), rows, cols)
+
+
 def closure(adjacency: np.ndarray) -> tuple[np.ndarray, Condensation]:
     """Reflexive-transitive closure (any path length) of a boolean adjacency matrix."""
     cond = condense(adjacency)

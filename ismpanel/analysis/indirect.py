@@ -104,9 +104,9 @@ def indirect(
     while k < horizon:
         batch = sums.advance(min(BATCH, horizon - k))  # powers k + 1 ... k + len(batch)
         for axis, part in enumerate((batch[:, :n], batch[:, n:])):
-            kept = keeps(part, current[axis].order)
+            moved = np.flatnonzero(~keeps(part, current[axis].order))
             # powers from the first that moves the order are ranked one by one
-            for p in range(int(np.argmin(kept)) if not kept.all() else len(part), len(part)):
+            for p in range(moved[0] if len(moved) else len(part), len(part)):
                 if keeps(part[p : p + 1], current[axis].order)[0]:
                     continue
                 ranking = rank(part[p], current[axis])

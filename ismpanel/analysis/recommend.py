@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import groupby
 
 import numpy as np
 
@@ -251,11 +252,9 @@ def profiles(
     # factors equal on all three share a rank (1, 2, 2, 4): a strict order among them would
     # be the input order, which says nothing about priority
     rank: dict[int, int] = {}
-    order = sorted(range(n), key=key)  # stable: equal factors stay in input order
-    for position, k in enumerate(order, start=1):
-        before = order[position - 2] if position > 1 else None
-        same = before is not None and key(before) == key(k)
-        rank[k] = rank[before] if same else position
+    for _, equal in groupby(sorted(range(n), key=key), key=key):
+        members = list(equal)
+        rank.update(dict.fromkeys(members, len(rank) + 1))
     return [FactorProfile(**d, rank=rank[k]) for k, d in enumerate(drafts)]
 
 

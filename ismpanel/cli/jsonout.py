@@ -13,7 +13,7 @@ import codecs
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +54,7 @@ def write(document: object) -> None:
     out = sys.stdout
     parts = list(_parts(document, ""))
     if not _takes_utf8_bytes(out):
-        out.write("".join(p if isinstance(p, str) else p.decode("utf-8") for p in parts) + "\n")
+        out.write(_joined(parts) + "\n")
         return
     errors = getattr(out, "errors", None) or "strict"
     out.flush()
@@ -80,7 +80,12 @@ def dumps(value: object, indent: str = "") -> str:
     """``value`` as JSON; nested containers start on their own lines under ``indent`` down to
     :data:`DEPTH` levels, deeper ones are written on one line by the json module's C encoder
     (which it uses only without indentation)."""
-    return "".join(p if isinstance(p, str) else p.decode("utf-8") for p in _parts(value, indent))
+    return _joined(_parts(value, indent))
+
+
+def _joined(parts: Iterable[str | bytes]) -> str:
+    """The pieces of :func:`_parts` as one string."""
+    return "".join(p if isinstance(p, str) else p.decode("utf-8") for p in parts)
 
 
 def _parts(value: object, indent: str) -> Iterator[str | bytes]:
@@ -104,12 +109,8 @@ def _parts(value: object, indent: str) -> Iterator[str | bytes]:
 
 def _text(value: object, indent: str) -> str:
     """``value`` (neither a matrix nor a labelled table at its top) as a JSON string."""
-    if isinstance(value, _SCALARS):
+    if isinstance(value, _SCALARS) or len(indent) >= 2 * DEPTH:
         return _compact.encode(value)
-    if len(indent) >= 2 * DEPTH:
-        return _compact.encode(value)
-    if isinstance(value, dict):
-        return dumps(value, indent) if value else "{}"
     if isinstance(value, list | tuple) and any(
         isinstance(v, dict | list | tuple | np.ndarray) for v in value
     ):

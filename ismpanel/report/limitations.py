@@ -223,7 +223,7 @@ def qca_limitations(res: Result, factors: list[str] | None = None) -> list[str]:
         rows = [tt.rows[r - 1] for r in pri_zero]
         one = len(rows) == 1
         out.append(
-            f"{'Row' if one else 'Rows'} {join_ids([str(r) for r in pri_zero])} "
+            f"{'Row' if one else 'Rows'} {rows_text(pri_zero)} "
             f"{'passes' if one else 'pass'} the consistency cut (inclusion "
             f"{', '.join(f'{r.incl:.3f}' for r in rows)}) but not the PRI cut (PRI "
             f"{', '.join(f'{r.pri:.3f}' for r in rows)}, under {tt.pri_cut:g}), so "

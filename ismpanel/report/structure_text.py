@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ismpanel.analysis.graph import strong_components
+from ismpanel.analysis.graph import connected_parts
 from ismpanel.analysis.structure import StructuralModel
 
 DEFAULT_TIER_RULE = "the levels split into three contiguous groups as evenly as possible"
@@ -33,11 +33,8 @@ def detached_note(model: StructuralModel) -> str:
     """The factors that no link joins to the largest connected part of the structure, in a
     sentence ("" when the structure is connected): their level, tier and cluster come from
     their own links alone, which a reader of the hierarchy would not guess."""
-    irm = np.asarray(model.ism.irm, dtype=bool)
-    n = len(irm)
-    rows, cols = np.nonzero(irm | irm.T)
-    parts = strong_components(n, rows, cols)  # of the undirected graph: its connected parts
-    if n == 0 or parts.max() == 0:
+    parts = connected_parts(model.ism.irm)
+    if not len(parts) or parts.max() == 0:
         return ""
     main = int(np.argmax(np.bincount(parts)))
     said = []
