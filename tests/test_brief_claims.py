@@ -367,3 +367,20 @@ def test_the_summary_note_covers_each_case():
     assert top_note(profiles("high", "medium", "low"), 3) == (
         "The 3 highest-ranked factors, 1 of them of high priority:"
     )
+
+
+def test_without_a_driver_the_weakly_connected_sentence_compares_with_none(tmp_path):
+    """A threshold above every driving power leaves no MICMAC driver: the role sentence keeps
+    its figures and says nothing of drivers that do not exist."""
+    folder = make_study(tmp_path / "s", EHR, experts=4, seed=101)
+    with (folder / "study.toml").open("a", encoding="utf-8") as fh:
+        fh.write("\n[ism]\nthreshold = 100\n")
+    text, built = brief_of(folder, allow_incomplete=True)
+    assert {p.cluster for p in built.results.profiles} <= {"autonomous", "dependent"}
+    assert "than one on a driver" not in text
+    weak = [p for p in built.results.profiles if p.cluster == "autonomous"]
+    assert weak and all(
+        f"driving power {p.driving} and dependence {p.dependence} against the threshold 100, "
+        "MICMAC counts it as weakly connected." in text
+        for p in weak
+    )

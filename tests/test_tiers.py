@@ -164,3 +164,18 @@ def test_parts_of_the_structure_linked_to_nothing_else_are_named():
     )
     irm[2, 3] = irm[2, 5] = True  # now every factor is joined to the chain
     assert detached_note(analyse_structure(("A", "B", "C", "D", "E", "F"), irm)) == ""
+
+
+def test_equal_largest_parts_are_all_named_and_none_is_the_rest():
+    import numpy as np
+
+    from ismpanel.analysis.structure import analyse_structure
+    from ismpanel.report.structure_text import detached_note
+
+    irm = np.eye(4, dtype=bool)
+    irm[0, 1] = irm[2, 3] = True  # A1 -> A2 and B1 -> B2, nothing between them
+    note = detached_note(analyse_structure(("A1", "A2", "B1", "B2"), irm))
+    assert note.startswith(
+        "The structure falls into 2 unconnected parts: A1, A2 (linked only to each other); "
+        "B1, B2 (linked only to each other)."
+    )

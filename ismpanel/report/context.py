@@ -119,6 +119,7 @@ def factor_view(results: StudyResults, p: FactorProfile) -> dict:
         "role_name": recommend.ROLE_NAMES[p.role],
         "n_factors": len(results.profiles),
         "micmac_threshold": _thresholds(results.model.threshold),
+        "drivers_exist": any(q.cluster in recommend.DRIVER_CLUSTERS for q in results.profiles),
         "present": _present(p.roles),
         "n_present": len(p.present_in),
         "absent": ", ".join(

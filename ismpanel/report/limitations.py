@@ -76,7 +76,9 @@ def panel_limitations(results: StudyResults) -> list[str]:
     out = []
     if summary.contested:
         names = [f"{p.pair[0]}-{p.pair[1]}" for p in summary.contested]
-        tied = " (a tied one as the next line says)" if summary.ties else ""
+        tied = {0: "", 1: " (a tied one as the next line says)"}.get(
+            len(summary.ties), " (tied ones as the next line says)"
+        )
         out.append(
             f"{len(names)} of {plural(len(aggregate.pairs), 'pair')} "
             f"{'was' if len(names) == 1 else 'were'} contested (agreement under "

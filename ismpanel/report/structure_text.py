@@ -36,7 +36,9 @@ def detached_note(model: StructuralModel) -> str:
     parts = connected_parts(model.ism.irm)
     if not len(parts) or parts.max() == 0:
         return ""
-    main = int(np.argmax(np.bincount(parts)))
+    sizes = np.bincount(parts)
+    # with one largest part, the others are detached from it; with several, none is the rest
+    main = int(np.argmax(sizes)) if (sizes == sizes.max()).sum() == 1 else None
     said = []
     for part in sorted(set(parts.tolist()) - {main}):
         ids = [model.factors[i] for i in np.flatnonzero(parts == part)]
@@ -45,8 +47,13 @@ def detached_note(model: StructuralModel) -> str:
         else:
             among = "each other" if len(ids) == 2 else "one another"
             said.append(f"{', '.join(ids)} (linked only to {among})")
+    lead = (
+        "Not connected to the rest of the structure"
+        if main is not None
+        else f"The structure falls into {len(sizes)} unconnected parts"
+    )
     return (
-        f"Not connected to the rest of the structure: {'; '.join(said)}. Their levels, tiers "
+        f"{lead}: {'; '.join(said)}. Their levels, tiers "
         "and MICMAC clusters come from their own links alone and say nothing of their place "
         "among the other factors."
     )
